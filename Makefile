@@ -1,0 +1,177 @@
+# Basalt top-level Makefile: non-recursive. Each folder contributes a
+# Makefile fragment that appends objects to obj-y (or obj-$(CONFIG_X));
+# everything is built into build/. `make V=1` shows full commands.
+
+VERSION      := 0.1.0
+KERNELRELEASE := $(VERSION)
+PYTHON       := /usr/bin/python3
+CC           ?= gcc
+ifeq ($(origin CC),default)
+CC           := gcc
+endif
+LD           := ld
+NASM         := nasm
+OBJCOPY      := objcopy
+NM           := nm
+B            := build
+
+ifeq ($(V),1)
+Q :=
+quiet = @:
+else
+Q := @
+quiet = @printf '  %-7s %s\n'
+endif
+
+.DEFAULT_GOAL := all
+
+# --- configuration ---------------------------------------------------------
+# A fresh checkout builds with no config step: the first build copies the
+# defconfig. Generated header and make-readable config live in build/.
+KCONFIG_ENV := KCONFIG_CONFIG=.config srctree=. KERNELVERSION=$(VERSION)
+DEFCONFIG   := arch/x86/configs/defconfig
+
+.config:
+	$(quiet) DEFCONFIG $(DEFCONFIG)
+	$(Q)$(KCONFIG_ENV) $(PYTHON) -m defconfig --kconfig Kconfig $(DEFCONFIG) >/dev/null
+
+$(B)/include/generated/autoconf.h $(B)/config.mk: .config $(shell find . -name Kconfig -not -path './build/*')
+	$(quiet) GEN autoconf.h
+	@mkdir -p $(B)/include/generated
+	$(Q)$(KCONFIG_ENV) $(PYTHON) -m olddefconfig Kconfig >/dev/null
+	$(Q)$(KCONFIG_ENV) $(PYTHON) -m genconfig Kconfig \
+		--header-path $(B)/include/generated/autoconf.h \
+		--config-out $(B)/config.mk
+	@touch $(B)/include/generated/autoconf.h $(B)/config.mk
+
+.PHONY: defconfig menuconfig olddefconfig savedefconfig
+defconfig:
+	$(Q)$(KCONFIG_ENV) $(PYTHON) -m defconfig --kconfig Kconfig $(DEFCONFIG)
+menuconfig: deps-build
+	$(Q)$(KCONFIG_ENV) MENUCONFIG_STYLE=aquatic $(PYTHON) -m menuconfig Kconfig
+olddefconfig:
+	$(Q)$(KCONFIG_ENV) $(PYTHON) -m olddefconfig Kconfig
+savedefconfig:
+	$(Q)$(KCONFIG_ENV) $(PYTHON) -m savedefconfig --kconfig Kconfig --out $(DEFCONFIG)
+
+# Targets that don't need the config (so `make clean` never creates one).
+NOCONFIG_GOALS := clean distclean defconfig menuconfig olddefconfig savedefconfig deps deps-build host-tests
+ifneq ($(filter-out $(NOCONFIG_GOALS),$(if $(MAKECMDGOALS),$(MAKECMDGOALS),all)),)
+-include $(B)/config.mk
+endif
+
+# --- flags -----------------------------------------------------------------
+WERROR ?= $(if $(CI),-Werror,)
+CFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-builtin-printf -nostdlib \
+	-mcmodel=kernel -mno-red-zone -mgeneral-regs-only -fno-pic -fno-pie \
+	-fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
+	-fno-strict-aliasing -fno-common -ffunction-sections \
+	-Wall -Wextra -Wno-unused-parameter -Wmissing-prototypes \
+	-Wstrict-prototypes -Wvla $(WERROR) \
+	-I. -Iarch/x86/include -I$(B)/include \
+	-include $(B)/include/generated/autoconf.h \
+	-DBASALT_VERSION='"$(VERSION)"' -MMD -MP -fdebug-prefix-map=$(CURDIR)=.
+ifeq ($(CONFIG_STACKPROTECTOR),y)
+CFLAGS += -fstack-protector-strong -mstack-protector-guard=global
+else
+CFLAGS += -fno-stack-protector
+endif
+NASMFLAGS := -f elf64 -g -F dwarf -Iarch/x86/include/asm/
+LIBGCC    := $(shell $(CC) -print-libgcc-file-name)
+LDFLAGS   := -nostdlib -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments
+
+# --- objects ---------------------------------------------------------------
+obj-y :=
+include arch/x86/Makefile
+include kernel/Makefile
+include mm/Makefile
+include lib/Makefile
+include drivers/Makefile
+include fs/Makefile
+
+OBJS := $(addprefix $(B)/,$(obj-y))
+DEPS := $(OBJS:.o=.d)
+-include $(DEPS)
+
+$(B)/%.o: %.c $(B)/include/generated/autoconf.h
+	$(quiet) CC $<
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(B)/%.o: %.asm $(B)/include/generated/autoconf.h
+	$(quiet) AS $<
+	@mkdir -p $(dir $@)
+	$(Q)$(NASM) $(NASMFLAGS) -MD $(@:.o=.d) -MT $@ $< -o $@
+
+# --- link: two passes so the kernel carries its own symbol table ----------
+# Pass 1 links with an empty table; its text symbols become build/ksyms.c,
+# which lands in .ksyms after everything else, so no symbol moves in pass 2
+# (scripts/gen-ksyms checks that).
+LDSCRIPT := arch/x86/kernel.ld
+
+$(B)/ksyms0.o $(B)/ksyms.o: $(B)/%.o: $(B)/%.c
+	$(quiet) CC $<
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(B)/ksyms0.c:
+	@mkdir -p $(B)
+	$(Q)$(PYTHON) scripts/gen-ksyms --empty > $@
+
+$(B)/basalt.pass1.elf: $(OBJS) $(B)/ksyms0.o $(LDSCRIPT)
+	$(quiet) LD $@
+	$(Q)$(LD) $(LDFLAGS) -T $(LDSCRIPT) -o $@ $(OBJS) $(B)/ksyms0.o $(LIBGCC)
+
+$(B)/ksyms.c: $(B)/basalt.pass1.elf scripts/gen-ksyms
+	$(quiet) KSYMS $@
+	$(Q)$(NM) -n -S --defined-only $< | $(PYTHON) scripts/gen-ksyms > $@
+
+$(B)/basalt.elf: $(OBJS) $(B)/ksyms.o $(LDSCRIPT)
+	$(quiet) LD $@
+	$(Q)$(LD) $(LDFLAGS) -T $(LDSCRIPT) -o $@ $(OBJS) $(B)/ksyms.o $(LIBGCC)
+	$(Q)$(NM) -n -S --defined-only $@ | $(PYTHON) scripts/gen-ksyms --check $(B)/basalt.pass1.elf
+
+# --- ISO -------------------------------------------------------------------
+CMDLINE ?= $(CONFIG_DEFAULT_CMDLINE)
+ISO_ROOT := $(B)/isoroot
+
+$(B)/grub.cfg: scripts/mkgrubcfg $(B)/config.mk FORCE
+	@mkdir -p $(B)
+	$(Q)$(PYTHON) scripts/mkgrubcfg --cmdline "$(CMDLINE)" > $@.tmp
+	$(Q)cmp -s $@.tmp $@ || mv $@.tmp $@; rm -f $@.tmp
+
+$(B)/basalt.iso: $(B)/basalt.elf $(B)/grub.cfg
+	$(quiet) ISO $@
+	@rm -rf $(ISO_ROOT) && mkdir -p $(ISO_ROOT)/boot/grub
+	$(Q)cp $(B)/basalt.elf $(ISO_ROOT)/boot/basalt.elf
+	$(Q)cp $(B)/grub.cfg $(ISO_ROOT)/boot/grub/grub.cfg
+	$(Q)grub-mkrescue -o $@ $(ISO_ROOT) >$(B)/grub-mkrescue.log 2>&1 || \
+		{ cat $(B)/grub-mkrescue.log; exit 1; }
+
+.PHONY: all kernel iso run debug test host-tests deps deps-build clean distclean FORCE
+FORCE:
+all: deps-build $(B)/basalt.iso
+kernel: $(B)/basalt.elf
+iso: $(B)/basalt.iso
+
+# Install missing Debian packages before anything that needs them.
+deps deps-build:
+	$(Q)command -v nasm >/dev/null && command -v grub-mkrescue >/dev/null && \
+		command -v qemu-system-x86_64 >/dev/null && \
+		$(PYTHON) -c 'import kconfiglib' 2>/dev/null || sh scripts/install-deps.sh
+
+# make run: serial console on this terminal; GUI=1 opens a window.
+run: all
+	$(Q)$(PYTHON) scripts/run-qemu --iso $(B)/basalt.iso $(if $(GUI),--gui) $(if $(UEFI),--uefi)
+
+debug: all
+	$(Q)$(PYTHON) scripts/run-qemu --iso $(B)/basalt.iso --debug $(if $(GUI),--gui)
+
+include tests/host/Makefile
+
+test: all host-tests
+	$(Q)$(PYTHON) scripts/run-tests
+
+clean:
+	rm -rf $(B)
+distclean: clean
+	rm -f .config .config.old

@@ -1,0 +1,44 @@
+/*
+ * x86-64 four-level page tables as seen by generic mm code: entry flags and
+ * the map/unmap/lookup operations on the kernel's address space (and later
+ * on per-process ones).
+ */
+#ifndef ASM_PGTABLE_H
+#define ASM_PGTABLE_H
+
+#include <stdint.h>
+#include <asm/page.h>
+
+#define PTE_PRESENT	(1ULL << 0)
+#define PTE_WRITE	(1ULL << 1)
+#define PTE_USER	(1ULL << 2)
+#define PTE_PWT		(1ULL << 3)
+#define PTE_PCD		(1ULL << 4)
+#define PTE_ACCESSED	(1ULL << 5)
+#define PTE_DIRTY	(1ULL << 6)
+#define PTE_HUGE	(1ULL << 7)
+#define PTE_GLOBAL	(1ULL << 8)
+#define PTE_NX		(1ULL << 63)
+#define PTE_ADDR_MASK	0x000ffffffffff000ULL
+
+#define PAGE_KERNEL_RW	(PTE_PRESENT | PTE_WRITE | PTE_NX | PTE_GLOBAL)
+#define PAGE_KERNEL_RO	(PTE_PRESENT | PTE_NX | PTE_GLOBAL)
+#define PAGE_KERNEL_RX	(PTE_PRESENT | PTE_GLOBAL)
+#define PAGE_KERNEL_IO	(PAGE_KERNEL_RW | PTE_PCD | PTE_PWT)
+
+/* Map one 4 KiB page in the kernel half; 0 or -ENOMEM/-EEXIST. */
+int kmap_page(uintptr_t va, phys_addr_t pa, uint64_t flags);
+/* Unmap one 4 KiB page; returns its physical address or 0 if none. */
+phys_addr_t kunmap_page(uintptr_t va);
+/* Change the flags of a mapped 4 KiB page; 0 or -EINVAL. */
+int kprotect_page(uintptr_t va, uint64_t flags);
+/*
+ * The leaf entry mapping @va and its level (1 = 4 KiB, 2 = 2 MiB,
+ * 3 = 1 GiB), or 0 if unmapped.
+ */
+uint64_t kpte_lookup(uintptr_t va, int *level);
+/* Count kernel mappings that are both writable and executable. */
+unsigned long paging_wx_scan(uintptr_t *first_bad);
+phys_addr_t kernel_pml4_phys(void);
+
+#endif

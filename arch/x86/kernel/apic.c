@@ -1,0 +1,176 @@
+/*
+ * Interrupt controllers: the legacy 8259 PICs are remapped and masked; the
+ * local APIC delivers its timer and takes EOIs; the IOAPIC routes ISA IRQs
+ * (respecting ACPI's source overrides) to vectors IRQ_VECTOR_BASE + irq on
+ * this CPU. irq_register() is the interface drivers use.
+ */
+#define pr_fmt(fmt) "apic: " fmt
+
+#include <asm/cpu.h>
+#include <asm/io.h>
+#include <asm/irq.h>
+#include <asm/page.h>
+#include <asm/ptrace.h>
+#include <asm/setup.h>
+#include "arch/x86/x86.h"
+#include "kernel/kernel.h"
+
+#define LAPIC_ID	0x020
+#define LAPIC_TPR	0x080
+#define LAPIC_EOI	0x0b0
+#define LAPIC_SVR	0x0f0
+#define LAPIC_LVT_TIMER	0x320
+#define LAPIC_LVT_LINT0	0x350
+#define LAPIC_LVT_LINT1	0x360
+#define LAPIC_TIMER_INIT 0x380
+#define LAPIC_TIMER_CUR	0x390
+#define LAPIC_TIMER_DIV	0x3e0
+#define LVT_MASKED	(1U << 16)
+#define LVT_PERIODIC	(1U << 17)
+
+static volatile uint8_t *lapic;
+static volatile uint32_t *ioapic;
+
+static uint32_t lapic_read(uint32_t reg)
+{
+	return *(volatile uint32_t *)(lapic + reg);
+}
+
+static void lapic_write(uint32_t reg, uint32_t v)
+{
+	*(volatile uint32_t *)(lapic + reg) = v;
+}
+
+void lapic_eoi(void)
+{
+	if (lapic)
+		lapic_write(LAPIC_EOI, 0);
+}
+
+uint32_t lapic_id(void)
+{
+	return lapic_read(LAPIC_ID) >> 24;
+}
+
+/* Remap the 8259s off the exception vectors, then mask every line. */
+void pic_disable(void)
+{
+	outb(0x20, 0x11);
+	outb(0xa0, 0x11);
+	outb(0x21, 0x20);
+	outb(0xa1, 0x28);
+	outb(0x21, 4);
+	outb(0xa1, 2);
+	outb(0x21, 1);
+	outb(0xa1, 1);
+	outb(0x21, 0xff);
+	outb(0xa1, 0xff);
+}
+
+static void ioapic_write(uint32_t reg, uint32_t v)
+{
+	ioapic[0] = reg;
+	ioapic[4] = v;
+}
+
+static uint32_t ioapic_read(uint32_t reg)
+{
+	ioapic[0] = reg;
+	return ioapic[4];
+}
+
+/* Send GSI @gsi to @vector on this CPU, unmasked. */
+void ioapic_route(unsigned int gsi, unsigned int vector, int level, int active_low)
+{
+	unsigned int pin = gsi - acpi_info.ioapic_gsi_base;
+	uint32_t lo = vector | (level ? 1U << 15 : 0) | (active_low ? 1U << 13 : 0);
+
+	ioapic_write(0x11 + 2 * pin, lapic_id() << 24);
+	ioapic_write(0x10 + 2 * pin, lo);
+}
+
+static uint64_t lapic_ticks_per_sec;
+
+/* Start the LAPIC timer in periodic mode at @hz (after calibration). */
+
+void lapic_timer_start(uint32_t vector, uint32_t hz)
+{
+	lapic_write(LAPIC_TIMER_DIV, 0x3);	/* divide by 16 */
+	lapic_write(LAPIC_LVT_TIMER, vector | LVT_PERIODIC);
+	lapic_write(LAPIC_TIMER_INIT, (uint32_t)(lapic_ticks_per_sec / hz));
+}
+
+/* Record the measured timer rate (ticks per second at divide-by-16). */
+void lapic_timer_set_rate(uint64_t ticks_per_sec)
+{
+	lapic_ticks_per_sec = ticks_per_sec;
+}
+
+/* Let the timer count down from its maximum, masked, for calibration. */
+void lapic_timer_count_start(void)
+{
+	lapic_write(LAPIC_TIMER_DIV, 0x3);
+	lapic_write(LAPIC_LVT_TIMER, LVT_MASKED);
+	lapic_write(LAPIC_TIMER_INIT, 0xffffffff);
+}
+
+uint32_t lapic_timer_count_elapsed(void)
+{
+	return 0xffffffff - lapic_read(LAPIC_TIMER_CUR);
+}
+
+struct isa_irq {
+	irq_handler_t fn;
+	void *ctx;
+};
+static struct isa_irq isa_irqs[16];
+
+static void isa_irq_entry(struct pt_regs *regs, void *ctx)
+{
+	struct isa_irq *h = ctx;
+
+	h->fn((unsigned int)(h - isa_irqs), h->ctx);
+}
+
+int irq_register(unsigned int irq, irq_handler_t fn, void *ctx)
+{
+	unsigned int gsi = irq;
+	int level = 0, low = 0;
+
+	if (irq >= 16 || isa_irqs[irq].fn)
+		return -1;
+	if (acpi_info.isa_override[irq].present) {
+		uint16_t f = acpi_info.isa_override[irq].flags;
+
+		gsi = acpi_info.isa_override[irq].gsi;
+		low = (f & 3) == 3;
+		level = ((f >> 2) & 3) == 3;
+	}
+	isa_irqs[irq].fn = fn;
+	isa_irqs[irq].ctx = ctx;
+	if (x86_set_vector_handler(IRQ_VECTOR_BASE + irq, isa_irq_entry, &isa_irqs[irq]))
+		return -1;
+	ioapic_route(gsi, IRQ_VECTOR_BASE + irq, level, low);
+	return 0;
+}
+
+/* Bring up the interrupt controllers (interrupts stay off). */
+void arch_irq_init(void)
+{
+	unsigned int pins;
+
+	pic_disable();
+	acpi_init();
+	lapic = phys_to_virt(acpi_info.lapic_addr);
+	ioapic = phys_to_virt(acpi_info.ioapic_addr);
+	wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | (1U << 11));
+	lapic_write(LAPIC_TPR, 0);
+	lapic_write(LAPIC_LVT_LINT0, LVT_MASKED);
+	lapic_write(LAPIC_LVT_LINT1, 0x400);	/* NMI */
+	lapic_write(LAPIC_SVR, 0x100 | SPURIOUS_VECTOR);
+
+	pins = ((ioapic_read(1) >> 16) & 0xff) + 1;
+	for (unsigned int i = 0; i < pins; i++)
+		ioapic_write(0x10 + 2 * i, LVT_MASKED);
+	pr_info("LAPIC id %u, IOAPIC with %u pins, legacy PIC masked\n", lapic_id(), pins);
+}

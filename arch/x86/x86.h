@@ -1,0 +1,45 @@
+/*
+ * Declarations shared inside arch/x86 only (generic code uses the asm/ headers).
+ */
+#ifndef ARCH_X86_X86_H
+#define ARCH_X86_X86_H
+
+#include <stdint.h>
+
+struct pt_regs;
+struct boot_info;
+
+void multiboot2_parse(uint64_t mbi, struct boot_info *bi);
+void cpu_enable_protections(void);
+void x86_exception(struct pt_regs *regs);
+void x86_interrupt(struct pt_regs *regs);
+int x86_set_vector_handler(unsigned int vec, void (*fn)(struct pt_regs *, void *),
+			   void *ctx);
+extern uint64_t irq_count[256];
+
+/* apic.c */
+void lapic_eoi(void);
+void lapic_timer_start(uint32_t vector, uint32_t hz);
+uint32_t lapic_id(void);
+void pic_disable(void);
+void ioapic_route(unsigned int gsi, unsigned int vector, int level, int active_low);
+int acpi_init(void);
+void lapic_timer_set_rate(uint64_t ticks_per_sec);
+void lapic_timer_count_start(void);
+uint32_t lapic_timer_count_elapsed(void);
+
+/* ACPI facts the MADT gave us */
+struct acpi_info {
+	uint64_t lapic_addr;
+	uint64_t ioapic_addr;
+	uint32_t ioapic_gsi_base;
+	unsigned int cpus;
+	struct {
+		uint32_t gsi;
+		uint16_t flags;
+		uint8_t present;
+	} isa_override[16];
+};
+extern struct acpi_info acpi_info;
+
+#endif

@@ -1,0 +1,58 @@
+/*
+ * The console input queue: a ring of bytes with one producer side and one
+ * consumer side. Producers run in interrupt handlers, which do not nest on
+ * a CPU, so on one CPU producers never race each other; the consumer only
+ * moves the tail and the producer only moves the head, so neither needs a
+ * lock, and acquire/release ordering makes a byte visible before the index
+ * that publishes it. Several CPUs producing at once would need a spinlock
+ * around input_push().
+ */
+#include "drivers/input/input.h"
+
+#include <stdint.h>
+
+#define INPUT_BUF_SIZE	512	/* a power of two */
+
+static char input_buf[INPUT_BUF_SIZE];
+static unsigned int input_head;		/* next slot to fill; written by producers */
+static unsigned int input_tail;		/* next slot to read; written by the consumer */
+static unsigned long input_lost;
+
+void input_push(char c)
+{
+	unsigned int head = __atomic_load_n(&input_head, __ATOMIC_RELAXED);
+	unsigned int tail = __atomic_load_n(&input_tail, __ATOMIC_ACQUIRE);
+
+	if (head - tail >= INPUT_BUF_SIZE) {
+		input_lost++;
+		return;
+	}
+	input_buf[head % INPUT_BUF_SIZE] = c;
+	__atomic_store_n(&input_head, head + 1, __ATOMIC_RELEASE);
+}
+
+void input_push_buf(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		input_push(s[i]);
+}
+
+int input_getc(void)
+{
+	unsigned int tail = __atomic_load_n(&input_tail, __ATOMIC_RELAXED);
+	unsigned int head = __atomic_load_n(&input_head, __ATOMIC_ACQUIRE);
+	unsigned char c;
+
+	if (tail == head)
+		return -1;
+	c = (unsigned char)input_buf[tail % INPUT_BUF_SIZE];
+	__atomic_store_n(&input_tail, tail + 1, __ATOMIC_RELEASE);
+	return c;
+}
+
+unsigned long input_dropped(void)
+{
+	return input_lost;
+}

@@ -1,0 +1,72 @@
+/*
+ * 16550 UART on COM1 (port 0x3f8): the boot console, present on every PC
+ * and in every QEMU machine, and the console the tests read. Output is
+ * polled (a panic must still print); input arrives on IRQ 4 and goes to
+ * the console input queue.
+ */
+#include <asm/io.h>
+#include <asm/irq.h>
+#include "drivers/input/input.h"
+#include "kernel/kernel.h"
+
+#define COM1		0x3f8
+#define UART_DATA	0
+#define UART_IER	1
+#define UART_FCR	2
+#define UART_LCR	3
+#define UART_MCR	4
+#define UART_LSR	5
+#define LSR_DATA_READY	0x01
+#define LSR_THR_EMPTY	0x20
+
+static void serial_putc(char c)
+{
+	for (int spin = 0; spin < 100000 && !(inb(COM1 + UART_LSR) & LSR_THR_EMPTY); spin++)
+		;
+	outb(COM1 + UART_DATA, (uint8_t)c);
+}
+
+static void serial_write(struct console *con, const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '\n')
+			serial_putc('\r');
+		serial_putc(s[i]);
+	}
+}
+
+static struct console serial_console = {
+	.name = "ttyS0",
+	.write = serial_write,
+};
+
+/* 115200 8N1, FIFO on; register as the first console. */
+void early_console_init(void)
+{
+	outb(COM1 + UART_IER, 0);
+	outb(COM1 + UART_LCR, 0x80);	/* DLAB: divisor follows */
+	outb(COM1 + UART_DATA, 1);	/* 115200 baud */
+	outb(COM1 + UART_IER, 0);
+	outb(COM1 + UART_LCR, 0x03);	/* 8 data bits, no parity, 1 stop */
+	outb(COM1 + UART_FCR, 0xc7);	/* enable and clear FIFOs */
+	outb(COM1 + UART_MCR, 0x0b);	/* DTR, RTS, OUT2 (IRQ line enable) */
+	register_console(&serial_console);
+}
+
+static void serial_irq(unsigned int irq, void *ctx)
+{
+	while (inb(COM1 + UART_LSR) & LSR_DATA_READY) {
+		char c = (char)inb(COM1 + UART_DATA);
+
+		input_push(c == '\r' ? '\n' : c);
+	}
+}
+
+static int serial_irq_init(void)
+{
+	if (irq_register(4, serial_irq, NULL))
+		return -EBUSY;
+	outb(COM1 + UART_IER, 0x01);	/* interrupt on received data */
+	return 0;
+}
+device_initcall(serial_irq_init);

@@ -1,0 +1,54 @@
+/*
+ * kmain(): the kernel's start, after arch/x86/boot has entered long mode and
+ * copied the boot loader's information into boot_info. Each step is one
+ * line; drivers are not named here, they register through initcalls.
+ */
+#include <asm/boot.h>
+#include <asm/irq.h>
+#include <asm/setup.h>
+#include "kernel/kernel.h"
+#include "kernel/ktest.h"
+#include "mm/mm.h"
+
+extern const initcall_t __initcall_start[], __initcall_end[];
+
+void do_initcalls(void)
+{
+	for (const initcall_t *fn = __initcall_start; fn < __initcall_end; fn++) {
+		int err = (*fn)();
+
+		if (err)
+			pr_warn("initcall %pS failed with error %d\n", (void *)*fn, err);
+	}
+}
+
+static void print_banner(void)
+{
+	printk(KERN_NOTICE "Basalt %s (x86_64) built %s %s\n", BASALT_VERSION, __DATE__,
+	       __TIME__);
+	pr_info("Command line: %s\n", saved_command_line);
+	pr_info("Boot loader: %s%s\n", boot_info.loader[0] ? boot_info.loader : "unknown",
+		boot_info.uefi ? " (UEFI)" : " (BIOS)");
+}
+
+void kmain(void)
+{
+	early_console_init();		/* serial console, so everything below can print */
+	ksyms_init();			/* symbolized %pS and backtraces */
+	cmdline_parse(boot_info.cmdline);
+	cmdline_apply();		/* loglevel=, console=, panic=, ...; warns on unknown */
+	print_banner();
+	arch_early_init();		/* CPU features, GDT, TSS + IST stacks, IDT */
+	mm_init();			/* page tables with W^X, buddy allocator, vmalloc */
+	arch_irq_init();		/* ACPI MADT, LAPIC, IOAPIC; legacy PIC masked */
+	arch_time_init();		/* PIT-calibrated TSC clock and LAPIC tick */
+	do_initcalls();			/* consoles, keyboard and other drivers */
+	mm_print_summary();
+	ktest_run();			/* in-kernel tests when ktest= was given */
+	local_irq_enable();
+	pr_info("Basalt is up: idling with interrupts on\n");
+	for (;;) {
+		console_poll_input();	/* echo keys until user space arrives */
+		arch_idle();
+	}
+}

@@ -1,0 +1,126 @@
+/*
+ * vmalloc: virtually contiguous kernel memory built from single physical
+ * pages, in the VMALLOC_START..VMALLOC_END window. Every area is surrounded
+ * by unmapped guard pages, so running off either end of a vmalloc buffer or
+ * a kernel stack faults at once instead of corrupting a neighbour.
+ */
+#define pr_fmt(fmt) "vmalloc: " fmt
+
+#include <asm/irq.h>
+#include <asm/pgtable.h>
+#include "kernel/kernel.h"
+#include "lib/list.h"
+#include "mm/mm.h"
+
+struct vm_area {
+	uintptr_t start;	/* first byte of the reservation (a guard page) */
+	size_t pages;		/* mapped pages, between the two guards */
+	struct list_head node;	/* in vm_areas, sorted by address */
+};
+
+static LIST_HEAD(vm_areas);
+static size_t vm_used_pages;
+
+void vmalloc_init(void)
+{
+	list_init(&vm_areas);
+}
+
+/* Find a gap for @span bytes; insert the area there. Caller holds irqs off. */
+static struct vm_area *reserve(size_t pages)
+{
+	size_t span = (pages + 2) * PAGE_SIZE;
+	uintptr_t cursor = VMALLOC_START;
+	struct vm_area *a, *area = kmalloc(sizeof(*area));
+	struct list_head *before = &vm_areas;
+
+	if (!area)
+		return NULL;
+	list_for_each_entry(a, &vm_areas, node) {
+		if (a->start - cursor >= span)
+			break;
+		cursor = a->start + (a->pages + 2) * PAGE_SIZE;
+		before = &a->node;
+	}
+	if (VMALLOC_END - cursor < span) {
+		kfree(area);
+		return NULL;
+	}
+	area->start = cursor;
+	area->pages = pages;
+	list_add(&area->node, before);
+	return area;
+}
+
+static void release(struct vm_area *area, size_t mapped)
+{
+	for (size_t i = 0; i < mapped; i++) {
+		phys_addr_t pa = kunmap_page(area->start + (i + 1) * PAGE_SIZE);
+
+		if (pa)
+			pmm_free_page(pa);
+	}
+	list_del(&area->node);
+	kfree(area);
+}
+
+void *vmalloc(size_t size)
+{
+	size_t pages = PAGE_ALIGN(size) >> PAGE_SHIFT;
+	unsigned long flags;
+	struct vm_area *area;
+
+	if (!size)
+		return NULL;
+	flags = local_irq_save();
+	area = reserve(pages);
+	if (!area)
+		goto fail;
+	for (size_t i = 0; i < pages; i++) {
+		phys_addr_t pa = pmm_alloc_page();
+
+		if (!pa || kmap_page(area->start + (i + 1) * PAGE_SIZE, pa, PAGE_KERNEL_RW)) {
+			if (pa)
+				pmm_free_page(pa);
+			release(area, i);
+			goto fail;
+		}
+	}
+	vm_used_pages += pages;
+	local_irq_restore(flags);
+	return (void *)(area->start + PAGE_SIZE);
+fail:
+	local_irq_restore(flags);
+	return NULL;
+}
+
+void *vmalloc_stack(size_t size)
+{
+	return vmalloc(size);
+}
+
+void vfree(void *addr)
+{
+	uintptr_t start = (uintptr_t)addr - PAGE_SIZE;
+	unsigned long flags;
+	struct vm_area *a;
+
+	if (!addr)
+		return;
+	flags = local_irq_save();
+	list_for_each_entry(a, &vm_areas, node) {
+		if (a->start == start) {
+			vm_used_pages -= a->pages;
+			release(a, a->pages);
+			local_irq_restore(flags);
+			return;
+		}
+	}
+	local_irq_restore(flags);
+	panic("bad-vfree", "vfree of %p, which vmalloc never returned", addr);
+}
+
+size_t vmalloc_used_pages(void)
+{
+	return vm_used_pages;
+}
