@@ -133,6 +133,11 @@ extern char saved_command_line[];
 const char *ksym_lookup(uintptr_t addr, uintptr_t *offset, uintptr_t *size);
 /* Format "func+0x1c/0x80" (or the bare hex address) into buf. */
 int ksym_snprint(char *buf, size_t size, uintptr_t addr);
+/*
+ * The same for a return address: the call may be the function's last
+ * instruction (a call to a noreturn function), so look up addr - 1.
+ */
+int ksym_snprint_ret(char *buf, size_t size, uintptr_t addr);
 /* Address of a kernel function by name, or 0. */
 uintptr_t ksym_address(const char *name);
 

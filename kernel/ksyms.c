@@ -51,7 +51,17 @@ int ksym_snprint(char *buf, size_t size, uintptr_t addr)
 
 	if (!name)
 		return snprintf(buf, size, "0x%016lx", addr);
-	return snprintf(buf, size, "%s+%#lx/%#lx", name, off, sz);
+	return snprintf(buf, size, "%s+0x%lx/0x%lx", name, off, sz);
+}
+
+int ksym_snprint_ret(char *buf, size_t size, uintptr_t addr)
+{
+	uintptr_t off, sz;
+	const char *name = ksym_lookup(addr - 1, &off, &sz);
+
+	if (!name)
+		return snprintf(buf, size, "0x%016lx", addr);
+	return snprintf(buf, size, "%s+0x%lx/0x%lx", name, off + 1, sz);
 }
 
 uintptr_t ksym_address(const char *name)

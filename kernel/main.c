@@ -29,6 +29,13 @@ static void print_banner(void)
 	pr_info("Command line: %s\n", saved_command_line);
 	pr_info("Boot loader: %s%s\n", boot_info.loader[0] ? boot_info.loader : "unknown",
 		boot_info.uefi ? " (UEFI)" : " (BIOS)");
+	if (boot_info.fb.type == BOOT_FB_RGB)
+		pr_info("Display: %ux%u framebuffer, %u bpp, at %#lx\n", boot_info.fb.width,
+			boot_info.fb.height, boot_info.fb.bpp, boot_info.fb.addr);
+	else if (boot_info.fb.type == BOOT_FB_EGA_TEXT)
+		pr_info("Display: %ux%u EGA text mode\n", boot_info.fb.width, boot_info.fb.height);
+	else
+		pr_info("Display: none reported by the boot loader\n");
 }
 
 void kmain(void)

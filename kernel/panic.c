@@ -27,6 +27,7 @@ static int panic_action_reboot;	/* panic=reboot or panic=N */
 static unsigned int panic_timeout;
 static char panic_msg[256];
 static char json[16384];
+static bool rip_is_return;	/* panic() rather than an exception frame */
 
 uint64_t __stack_chk_guard;
 
@@ -68,6 +69,14 @@ static __printf(1, 2) void outf(const char *fmt, ...)
 	console_write_all(buf, MIN(n, (int)sizeof(buf) - 1));
 }
 
+static void symbolize(char *buf, size_t size, uintptr_t pc, bool is_return)
+{
+	if (is_return)
+		ksym_snprint_ret(buf, size, pc);
+	else
+		ksym_snprint(buf, size, pc);
+}
+
 static bool kernel_readable(uintptr_t addr, size_t len)
 {
 	if (addr < 0xffff800000000000UL)
@@ -101,7 +110,7 @@ static void dump_regs(const struct pt_regs *r)
 {
 	char sym[128];
 
-	ksym_snprint(sym, sizeof(sym), r->rip);
+	symbolize(sym, sizeof(sym), r->rip, rip_is_return);
 	outf("RIP: %04lx:%s (%016lx)\n", r->cs, sym, r->rip);
 	outf("RSP: %04lx:%016lx EFLAGS: %08lx\n", r->ss, r->rsp, r->rflags);
 	outf("RAX: %016lx RBX: %016lx RCX: %016lx\n", r->rax, r->rbx, r->rcx);
@@ -200,7 +209,7 @@ static void emit_record(const char *reason, const struct pt_regs *r,
 	for (unsigned int i = 0; i <= n; i++) {
 		uintptr_t pc = i == 0 ? r->rip : pcs[i - 1];
 
-		ksym_snprint(sym, sizeof(sym), pc);
+		symbolize(sym, sizeof(sym), pc, i > 0 || rip_is_return);
 		json_open(&j, '{');
 		json_key_hex(&j, "addr", pc);
 		json_key_string(&j, "sym", sym);
@@ -250,10 +259,10 @@ static __noreturn void do_panic(const char *reason, const struct pt_regs *regs,
 	dump_stack_window(regs->rsp);
 	n = unwind(rbp, pcs, MAX_FRAMES);
 	out("Call Trace:\n");
-	ksym_snprint(sym, sizeof(sym), regs->rip);
+	symbolize(sym, sizeof(sym), regs->rip, rip_is_return);
 	outf(" [<%016lx>] %s\n", regs->rip, sym);
 	for (unsigned int i = 0; i < n; i++) {
-		ksym_snprint(sym, sizeof(sym), pcs[i]);
+		symbolize(sym, sizeof(sym), pcs[i], true);
 		outf(" [<%016lx>] %s\n", pcs[i], sym);
 	}
 	out("Modules linked in: (none)\n");
@@ -302,6 +311,7 @@ void panic(const char *reason, const char *fmt, ...)
 	va_end(ap);
 	arch_capture_regs(&regs);
 	regs.rip = (uintptr_t)__builtin_return_address(0);
+	rip_is_return = true;
 	/* the trace starts in panic's caller */
 	do_panic(reason, &regs, ((uintptr_t *)regs.rbp)[0]);
 }

@@ -56,6 +56,31 @@ static bool console_enabled(const struct console *con)
 	return strcmp(con->name, "ttyS0") != 0;
 }
 
+/* Write the log so far to a console that arrives late (like CON_PRINTBUFFER). */
+static void replay_log(struct console *con)
+{
+	uint64_t pos = log_head - MIN(log_head, (uint64_t)LOG_BUF_SIZE);
+	char line[256];
+
+	while (pos < log_head) {
+		size_t n = 0;
+		int level;
+
+		while (pos < log_head && n < sizeof(line) - 1) {
+			char c = log_buf[pos++ % LOG_BUF_SIZE];
+
+			line[n++] = c;
+			if (c == '\n')
+				break;
+		}
+		if (n > 3 && line[0] == '<' && line[2] == '>') {
+			level = line[1] - '0';
+			if (level < console_loglevel)
+				con->write(con, line + 3, n - 3);
+		}
+	}
+}
+
 void register_console(struct console *con)
 {
 	unsigned long flags = local_irq_save();
@@ -65,6 +90,8 @@ void register_console(struct console *con)
 		p = &(*p)->next;
 	con->next = NULL;
 	*p = con;
+	if (p != &consoles && console_enabled(con))
+		replay_log(con);
 	local_irq_restore(flags);
 }
 

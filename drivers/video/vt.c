@@ -13,7 +13,7 @@ enum vt_state {
 	VT_NORMAL,
 	VT_ESC,		/* after ESC */
 	VT_CSI,		/* after ESC [ */
-	VT_OSC,		/* after ESC ]: a string up to BEL or ESC \ */
+	VT_OSC,		/* after ESC ] (or P, X, ^, _): a string up to BEL or ESC \ */
 	VT_OSC_ESC,	/* ESC inside an OSC string */
 	VT_SKIP1,	/* ESC ( and friends: drop one more byte */
 };
@@ -396,10 +396,11 @@ static void vt_esc_byte(struct vt *vt, uint8_t c)
 		for (i = 0; i < VT_MAX_PARAMS; i++)
 			vt->params[i] = 0;
 		break;
-	case ']':
+	case ']': case 'P': case 'X': case '^': case '_':
 		vt->state = VT_OSC;
 		break;
 	case '(': case ')': case '*': case '+': case '#': case '%':
+	case 'N': case 'O':	/* single shifts, e.g. ESC O P for F1 */
 		vt->state = VT_SKIP1;
 		break;
 	case '7':

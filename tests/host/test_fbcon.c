@@ -241,7 +241,7 @@ static void unknown_sequences(void)
 {
 	grid_reset();
 	put("a\033[?1049hb\033]0;title\007c\033(Bd\033[>1;2ce\033[1;2;3;4;5;6;7;8;9;10mf");
-	put("\033]2;x\033\\g\033[!ph\033Zi\033[1\x18j");
+	put("\033]2;x\033\\g\033[!ph\033Zi\033[1\x18j\033OP\033Ptext\033\\");
 	ROW_IS(0, "abcdefghij");
 	/* a sequence split across writes */
 	grid_reset();

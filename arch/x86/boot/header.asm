@@ -15,6 +15,12 @@ mb2_header:
 	dd mb2_header_end - mb2_header
 	dd -(MB2_MAGIC + MB2_ARCH_I386 + (mb2_header_end - mb2_header))
 
+	; console flags: type 4, optional; we can drive EGA text mode too
+	align 8
+	dw 4, 0
+	dd 12
+	dd 2
+
 	; framebuffer request: type 5, flags 1 (optional), 1024x768x32
 	align 8
 	dw 5, 1

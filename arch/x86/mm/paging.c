@@ -18,6 +18,7 @@
 
 extern char _text[], _etext[], _rodata[], _erodata[], _data[], _ebss[];
 extern char _ksyms[], _kernel_end[];
+extern char boot_stack_guard[];
 
 static uint64_t *kernel_pml4;
 static void *guard_pages[8];
@@ -203,6 +204,7 @@ void paging_init(void)
 			end = r->base + r->len;
 	}
 	direct_map_end = ALIGN_UP(end, HUGE_PAGE_SIZE);
+	paging_register_guard(boot_stack_guard);
 
 	kernel_pml4 = table_va(mm_alloc_table_page());
 	memset(kernel_pml4, 0, PAGE_SIZE);

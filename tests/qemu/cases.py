@@ -1,0 +1,70 @@
+"""QEMU test cases run by scripts/run-tests.
+
+Each case boots build/basalt.elf from an ISO made for its grub options and
+checks the serial output. Keys:
+  name       test name ("ok - qemu/<name>")
+  cmdline    kernel command line
+  firmware   "bios" (SeaBIOS) or "uefi" (OVMF)
+  memory     QEMU -m
+  grub       dict of make_iso options: text, multiboot1
+  until      regex: stop the VM once the serial output matches it
+  expect     regexes that must all appear in the serial output
+  reject     regexes that must not appear
+  exit       expected QEMU exit status (33 success, 35 failure, 65 panic), or
+             None when the runner stops the VM itself after `until`
+  ktest      the boot prints in-kernel "ok - kernel/..." lines to collect
+  panic      dict: expected record {reason, symbol} (CRC is always checked)
+  screen     check the framebuffer/VGA screen has text drawn on it
+  timeout    seconds before the boot counts as hung
+"""
+
+BANNER = r"Basalt \d+\.\d+\.\d+ \(x86_64\)"
+IDLE = r"Basalt is up: idling with interrupts on"
+BOOT_EXPECT = [BANNER, r"Command line: ", r"Memory: \d+K/\d+K available", IDLE]
+
+CASES = [
+    dict(name="boot-bios", firmware="bios", until=IDLE,
+         expect=BOOT_EXPECT + [r"\(BIOS\)", r"fbcon: 1024x768"]),
+    dict(name="boot-uefi", firmware="uefi", until=IDLE,
+         expect=BOOT_EXPECT + [r"\(UEFI\)"], timeout=120),
+    dict(name="ktest-bios", cmdline="ktest=all", ktest=True, exit=33,
+         expect=[r"ktest: \d+ passed, 0 failed"]),
+    dict(name="ktest-uefi", firmware="uefi", cmdline="ktest=all", ktest=True,
+         exit=33, expect=[r"ktest: \d+ passed, 0 failed"], timeout=120),
+    dict(name="fbcon-draws-text", until=IDLE, screen="fb",
+         expect=[r"fbcon: 1024x768 32 bpp"]),
+    dict(name="vga-text-fallback", grub=dict(text=True), until=IDLE, screen="text",
+         expect=[r"vgacon: "], reject=[r"fbcon: \d+x\d+"]),
+    dict(name="unknown-cmdline-option", cmdline="loglevel=6 frobnicate=3 ktest.crash",
+         until=IDLE,
+         expect=[r"cmdline: unknown option 'frobnicate' ignored",
+                 r"cmdline: bad value '' for option 'ktest.crash' ignored", IDLE]),
+    dict(name="bad-loglevel-value", cmdline="loglevel=9", until=IDLE,
+         expect=[r"cmdline: bad value '9' for option 'loglevel' ignored", IDLE]),
+    dict(name="not-multiboot2", grub=dict(multiboot1=True),
+         until=r"not started by a Multiboot2 boot loader",
+         expect=[r"Basalt: not started by a Multiboot2 boot loader \(eax=0x2badb002"],
+         reject=[BANNER]),
+    dict(name="too-little-memory", memory="8M", exit=65,
+         expect=[r"Basalt needs at least \d+ MiB of RAM"],
+         panic=dict(reason="no-memory", symbol="mm_init")),
+    # Each deliberate fault must end in panic() with its own reason code, a
+    # valid record, and the faulting function in the backtrace.
+    dict(name="panic-exception-ud2", cmdline="ktest.crash=ud2", exit=65,
+         expect=[r"invalid opcode \(#UD\)", r"Call Trace:"],
+         panic=dict(reason="exception", symbol="crash_ud2")),
+    dict(name="panic-null-deref", cmdline="ktest.crash=null", exit=65,
+         expect=[r"page fault at 0x8: not-present page on write"],
+         panic=dict(reason="null-deref", symbol="crash_null")),
+    dict(name="panic-stack-canary", cmdline="ktest.crash=canary", exit=65,
+         panic=dict(reason="stack-canary", symbol="crash_canary")),
+    dict(name="panic-redzone", cmdline="ktest.crash=redzone", exit=65,
+         panic=dict(reason="redzone", symbol="crash_redzone")),
+    dict(name="panic-double-free", cmdline="ktest.crash=double-free", exit=65,
+         panic=dict(reason="double-free", symbol="crash_double_free")),
+    dict(name="panic-stack-overflow-guard", cmdline="ktest.crash=stack-overflow",
+         exit=65, panic=dict(reason="double-fault", symbol="crash_recurse")),
+    dict(name="panic-bug-on", cmdline="ktest.crash=bug", exit=65,
+         expect=[r"BUG_ON\(crash != NULL\) at kernel/test/crash.c:\d+"],
+         panic=dict(reason="bug", symbol="crash_bug")),
+]
