@@ -25,6 +25,23 @@ endif
 
 .DEFAULT_GOAL := all
 
+# --- dependencies ------------------------------------------------------------
+# On a fresh Debian machine the first make installs what is missing (the
+# configuration step below already needs python3-kconfiglib).
+DEPS_MISSING := $(shell for t in nasm grub-mkrescue xorriso qemu-system-x86_64 musl-gcc; do \
+	command -v $$t >/dev/null || echo $$t; done; \
+	$(PYTHON) -c 'import kconfiglib' 2>/dev/null || echo python3-kconfiglib; \
+	[ -e /usr/share/OVMF/OVMF_CODE.fd ] || echo ovmf)
+ifneq ($(strip $(DEPS_MISSING)),)
+ifneq ($(filter-out clean distclean,$(or $(MAKECMDGOALS),all)),)
+$(info make: missing $(strip $(DEPS_MISSING)); running scripts/install-deps.sh)
+DEPS_STATUS := $(shell sh scripts/install-deps.sh >&2; echo $$?)
+ifneq ($(DEPS_STATUS),0)
+$(error scripts/install-deps.sh failed; install the packages it names and retry)
+endif
+endif
+endif
+
 # --- configuration ---------------------------------------------------------
 # A fresh checkout builds with no config step: the first build copies the
 # defconfig. Generated header and make-readable config live in build/.
@@ -47,7 +64,7 @@ $(B)/include/generated/autoconf.h $(B)/config.mk: .config $(shell find . -name K
 .PHONY: defconfig menuconfig olddefconfig savedefconfig
 defconfig:
 	$(Q)$(KCONFIG_ENV) $(PYTHON) -m defconfig --kconfig Kconfig $(DEFCONFIG)
-menuconfig: deps-build
+menuconfig:
 	$(Q)$(KCONFIG_ENV) MENUCONFIG_STYLE=aquatic $(PYTHON) -m menuconfig Kconfig
 olddefconfig:
 	$(Q)$(KCONFIG_ENV) $(PYTHON) -m olddefconfig Kconfig
@@ -55,7 +72,7 @@ savedefconfig:
 	$(Q)$(KCONFIG_ENV) $(PYTHON) -m savedefconfig --kconfig Kconfig --out $(DEFCONFIG)
 
 # Targets that don't need the config (so `make clean` never creates one).
-NOCONFIG_GOALS := clean distclean defconfig menuconfig olddefconfig savedefconfig deps deps-build host-tests
+NOCONFIG_GOALS := clean distclean defconfig menuconfig olddefconfig savedefconfig deps host-tests
 ifneq ($(filter-out $(NOCONFIG_GOALS),$(if $(MAKECMDGOALS),$(MAKECMDGOALS),all)),)
 -include $(B)/config.mk
 endif
@@ -147,17 +164,15 @@ $(B)/basalt.iso: $(B)/basalt.elf $(B)/grub.cfg
 	$(Q)grub-mkrescue -o $@ $(ISO_ROOT) >$(B)/grub-mkrescue.log 2>&1 || \
 		{ cat $(B)/grub-mkrescue.log; exit 1; }
 
-.PHONY: all kernel iso run debug test host-tests deps deps-build clean distclean FORCE
+.PHONY: all kernel iso run debug test host-tests deps clean distclean FORCE
 FORCE:
-all: deps-build $(B)/basalt.iso
+all: $(B)/basalt.iso
 kernel: $(B)/basalt.elf
 iso: $(B)/basalt.iso
 
-# Install missing Debian packages before anything that needs them.
-deps deps-build:
-	$(Q)command -v nasm >/dev/null && command -v grub-mkrescue >/dev/null && \
-		command -v qemu-system-x86_64 >/dev/null && \
-		$(PYTHON) -c 'import kconfiglib' 2>/dev/null || sh scripts/install-deps.sh
+# Install (or check) every Debian package the project uses.
+deps:
+	$(Q)sh scripts/install-deps.sh
 
 # make run: serial console on this terminal; GUI=1 opens a window.
 run: all

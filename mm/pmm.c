@@ -10,6 +10,7 @@
 
 #include <asm/boot.h>
 #include <asm/irq.h>
+#include <asm/pgtable.h>
 #include <asm/setup.h>
 #include "kernel/kernel.h"
 #include "lib/string.h"
@@ -184,6 +185,17 @@ void pmm_init(void)
 	buddy_ready = true;
 }
 
+static void check_wx(void)
+{
+	uintptr_t bad = 0;
+	unsigned long n = paging_wx_scan(&bad);
+
+	if (n)
+		panic("wx", "%lu kernel mappings are writable and executable, the first at %#lx",
+		      n, bad);
+	pr_info("W^X: no kernel mapping is both writable and executable\n");
+}
+
 /* Bring memory management up, in dependency order. */
 void mm_init(void)
 {
@@ -193,6 +205,7 @@ void mm_init(void)
 		      "Basalt needs at least %d MiB of RAM but the memory map shows %lu KiB usable; start QEMU with more memory (-m 128M)",
 		      CONFIG_MIN_MEMORY_MB, usable_bytes >> 10);
 	paging_init();		/* final page tables; the identity map is gone */
+	check_wx();		/* W^X holds for every kernel mapping */
 	pmm_init();		/* buddy allocator over what remains */
 	vmalloc_init();
 }
@@ -202,7 +215,7 @@ void mm_print_summary(void)
 	uint64_t total = pmm_total_count(), free = pmm_free_count();
 	uint64_t kernel = (virt_to_phys(_kernel_end) - (uint64_t)_boot_start) >> 10;
 
-	pr_info("Memory: %luK/%luK available (%luK kernel image, %luK boot allocations, %luK reserved)\n",
+	pr_info("Memory: %luK/%luK available (%luK kernel image, %luK page tables and page array, %luK reserved in all)\n",
 		free << 2, usable_bytes >> 10, kernel, (bump_next - bump_start) >> 10,
 		(usable_bytes >> 10) - (total << 2));
 }

@@ -184,3 +184,19 @@ KTEST(paging_map_unmap)
 	pmm_free_page(pa);
 	return 0;
 }
+
+KTEST(paging_wx_scan_detects)
+{
+	phys_addr_t pa = pmm_alloc_page();
+	uintptr_t va = VMALLOC_END - 32 * PAGE_SIZE, bad = 0;
+
+	KT_ASSERT(pa != 0);
+	/* a deliberately writable and executable mapping */
+	KT_ASSERT_EQ(kmap_page(va, pa, PTE_PRESENT | PTE_WRITE), 0);
+	KT_ASSERT_EQ(paging_wx_scan(&bad), 1);
+	KT_ASSERT_EQ(bad, va);
+	KT_ASSERT_EQ(kunmap_page(va), pa);
+	KT_ASSERT_EQ(paging_wx_scan(&bad), 0);
+	pmm_free_page(pa);
+	return 0;
+}

@@ -5,6 +5,7 @@
  * information block afterwards. Unknown tags are skipped.
  */
 #include <asm/boot.h>
+#include "arch/x86/x86.h"
 #include "lib/string.h"
 
 #define MB2_TAG_END		0
