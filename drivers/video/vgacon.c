@@ -88,6 +88,14 @@ static void vgacon_move_rows(struct vt *vt, unsigned int dst, unsigned int src, 
 	}
 }
 
+static void vgacon_cursor_enable(struct vgacon *vc, bool on)
+{
+	uint8_t start = crtc_read(CRTC_CURSOR_START) & ~CRTC_CURSOR_OFF;
+
+	crtc_write(CRTC_CURSOR_START, on ? start : start | CRTC_CURSOR_OFF);
+	vc->cursor_on = on;
+}
+
 /*
  * The hardware draws the cursor over the text, so hiding it around a
  * write is not needed: only an ESC[?25l hide (cursor_visible false) turns
@@ -99,18 +107,14 @@ static void vgacon_cursor(struct vt *vt, bool show)
 	unsigned int pos = vt->y * vt->cols + vt->x;
 
 	if (!show) {
-		if (!vt->cursor_visible && vc->cursor_on) {
-			crtc_write(CRTC_CURSOR_START, crtc_read(CRTC_CURSOR_START) | CRTC_CURSOR_OFF);
-			vc->cursor_on = false;
-		}
+		if (!vt->cursor_visible && vc->cursor_on)
+			vgacon_cursor_enable(vc, false);
 		return;
 	}
 	crtc_write(CRTC_CURSOR_HI, (uint8_t)(pos >> 8));
 	crtc_write(CRTC_CURSOR_LO, (uint8_t)pos);
-	if (!vc->cursor_on) {
-		crtc_write(CRTC_CURSOR_START, crtc_read(CRTC_CURSOR_START) & ~CRTC_CURSOR_OFF);
-		vc->cursor_on = true;
-	}
+	if (!vc->cursor_on)
+		vgacon_cursor_enable(vc, true);
 }
 
 static const struct vt_ops vgacon_ops = {

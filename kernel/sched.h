@@ -1,0 +1,167 @@
+/*
+ * Tasks and scheduling. A task is a thread of execution with its own kernel
+ * stack; user processes are tasks with an address space (struct mm) and the
+ * per-process state the Linux ABI needs: open files, cwd, credentials,
+ * signal handlers, process group and session. Threads created with
+ * CLONE_VM/CLONE_FILES/CLONE_SIGHAND share those parts by reference count.
+ *
+ * Blocking uses wait queues: a task sleeps on a queue until a condition is
+ * true, and wake_up() makes every sleeper runnable again to re-check.
+ */
+#ifndef KERNEL_SCHED_H
+#define KERNEL_SCHED_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "kernel/kernel.h"
+#include "kernel/signal.h"
+#include "lib/list.h"
+
+struct pt_regs;
+struct mm;
+struct files;
+struct fs_context;
+struct tty;
+
+enum task_state {
+	TASK_RUNNING,		/* on the run queue or on the CPU */
+	TASK_INTERRUPTIBLE,	/* sleeping; a signal wakes it */
+	TASK_UNINTERRUPTIBLE,	/* sleeping; only wake_up wakes it */
+	TASK_STOPPED,		/* SIGSTOP/SIGTSTP; SIGCONT resumes */
+	TASK_ZOMBIE,		/* exited, waiting for its parent's wait4 */
+	TASK_DEAD,		/* reaped; freed by the scheduler */
+};
+
+#define TASK_COMM_LEN	16
+#define KERNEL_STACK_SIZE (16 * 1024)
+
+struct cred {
+	uint32_t uid, gid, euid, egid;
+};
+
+struct task {
+	int pid;		/* thread id */
+	int tgid;		/* process id (== pid of the group leader) */
+	int pgid, sid;
+	char comm[TASK_COMM_LEN];
+	volatile int state;	/* enum task_state */
+	int exit_code;		/* wait4 status word once a zombie */
+	unsigned int flags;
+
+	/* scheduling */
+	uint64_t kstack_top;	/* top of the kernel stack (TSS rsp0) */
+	void *kstack;		/* vmalloc'd base, freed at reap */
+	uint64_t saved_rsp;	/* kernel rsp while switched out */
+	struct list_head run_node;
+	unsigned int timeslice;
+	uint64_t wake_at_ns;	/* for timed sleeps, 0 if none */
+	uint64_t utime, stime;	/* ticks spent in user / kernel mode */
+	uint64_t start_ns;
+
+	/* user-mode state */
+	struct pt_regs *uregs;	/* user registers at the top of the kernel stack */
+	uint64_t fs_base;	/* arch_prctl(ARCH_SET_FS) */
+	uint64_t clear_child_tid;	/* set_tid_address */
+
+	/* shared, reference-counted parts */
+	struct mm *mm;
+	struct files *files;
+	struct fs_context *fs;
+	struct sighand *sighand;
+	struct cred cred;
+	struct tty *tty;	/* controlling terminal, shared by the session */
+
+	/* signals */
+	uint64_t sig_pending;
+	uint64_t sig_blocked;
+	uint64_t sig_saved_mask;	/* restored by rt_sigreturn after sigsuspend */
+
+	/* family */
+	struct task *parent;
+	struct list_head children;
+	struct list_head sibling;
+	struct list_head all_node;	/* in the global task list */
+	struct wait_queue *child_exit;	/* parent's wait4 sleeps here */
+};
+
+#define TASK_KTHREAD	0x1	/* kernel thread: no user mode */
+#define TASK_VFORK_DONE	0x2
+
+/* The task running on this CPU. */
+extern struct task *current;
+extern struct list_head all_tasks;
+
+/* --- wait queues ----------------------------------------------------------- */
+struct wait_queue {
+	struct list_head sleepers;
+};
+#define WAIT_QUEUE_INIT(name) { LIST_HEAD_INIT((name).sleepers) }
+#define DEFINE_WAIT_QUEUE(name) struct wait_queue name = WAIT_QUEUE_INIT(name)
+void wait_queue_init(struct wait_queue *wq);
+/* Make every task sleeping on @wq runnable (safe from interrupts). */
+void wake_up(struct wait_queue *wq);
+
+/* Sleep on @wq once (the caller re-checks its condition). */
+void sleep_on(struct wait_queue *wq, int state);
+
+/*
+ * Sleep until @cond is true. The interruptible form returns -EINTR when a
+ * signal arrives first, else 0. @cond is evaluated with interrupts off, so
+ * a wake_up from an interrupt handler cannot be lost.
+ */
+#define wait_event_interruptible(wq, cond)                                   \
+	({                                                                   \
+		int __ret = 0;                                               \
+		for (;;) {                                                   \
+			unsigned long __f = local_irq_save_sched();          \
+			if (cond) {                                          \
+				local_irq_restore_sched(__f);                \
+				break;                                       \
+			}                                                    \
+			if (signal_pending(current)) {                       \
+				local_irq_restore_sched(__f);                \
+				__ret = -EINTR;                              \
+				break;                                       \
+			}                                                    \
+			sleep_on(&(wq), TASK_INTERRUPTIBLE);                 \
+			local_irq_restore_sched(__f);                        \
+		}                                                            \
+		__ret;                                                       \
+	})
+
+#define wait_event(wq, cond)                                                 \
+	do {                                                                 \
+		for (;;) {                                                   \
+			unsigned long __f = local_irq_save_sched();          \
+			if (cond) {                                          \
+				local_irq_restore_sched(__f);                \
+				break;                                       \
+			}                                                    \
+			sleep_on(&(wq), TASK_UNINTERRUPTIBLE);               \
+			local_irq_restore_sched(__f);                        \
+		}                                                            \
+	} while (0)
+
+unsigned long local_irq_save_sched(void);
+void local_irq_restore_sched(unsigned long flags);
+
+/* --- scheduler -------------------------------------------------------------- */
+void sched_init(void);
+/* Give up the CPU; returns when this task is chosen again. */
+void schedule(void);
+/* Called from the timer interrupt: account time, preempt at slice end. */
+void sched_tick(bool user_mode);
+/* Make @t runnable (from any context). */
+void wake_up_task(struct task *t);
+/* Sleep for @ns nanoseconds; -EINTR if a signal arrives. */
+int sleep_ns(uint64_t ns);
+
+/* Start a kernel thread running fn(arg). */
+struct task *kthread_create(const char *name, int (*fn)(void *), void *arg);
+struct task *task_by_pid(int pid);
+int alloc_pid(void);
+
+/* Run the first user program (/init, /sbin/init, then /bin/sh). */
+void start_init(void);
+
+#endif
