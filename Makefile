@@ -105,6 +105,7 @@ include mm/Makefile
 include lib/Makefile
 include drivers/Makefile
 include fs/Makefile
+include user/Makefile
 
 OBJS := $(addprefix $(B)/,$(obj-y))
 DEPS := $(OBJS:.o=.d)

@@ -41,4 +41,43 @@ size_t vmalloc_used_pages(void);
 void vmalloc_init(void);
 void pmm_init(void);
 
+/* --- user address spaces (mm/vma.c, mm/fault.c) ------------------------------ */
+struct file;
+
+#define VM_READ		0x1
+#define VM_WRITE	0x2
+#define VM_EXEC		0x4
+#define VM_SHARED	0x8
+#define VM_GROWSDOWN	0x10
+
+/* One mapping: [start, end) with permissions, anonymous or from a file. */
+struct vma {
+	uint64_t start, end;
+	unsigned int flags;		/* VM_* */
+	struct file *file;		/* NULL for anonymous memory */
+	uint64_t file_off;		/* file offset of start */
+	uint64_t file_size;		/* bytes of file data (rest reads as zero) */
+	struct list_head node;		/* in mm->vmas, sorted by start */
+};
+
+/* A process's user address space. */
+struct mm {
+	int refcount;
+	phys_addr_t pml4;		/* top-level page table (kernel half shared) */
+	struct list_head vmas;
+	uint64_t brk_start, brk;
+	uint64_t mmap_base;		/* next search start for mmap(NULL) */
+	uint64_t start_stack;
+	uint64_t arg_start, arg_end, env_start, env_end;	/* for /proc/pid/cmdline */
+	uint64_t rss_pages;		/* resident pages */
+};
+
+struct mm *mm_create(void);
+struct mm *mm_fork(struct mm *parent);	/* copy-on-write duplicate */
+void mm_put(struct mm *mm);
+void mm_switch(struct mm *mm);		/* load its page tables */
+/* Read another process's memory (for /proc/pid/cmdline); bytes read or -errno. */
+long mm_read(struct mm *mm, uint64_t addr, void *buf, size_t n);
+uint64_t mm_total_vm_pages(struct mm *mm);
+
 #endif
