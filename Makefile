@@ -127,7 +127,13 @@ $(B)/%.o: %.asm $(B)/include/generated/autoconf.h
 # (scripts/gen-ksyms checks that).
 LDSCRIPT := arch/x86/kernel.ld
 
-$(B)/ksyms0.o $(B)/ksyms.o: $(B)/%.o: $(B)/%.c
+# The syscall dispatch and name tables, from the one list in kernel/syscalls.tbl.
+$(B)/syscall_table.c: kernel/syscalls.tbl scripts/gen-syscalls
+	$(quiet) GEN $@
+	@mkdir -p $(B)
+	$(Q)$(PYTHON) scripts/gen-syscalls $< > $@
+
+$(B)/ksyms0.o $(B)/ksyms.o $(B)/syscall_table.o: $(B)/%.o: $(B)/%.c
 	$(quiet) CC $<
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
@@ -137,7 +143,7 @@ $(B)/ksyms0.c:
 
 $(B)/basalt.pass1.elf: $(OBJS) $(B)/ksyms0.o $(LDSCRIPT)
 	$(quiet) LD $@
-	$(Q)$(LD) $(LDFLAGS) -T $(LDSCRIPT) -o $@ $(OBJS) $(B)/ksyms0.o $(LIBGCC)
+	$(Q)$(LD) $(LDFLAGS) -T $(LDSCRIPT) -o $@ $(OBJS) $(EXTRA_OBJS) $(B)/ksyms0.o $(LIBGCC)
 
 $(B)/ksyms.c: $(B)/basalt.pass1.elf scripts/gen-ksyms
 	$(quiet) KSYMS $@
@@ -145,7 +151,7 @@ $(B)/ksyms.c: $(B)/basalt.pass1.elf scripts/gen-ksyms
 
 $(B)/basalt.elf: $(OBJS) $(B)/ksyms.o $(LDSCRIPT)
 	$(quiet) LD $@
-	$(Q)$(LD) $(LDFLAGS) -T $(LDSCRIPT) -o $@ $(OBJS) $(B)/ksyms.o $(LIBGCC)
+	$(Q)$(LD) $(LDFLAGS) -T $(LDSCRIPT) -o $@ $(OBJS) $(EXTRA_OBJS) $(B)/ksyms.o $(LIBGCC)
 	$(Q)$(NM) -n -S --defined-only $@ | $(PYTHON) scripts/gen-ksyms --check $(B)/basalt.pass1.elf
 
 # --- ISO -------------------------------------------------------------------

@@ -32,6 +32,13 @@
 #define S_ISLNK(m)	(((m) & S_IFMT) == S_IFLNK)
 #define S_ISCHR(m)	(((m) & S_IFMT) == S_IFCHR)
 #define S_ISFIFO(m)	(((m) & S_IFMT) == S_IFIFO)
+#define S_ISBLK(m)	(((m) & S_IFMT) == S_IFBLK)
+#define S_ISSOCK(m)	(((m) & S_IFMT) == S_IFSOCK)
+
+/* device numbers in Linux's 32-bit encoding (what mknod and st_rdev carry) */
+#define MKDEV(ma, mi)	((((mi) & 0xffU) | (((ma) & 0xfffU) << 8) | (((mi) & ~0xffU) << 12)))
+#define MAJOR(dev)	(((dev) >> 8) & 0xfffU)
+#define MINOR(dev)	(((dev) & 0xffU) | (((dev) >> 12) & 0xfff00U))
 
 /* open flags (Linux x86-64 values) */
 #define O_ACCMODE	00000003
@@ -48,6 +55,7 @@
 #define O_NOFOLLOW	00400000
 #define O_CLOEXEC	02000000
 #define O_PATH		010000000
+#define O_LARGEFILE	00100000
 
 #define AT_FDCWD		(-100)
 #define AT_SYMLINK_NOFOLLOW	0x100
@@ -72,6 +80,7 @@
 
 struct inode;
 struct dentry;
+struct pipe;
 struct file;
 struct super_block;
 struct poll_table;
@@ -116,6 +125,8 @@ struct inode_ops {
 	/* Copy the symlink target (not NUL-terminated); returns its length. */
 	int (*readlink)(struct inode *ino, char *buf, size_t size);
 	int (*truncate)(struct inode *ino, uint64_t size);
+	/* The last reference is gone: free the file system's data. */
+	void (*evict)(struct inode *ino);
 };
 
 struct dirent_sink;
@@ -151,6 +162,7 @@ struct inode {
 	struct super_block *sb;
 	void *priv;		/* file system's own data */
 	int refcount;
+	struct pipe *pipe;	/* FIFOs and pipes: the buffer while open */
 };
 
 struct super_block {
@@ -159,6 +171,7 @@ struct super_block {
 	uint64_t dev;		/* st_dev */
 	uint64_t next_ino;
 	void *priv;
+	int refcount;		/* mounts using it */
 };
 
 struct fs_type {
@@ -166,6 +179,7 @@ struct fs_type {
 	/* Build a super block for a new mount (source: device path or NULL). */
 	int (*mount)(const struct fs_type *type, const char *source, struct super_block **out);
 	struct list_head node;
+	unsigned long magic;	/* f_type for statfs */
 };
 
 struct dentry {
@@ -177,7 +191,9 @@ struct dentry {
 	struct list_head children;
 	struct list_head sibling;
 	int refcount;
+	unsigned int flags;		/* DENTRY_* */
 };
+#define DENTRY_DEAD	0x1		/* unlinked or unmounted: no longer in the tree */
 
 struct file {
 	struct inode *inode;
@@ -231,6 +247,8 @@ void file_put(struct file *f);
 int fd_install(struct file *f, int cloexec);
 struct file *fd_get(int fd);		/* borrowed: valid while the caller runs */
 int vfs_stat_inode(struct inode *ino, struct kstat *st);
+/* May the caller execute @f (a regular file with an x bit it may use)? */
+int vfs_may_exec(struct file *f);
 
 /* --- inodes and files for file systems and drivers --------------------------- */
 struct inode *inode_alloc(struct super_block *sb, uint32_t mode);

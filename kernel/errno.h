@@ -49,4 +49,7 @@
 #define ETIMEDOUT	110
 #define EKEYREJECTED	129
 
+/* kernel-internal: restart the syscall after a signal handler if SA_RESTART */
+#define ERESTARTSYS	512
+
 #endif

@@ -147,6 +147,8 @@ extern volatile uint64_t jiffies;
 uint64_t ktime_ns(void);
 uint64_t tsc_khz(void);
 void udelay(unsigned long us);
+/* Set the wall clock: @epoch_sec is now (read from the RTC at boot). */
+void time_set_realtime(uint64_t epoch_sec);
 void mdelay(unsigned long ms);
 
 /* --- misc ------------------------------------------------------------------- */

@@ -7,7 +7,9 @@
 #include <asm/irq.h>
 #include <asm/setup.h>
 #include "kernel/kernel.h"
+#include "fs/vfs.h"
 #include "kernel/ktest.h"
+#include "kernel/sched.h"
 #include "mm/mm.h"
 
 extern const initcall_t __initcall_start[], __initcall_end[];
@@ -49,13 +51,17 @@ void kmain(void)
 	mm_init();			/* page tables with W^X, buddy allocator, vmalloc */
 	arch_irq_init();		/* ACPI MADT, LAPIC, IOAPIC; legacy PIC masked */
 	arch_time_init();		/* PIT-calibrated TSC clock and LAPIC tick */
-	do_initcalls();			/* consoles, keyboard and other drivers */
+	sched_init();			/* task 0, the syscall entry */
+	do_initcalls();			/* consoles, keyboard, tty and other drivers */
+	vfs_init();			/* tmpfs root from the initramfs, /dev, /proc */
 	mm_print_summary();
 	ktest_run();			/* in-kernel tests when ktest= was given */
+	start_init();			/* pid 1 runs /init */
 	local_irq_enable();
 	pr_info("Basalt is up: idling with interrupts on\n");
-	for (;;) {
-		console_poll_input();	/* echo keys until user space arrives */
+	for (;;) {			/* task 0 is the idle task */
+		if (sched_need_resched())
+			schedule();
 		arch_idle();
 	}
 }

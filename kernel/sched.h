@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <asm/irq.h>
 #include "kernel/kernel.h"
 #include "kernel/signal.h"
 #include "lib/list.h"
@@ -23,6 +24,15 @@ struct files;
 struct fs_context;
 struct tty;
 
+struct wait_queue {
+	struct list_head sleepers;	/* struct wait_entry */
+};
+
+/* One task waiting on one queue; poll() uses several at once. */
+struct wait_entry {
+	struct task *task;
+	struct list_head node;
+};
 enum task_state {
 	TASK_RUNNING,		/* on the run queue or on the CPU */
 	TASK_INTERRUPTIBLE,	/* sleeping; a signal wakes it */
@@ -74,14 +84,21 @@ struct task {
 	/* signals */
 	uint64_t sig_pending;
 	uint64_t sig_blocked;
-	uint64_t sig_saved_mask;	/* restored by rt_sigreturn after sigsuspend */
+	uint64_t sig_saved_mask;	/* restored after rt_sigsuspend's handler */
+	bool sig_restore_mask;
+	uint64_t altstack_sp, altstack_size;
+
+	/* user FPU/SSE state (fxsave image), saved while switched out */
+	uint8_t fpu_state[512] __attribute__((aligned(16)));
 
 	/* family */
 	struct task *parent;
 	struct list_head children;
 	struct list_head sibling;
 	struct list_head all_node;	/* in the global task list */
-	struct wait_queue *child_exit;	/* parent's wait4 sleeps here */
+	struct wait_queue *child_exit;	/* this task's wait4 sleeps here */
+	struct wait_queue child_exit_wq;
+	struct wait_queue *vfork_done;	/* a vfork parent waits here for exec/exit */
 };
 
 #define TASK_KTHREAD	0x1	/* kernel thread: no user mode */
@@ -92,9 +109,8 @@ extern struct task *current;
 extern struct list_head all_tasks;
 
 /* --- wait queues ----------------------------------------------------------- */
-struct wait_queue {
-	struct list_head sleepers;
-};
+void wait_entry_add(struct wait_queue *wq, struct wait_entry *e);
+void wait_entry_remove(struct wait_entry *e);
 #define WAIT_QUEUE_INIT(name) { LIST_HEAD_INIT((name).sleepers) }
 #define DEFINE_WAIT_QUEUE(name) struct wait_queue name = WAIT_QUEUE_INIT(name)
 void wait_queue_init(struct wait_queue *wq);
@@ -105,7 +121,8 @@ void wake_up(struct wait_queue *wq);
 void sleep_on(struct wait_queue *wq, int state);
 
 /*
- * Sleep until @cond is true. The interruptible form returns -EINTR when a
+ * Sleep until @cond is true. The interruptible form returns -ERESTARTSYS (the
+ * syscall is restarted or fails with EINTR, as the signal handler asks) when a
  * signal arrives first, else 0. @cond is evaluated with interrupts off, so
  * a wake_up from an interrupt handler cannot be lost.
  */
@@ -120,7 +137,7 @@ void sleep_on(struct wait_queue *wq, int state);
 			}                                                    \
 			if (signal_pending(current)) {                       \
 				local_irq_restore_sched(__f);                \
-				__ret = -EINTR;                              \
+				__ret = -ERESTARTSYS;                        \
 				break;                                       \
 			}                                                    \
 			sleep_on(&(wq), TASK_INTERRUPTIBLE);                 \
@@ -163,5 +180,21 @@ int alloc_pid(void);
 
 /* Run the first user program (/init, /sbin/init, then /bin/sh). */
 void start_init(void);
+
+/* Task life cycle (kernel/sched.c, kernel/fork.c, kernel/exit.c). */
+struct task *task_alloc(const char *name);
+/* Leave the kernel for user mode with the registers in current->uregs. */
+__noreturn void enter_user_mode(void);
+int do_execve(const char *path, char *const *argv, char *const *envp);
+void task_start(struct task *t);
+void task_free(struct task *t);
+void task_release_parts(struct task *t);	/* drop mm, files, fs, handlers */
+void reap_dead_tasks(void);
+/* Wake up to @n tasks in FUTEX_WAIT on user address @uaddr. */
+int futex_wake_addr(uint64_t uaddr, int n);
+bool sched_need_resched(void);
+__noreturn void do_exit(int status);
+/* Before every return to user mode: reschedule, deliver signals. */
+void exit_to_user_mode(struct pt_regs *regs);
 
 #endif

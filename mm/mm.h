@@ -7,8 +7,10 @@
 #define MM_MM_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <asm/page.h>
+#include "lib/list.h"
 #include "mm/kmalloc.h"
 
 /* Set up the page allocator, the kernel page tables, kmalloc and vmalloc. */
@@ -28,6 +30,12 @@ static inline void pmm_free_page(phys_addr_t pa)
 }
 uint64_t pmm_free_count(void);	/* free pages */
 uint64_t pmm_total_count(void);	/* pages handed to the allocator at boot */
+
+/* Mapping counts of user pages: the last page_ref_dec frees the page. */
+void page_ref_set(phys_addr_t pa, unsigned int n);
+unsigned int page_ref_get(phys_addr_t pa);
+void page_ref_inc(phys_addr_t pa);
+void page_ref_dec(phys_addr_t pa);
 
 /* A page for a page table: from the boot allocator early, the buddy later. */
 phys_addr_t mm_alloc_table_page(void);
@@ -79,5 +87,22 @@ void mm_switch(struct mm *mm);		/* load its page tables */
 /* Read another process's memory (for /proc/pid/cmdline); bytes read or -errno. */
 long mm_read(struct mm *mm, uint64_t addr, void *buf, size_t n);
 uint64_t mm_total_vm_pages(struct mm *mm);
+struct vma *mm_find_vma(struct mm *mm, uint64_t addr);
+/*
+ * Resolve a page fault at @addr in the current address space: demand-zero,
+ * file read-in or copy-on-write. 0 when handled, -EFAULT when the access is
+ * not allowed (the caller signals SIGSEGV or applies a fixup).
+ */
+int mm_fault(uint64_t addr, bool write, bool exec);
+/* Map [start, start+len) in @mm; file may be NULL. Returns 0 or -errno. */
+int mm_map(struct mm *mm, uint64_t start, uint64_t len, unsigned int flags,
+	   struct file *file, uint64_t off, uint64_t file_size);
+int mm_unmap(struct mm *mm, uint64_t start, uint64_t len);
+/* Find a free range of @len bytes below the mmap base; 0 if none. */
+uint64_t mm_find_free(struct mm *mm, uint64_t len);
+
+#define USER_STACK_TOP	0x00007ffffffff000ULL
+#define USER_STACK_SIZE	(8ULL << 20)
+#define USER_MMAP_TOP	0x00007f0000000000ULL
 
 #endif

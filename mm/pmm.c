@@ -20,6 +20,7 @@
 extern char _boot_start[], _kernel_end[];
 
 static struct buddy_zone zone;
+static uint16_t *page_refs;		/* mappings of each user page (COW) */
 static bool buddy_ready;
 static phys_addr_t bump_start, bump_next, bump_limit;
 static uint64_t usable_bytes;
@@ -132,6 +133,33 @@ void pmm_free_pages(phys_addr_t pa, unsigned int order)
 	local_irq_restore(flags);
 }
 
+/* Reference counts of pages mapped into user space (shared after fork). */
+void page_ref_set(phys_addr_t pa, unsigned int n)
+{
+	page_refs[pa >> PAGE_SHIFT] = (uint16_t)n;
+}
+
+unsigned int page_ref_get(phys_addr_t pa)
+{
+	return page_refs[pa >> PAGE_SHIFT];
+}
+
+void page_ref_inc(phys_addr_t pa)
+{
+	BUG_ON(page_refs[pa >> PAGE_SHIFT] == 0xffff);
+	page_refs[pa >> PAGE_SHIFT]++;
+}
+
+/* Drop one mapping; the page is freed with its last one. */
+void page_ref_dec(phys_addr_t pa)
+{
+	uint16_t *r = &page_refs[pa >> PAGE_SHIFT];
+
+	BUG_ON(*r == 0);
+	if (--*r == 0)
+		pmm_free_page(pa);
+}
+
 uint64_t pmm_free_count(void)
 {
 	return buddy_free_pages(&zone);
@@ -180,6 +208,8 @@ void pmm_init(void)
 	struct page *pages;
 
 	pages = phys_to_virt(bump_alloc(npages * sizeof(struct page)));
+	page_refs = phys_to_virt(bump_alloc(npages * sizeof(*page_refs)));
+	memset(page_refs, 0, npages * sizeof(*page_refs));
 	buddy_init(&zone, 0, npages, pages);
 	buddy_populate();
 	buddy_ready = true;

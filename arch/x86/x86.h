@@ -25,6 +25,7 @@ void pic_disable(void);
 void ioapic_route(unsigned int gsi, unsigned int vector, int level, int active_low);
 int acpi_init(void);
 void lapic_timer_set_rate(uint64_t ticks_per_sec);
+uint64_t rtc_read_epoch(void);
 void lapic_timer_count_start(void);
 uint32_t lapic_timer_count_elapsed(void);
 

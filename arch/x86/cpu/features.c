@@ -4,6 +4,7 @@
  * already on from boot; SMEP, SMAP, UMIP and global pages here).
  */
 #include <asm/cpu.h>
+#include <asm/switch.h>
 #include "arch/x86/x86.h"
 #include "kernel/kernel.h"
 #include "lib/string.h"
@@ -16,6 +17,7 @@
 
 struct cpu_features cpu_features;
 static bool smep_smap_enabled = true;
+uint8_t smap_enabled;		/* read by the user-copy helpers: stac/clac needed */
 
 static int set_nosmap(const char *v)
 {
@@ -65,6 +67,18 @@ void cpu_detect(void)
 	}
 }
 
+/* A clean FPU image for a new program: default control words, no state. */
+void arch_fpu_init_state(void *area)
+{
+	uint8_t *p = area;
+
+	memset(area, 0, 512);
+	p[0] = 0x7f;			/* FCW 0x037f */
+	p[1] = 0x03;
+	p[24] = 0x80;			/* MXCSR 0x1f80 */
+	p[25] = 0x1f;
+}
+
 /* Enable SMEP/SMAP/UMIP/PGE as available; report what is on. */
 void cpu_enable_protections(void)
 {
@@ -73,13 +87,18 @@ void cpu_enable_protections(void)
 
 	if (f->pge)
 		cr4 |= CR4_PGE;
+	/* user code uses SSE: fxsave/fxrstor and SIMD exceptions on */
+	cr4 |= CR4_OSFXSR | (1UL << 10);
+	write_cr0((read_cr0() & ~((1UL << 2) | (1UL << 3))) | (1UL << 1));
 	if (f->umip)
 		cr4 |= CR4_UMIP;
 	if (CONFIG_SMEP_SMAP_ENABLED && smep_smap_enabled) {
 		if (f->smep)
 			cr4 |= CR4_SMEP;
-		if (f->smap)
+		if (f->smap) {
 			cr4 |= CR4_SMAP;
+			smap_enabled = 1;
+		}
 	}
 	write_cr4(cr4);
 	pr_info("cpu: %s %s\n", f->vendor, f->brand);

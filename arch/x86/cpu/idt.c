@@ -10,6 +10,7 @@
 #include <asm/ptrace.h>
 #include "arch/x86/x86.h"
 #include "kernel/kernel.h"
+#include "kernel/sched.h"
 
 struct idt_entry {
 	uint16_t offset_lo;
@@ -80,13 +81,13 @@ void x86_interrupt(struct pt_regs *regs)
 	irq_count[vec & 0xff]++;
 	if (vec < 32) {
 		x86_exception(regs);
-		return;
+	} else if (vec != SPURIOUS_VECTOR) {
+		if (vector_handlers[vec].fn)
+			vector_handlers[vec].fn(regs, vector_handlers[vec].ctx);
+		else
+			pr_warn("irq: unexpected interrupt on vector %u\n", vec);
+		lapic_eoi();
 	}
-	if (vec == SPURIOUS_VECTOR)
-		return;
-	if (vector_handlers[vec].fn)
-		vector_handlers[vec].fn(regs, vector_handlers[vec].ctx);
-	else
-		pr_warn("irq: unexpected interrupt on vector %u\n", vec);
-	lapic_eoi();
+	if (user_mode(regs))
+		exit_to_user_mode(regs);	/* preemption and signals */
 }

@@ -9,6 +9,8 @@
 #include <asm/ptrace.h>
 #include "arch/x86/x86.h"
 #include "kernel/kernel.h"
+#include "kernel/sched.h"
+#include "mm/mm.h"
 
 static const char *const exception_names[32] = {
 	[0] = "divide error (#DE)",
@@ -40,18 +42,74 @@ struct exception_fixup {
 };
 extern const struct exception_fixup __ex_table_start[], __ex_table_end[];
 
-static int apply_fixup(struct pt_regs *regs)
+static const struct exception_fixup *find_fixup(uint64_t rip)
 {
-	for (const struct exception_fixup *e = __ex_table_start; e < __ex_table_end; e++) {
-		if (e->insn == regs->rip) {
-			regs->rip = e->fixup;
-			return 1;
-		}
-	}
-	return 0;
+	for (const struct exception_fixup *e = __ex_table_start; e < __ex_table_end; e++)
+		if (e->insn == rip)
+			return e;
+	return NULL;
 }
 
-static void page_fault_panic(struct pt_regs *regs)
+/* Signal for each exception raised by user code. */
+static int exception_signal(unsigned int vec)
+{
+	switch (vec) {
+	case 0:
+	case 16:
+	case 19:
+		return SIGFPE;
+	case 1:
+	case 3:
+		return SIGTRAP;
+	case 6:
+		return SIGILL;
+	case 17:
+		return SIGBUS;
+	default:
+		return SIGSEGV;
+	}
+}
+
+/* A fault user code cannot be allowed to survive: one log line, then a signal. */
+static void user_fault(struct pt_regs *regs, int sig, uint64_t addr)
+{
+	pr_info("%s[%d]: %s at %#lx rip %#lx rsp %#lx error %lx\n", current->comm,
+		current->pid, sig == SIGSEGV ? "segfault" : "fatal trap", addr, regs->rip,
+		regs->rsp, regs->error_code);
+	/* a blocked or ignored fatal signal cannot be honoured: force the default */
+	if ((current->sig_blocked & SIGMASK(sig)) ||
+	    current->sighand->action[sig - 1].handler == SIG_IGN) {
+		current->sig_blocked &= ~SIGMASK(sig);
+		current->sighand->action[sig - 1].handler = SIG_DFL;
+	}
+	send_signal(current, sig);
+}
+
+static __noreturn void page_fault_panic(struct pt_regs *regs);
+
+static void page_fault(struct pt_regs *regs)
+{
+	uint64_t cr2 = read_cr2(), err = regs->error_code;
+	bool write = err & 2, exec = err & 16;
+	const struct exception_fixup *fix;
+
+	if (user_mode(regs)) {
+		if (mm_fault(cr2, write, exec))
+			user_fault(regs, SIGSEGV, cr2);
+		return;
+	}
+	fix = find_fixup(regs->rip);
+	if (fix && cr2 < USER_END) {
+		/* a user-copy helper: page the memory in, else fail the copy */
+		if (!mm_fault(cr2, write, false))
+			return;
+		regs->rip = fix->fixup;
+		return;
+	}
+	page_fault_panic(regs);
+}
+
+static __noreturn void page_fault_panic(struct pt_regs *regs)
 {
 	uint64_t cr2 = read_cr2();
 	uint64_t err = regs->error_code;
@@ -74,14 +132,22 @@ void x86_exception(struct pt_regs *regs)
 	unsigned int vec = regs->vector;
 	const char *name = exception_names[vec] ? exception_names[vec] : "reserved exception";
 
-	if (!user_mode(regs) && apply_fixup(regs))
-		return;
 	if (vec == 2) {
 		pr_warn("NMI received at %pS\n", (void *)regs->rip);
 		return;
 	}
-	if (vec == 14 && !user_mode(regs))
-		page_fault_panic(regs);
+	if (vec == 14) {
+		page_fault(regs);
+		return;
+	}
+	if (user_mode(regs)) {
+		user_fault(regs, exception_signal(vec), regs->rip);
+		return;
+	}
+	if (find_fixup(regs->rip)) {
+		regs->rip = find_fixup(regs->rip)->fixup;
+		return;
+	}
 	if (vec == 8)
 		panic_regs("double-fault", regs,
 			   "double fault (kernel stack overflow into its guard page?)");

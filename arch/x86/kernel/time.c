@@ -13,6 +13,8 @@
 #include <asm/setup.h>
 #include "arch/x86/x86.h"
 #include "kernel/kernel.h"
+#include "kernel/sched.h"
+
 
 #define PIT_HZ		1193182
 #define CALIB_MS	50
@@ -61,6 +63,7 @@ void mdelay(unsigned long ms)
 static void timer_interrupt(struct pt_regs *regs, void *ctx)
 {
 	jiffies++;
+	sched_tick(user_mode(regs));
 }
 
 /* Run the PIT one-shot on channel 2 and measure TSC and LAPIC over it. */
@@ -99,6 +102,7 @@ void arch_time_init(void)
 	tsc_boot = rdtsc();
 	x86_set_vector_handler(TIMER_VECTOR, timer_interrupt, NULL);
 	lapic_timer_start(TIMER_VECTOR, CONFIG_HZ);
+	time_set_realtime(rtc_read_epoch());
 	pr_info("TSC %lu.%03lu MHz%s, LAPIC timer at %d Hz\n", tsc_hz / 1000000,
 		(tsc_hz / 1000) % 1000, cpu_features.invariant_tsc ? " (invariant)" : "",
 		CONFIG_HZ);

@@ -42,3 +42,18 @@ unsigned long paging_wx_scan(uintptr_t *first_bad);
 phys_addr_t kernel_pml4_phys(void);
 
 #endif
+
+/* --- user address spaces (arch/x86/mm/uvm.c) -------------------------------- */
+/* A new top-level table sharing the kernel half; 0 when out of memory. */
+phys_addr_t uvm_create(void);
+/* Free every user-half table (not the pages they map) and the top level. */
+void uvm_destroy(phys_addr_t pml4);
+/* The 4 KiB leaf entry for @va in @pml4, created on demand if @create. */
+uint64_t *uvm_pte(phys_addr_t pml4, uintptr_t va, int create);
+void uvm_activate(phys_addr_t pml4);
+void uvm_flush(uintptr_t va);
+void uvm_flush_all(void);
+
+#define PAGE_USER_RW	(PTE_PRESENT | PTE_USER | PTE_WRITE | PTE_NX)
+#define PAGE_USER_RO	(PTE_PRESENT | PTE_USER | PTE_NX)
+#define PTE_COW		(1ULL << 9)	/* software bit: shared copy-on-write */

@@ -8,6 +8,7 @@
 #ifndef ASM_UACCESS_H
 #define ASM_UACCESS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <asm/page.h>

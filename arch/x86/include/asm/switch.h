@@ -1,0 +1,62 @@
+/*
+ * Per-CPU data reached through GS in kernel mode (the syscall entry needs
+ * the kernel stack before it can touch anything else), and the primitives
+ * the scheduler uses to build and switch kernel stacks.
+ */
+#ifndef ASM_SWITCH_H
+#define ASM_SWITCH_H
+
+#include <stdint.h>
+
+struct percpu {
+	struct percpu *self;	/* gs:0 */
+	uint64_t kernel_rsp;	/* gs:8: top of the running task's kernel stack */
+	uint64_t user_rsp;	/* gs:16: scratch for the syscall entry */
+};
+
+extern struct percpu percpu0;
+
+void switch_stack(uint64_t *save_rsp, uint64_t new_rsp);
+void ret_from_fork(void);
+struct pt_regs;
+__attribute__((noreturn)) void arch_enter_user(struct pt_regs *regs);
+void kthread_entry(void);
+/* Set the stack the CPU uses for traps and syscalls from user mode. */
+void arch_set_kernel_stack(uint64_t top);
+void arch_set_fs_base(uint64_t base);
+void syscall_init(void);
+
+/* The user-visible x87/SSE state: save, restore, and the state at exec. */
+static inline void arch_fpu_save(void *area)
+{
+	__asm__ volatile("fxsave64 (%0)" : : "r"(area) : "memory");
+}
+
+static inline void arch_fpu_restore(const void *area)
+{
+	__asm__ volatile("fxrstor64 (%0)" : : "r"(area) : "memory");
+}
+
+void arch_fpu_init_state(void *area);
+
+/*
+ * Lay out a new kernel stack so that switch_stack() into it "returns" to
+ * @entry with r12 = @r12 and r13 = @r13; returns the rsp to switch to.
+ */
+static inline uint64_t arch_prepare_stack(uint64_t top, void (*entry)(void), uint64_t r12,
+					  uint64_t r13)
+{
+	uint64_t *sp = (uint64_t *)top;
+
+	*--sp = 0;			/* alignment / fake return */
+	*--sp = (uint64_t)entry;	/* ret target */
+	*--sp = 0;			/* rbp */
+	*--sp = 0;			/* rbx */
+	*--sp = r12;
+	*--sp = r13;
+	*--sp = 0;			/* r14 */
+	*--sp = 0;			/* r15 */
+	return (uint64_t)sp;
+}
+
+#endif

@@ -1,0 +1,90 @@
+/*
+ * The system call path on x86-64: MSR setup for SYSCALL/SYSRET, and
+ * x86_syscall(), which entry.asm calls with the user registers saved as a
+ * struct pt_regs. Arguments follow the Linux ABI (rdi, rsi, rdx, r10, r8,
+ * r9; number in rax); the result goes back in rax.
+ */
+#include <asm/cpu.h>
+#include <asm/desc.h>
+#include <asm/page.h>
+#include <asm/ptrace.h>
+#include <asm/switch.h>
+#include "kernel/kernel.h"
+#include "kernel/sched.h"
+#include "kernel/syscall.h"
+
+extern void syscall_entry(void);
+extern const unsigned long syscall_count;
+extern const syscall_fn_t syscall_table[];
+extern const char *const syscall_names[];
+
+struct percpu percpu0 = { .self = &percpu0 };
+static uint64_t enosys_logged[8];	/* one bit per number < 512 */
+
+int x86_syscall(struct pt_regs *regs);
+
+void arch_set_kernel_stack(uint64_t top)
+{
+	percpu0.kernel_rsp = top;
+	tss_set_kernel_stack(top);
+}
+
+void arch_set_fs_base(uint64_t base)
+{
+	wrmsr(MSR_FS_BASE, base);
+}
+
+void syscall_init(void)
+{
+	wrmsr(MSR_GS_BASE, (uint64_t)&percpu0);
+	wrmsr(MSR_KERNEL_GS_BASE, 0);
+	wrmsr(MSR_STAR, ((uint64_t)(USER32_CS | 3) << 48) | ((uint64_t)KERNEL_CS << 32));
+	wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
+	/* clear TF, DF, IF, IOPL, AC, NT on entry */
+	wrmsr(MSR_SFMASK, 0x47700);
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
+}
+
+const char *syscall_name(unsigned long nr)
+{
+	return nr < syscall_count ? syscall_names[nr] : NULL;
+}
+
+static long unknown_syscall(unsigned long nr)
+{
+	if (nr >= 512 || !(enosys_logged[nr / 64] & (1ULL << (nr % 64)))) {
+		const char *name = syscall_name(nr);
+
+		if (nr < 512)
+			enosys_logged[nr / 64] |= 1ULL << (nr % 64);
+		pr_info("syscall: %s (%lu) not implemented, returning -ENOSYS (pid %d, %s)\n",
+			name ? name : "unknown", nr, current->pid, current->comm);
+	}
+	return -ENOSYS;
+}
+
+static bool is_canonical(uint64_t a)
+{
+	return a < USER_END;
+}
+
+/* Returns nonzero when SYSRET may return to user mode with @regs. */
+int x86_syscall(struct pt_regs *regs)
+{
+	unsigned long nr = regs->vector;
+	struct syscall_args args = { { regs->rdi, regs->rsi, regs->rdx, regs->r10, regs->r8,
+				       regs->r9 } };
+	long ret;
+
+	if (nr < syscall_count && syscall_table[nr])
+		ret = syscall_table[nr](&args);
+	else
+		ret = unknown_syscall(nr);
+	regs->rax = ret;
+	exit_to_user_mode(regs);
+	/* SYSRET reloads rip from rcx and rflags from r11, and faults in ring 0
+	 * on a non-canonical rcx, so use it only when that is exactly right. */
+	return regs->rcx == regs->rip && regs->r11 == regs->rflags &&
+	       is_canonical(regs->rip) && regs->cs == USER_CS && regs->ss == USER_DS &&
+	       !(regs->rflags & ((1 << 8) | (1 << 16)));	/* TF, RF */
+}

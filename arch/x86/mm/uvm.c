@@ -1,0 +1,89 @@
+/*
+ * Page tables of user address spaces. Every process has its own PML4 whose
+ * lower half (entries 0-255) maps its user memory and whose upper half is a
+ * copy of the kernel's entries, which paging_init pre-created so they never
+ * change: all processes share one kernel mapping.
+ */
+#include <asm/cpu.h>
+#include <asm/pgtable.h>
+#include "kernel/kernel.h"
+#include "lib/string.h"
+#include "mm/mm.h"
+
+phys_addr_t uvm_create(void)
+{
+	phys_addr_t pa = pmm_alloc_page();
+	uint64_t *t, *k;
+
+	if (!pa)
+		return 0;
+	t = phys_to_virt(pa);
+	k = phys_to_virt(kernel_pml4_phys());
+	memset(t, 0, PAGE_SIZE / 2);
+	memcpy(t + 256, k + 256, PAGE_SIZE / 2);
+	return pa;
+}
+
+static void free_level(uint64_t *t, int level)
+{
+	for (int i = 0; i < 512; i++) {
+		if (!(t[i] & PTE_PRESENT) || (t[i] & PTE_HUGE))
+			continue;
+		if (level > 2)
+			free_level(phys_to_virt(t[i] & PTE_ADDR_MASK), level - 1);
+		pmm_free_page(t[i] & PTE_ADDR_MASK);
+	}
+}
+
+void uvm_destroy(phys_addr_t pml4)
+{
+	uint64_t *t = phys_to_virt(pml4);
+
+	for (int i = 0; i < 256; i++) {
+		if (!(t[i] & PTE_PRESENT))
+			continue;
+		free_level(phys_to_virt(t[i] & PTE_ADDR_MASK), 3);
+		pmm_free_page(t[i] & PTE_ADDR_MASK);
+	}
+	pmm_free_page(pml4);
+}
+
+uint64_t *uvm_pte(phys_addr_t pml4, uintptr_t va, int create)
+{
+	uint64_t *t = phys_to_virt(pml4);
+
+	if (va >= USER_END)
+		return NULL;
+	for (int shift = 39; shift > 12; shift -= 9) {
+		uint64_t *e = &t[(va >> shift) & 511];
+
+		if (!(*e & PTE_PRESENT)) {
+			phys_addr_t pa;
+
+			if (!create)
+				return NULL;
+			pa = pmm_alloc_page();
+			if (!pa)
+				return NULL;
+			memset(phys_to_virt(pa), 0, PAGE_SIZE);
+			*e = pa | PTE_PRESENT | PTE_WRITE | PTE_USER;
+		}
+		t = phys_to_virt(*e & PTE_ADDR_MASK);
+	}
+	return &t[(va >> 12) & 511];
+}
+
+void uvm_activate(phys_addr_t pml4)
+{
+	write_cr3(pml4);
+}
+
+void uvm_flush(uintptr_t va)
+{
+	invlpg(va);
+}
+
+void uvm_flush_all(void)
+{
+	write_cr3(read_cr3());
+}

@@ -1,0 +1,193 @@
+/*
+ * Process exit and reaping: exit/exit_group release a task's resources,
+ * hand its children to init, and leave a zombie whose status the parent
+ * collects with wait4. Threads (and children of a parent that ignores
+ * SIGCHLD) are reaped automatically.
+ */
+#include <asm/uaccess.h>
+#include "fs/vfs.h"
+#include "kernel/sched.h"
+#include "kernel/syscall.h"
+#include "mm/mm.h"
+
+#define WNOHANG		1
+#define WUNTRACED	2
+#define WCONTINUED	8
+#define __WALL		0x40000000
+
+void task_release_parts(struct task *t);
+
+static LIST_HEAD(dead_tasks);
+
+/* Free tasks that died on their own stacks; runs on another task's stack. */
+void reap_dead_tasks(void)
+{
+	struct task *t, *tmp;
+
+	list_for_each_entry_safe(t, tmp, &dead_tasks, sibling) {
+		if (t == current)
+			continue;
+		list_del(&t->sibling);
+		task_free(t);
+	}
+}
+
+static void reparent_children(struct task *t)
+{
+	struct task *init = task_by_pid(1), *c, *tmp;
+
+	list_for_each_entry_safe(c, tmp, &t->children, sibling) {
+		list_del(&c->sibling);
+		c->parent = init && init != t ? init : NULL;
+		if (c->parent) {
+			list_add_tail(&c->sibling, &c->parent->children);
+			if (c->state == TASK_ZOMBIE)
+				wake_up(c->parent->child_exit);
+		} else {
+			list_init(&c->sibling);
+		}
+	}
+}
+
+static bool parent_ignores_children(struct task *parent)
+{
+	const struct k_sigaction *ka;
+
+	if (!parent || !parent->sighand)
+		return true;
+	ka = &parent->sighand->action[SIGCHLD - 1];
+	return ka->handler == SIG_IGN || (ka->flags & SA_NOCLDWAIT);
+}
+
+void do_exit(int status)
+{
+	struct task *t = current, *parent = t->parent;
+
+	local_irq_enable();
+	if (t->pid == 1 && !(t->flags & TASK_KTHREAD))
+		panic("init-exit", "init (pid 1, %s) exited with status %#x", t->comm, status);
+	if (t->clear_child_tid) {
+		put_user(0, (int __user *)t->clear_child_tid);
+		futex_wake_addr(t->clear_child_tid, 1);
+	}
+	if (t->vfork_done) {
+		struct wait_queue *q = t->vfork_done;
+
+		t->vfork_done = NULL;
+		wake_up(q);
+	}
+	task_release_parts(t);
+	reparent_children(t);
+
+	local_irq_disable();
+	t->exit_code = status;
+	if (t->tgid != t->pid || !parent || parent_ignores_children(parent)) {
+		/* nobody will wait for it: free once off this stack */
+		if (parent)
+			list_del(&t->sibling);
+		t->state = TASK_DEAD;
+		list_add_tail(&t->sibling, &dead_tasks);
+		if (parent && t->tgid == t->pid)
+			wake_up(parent->child_exit);
+	} else {
+		t->state = TASK_ZOMBIE;
+		send_signal(parent, SIGCHLD);
+		wake_up(parent->child_exit);
+	}
+	schedule();
+	panic("bug", "a dead task (pid %d) was scheduled", t->pid);
+}
+
+SYSCALL_DEFINE1(exit, int, code)
+{
+	do_exit((code & 0xff) << 8);
+}
+
+SYSCALL_DEFINE1(exit_group, int, code)
+{
+	struct task *t;
+
+	list_for_each_entry(t, &all_tasks, all_node)
+		if (t->tgid == current->tgid && t != current)
+			send_signal(t, SIGKILL);
+	do_exit((code & 0xff) << 8);
+}
+
+static bool wait_matches(struct task *c, int pid)
+{
+	if (pid > 0)
+		return c->pid == pid;
+	if (pid == 0)
+		return c->pgid == current->pgid;
+	if (pid < -1)
+		return c->pgid == -pid;
+	return true;
+}
+
+/* One pass over the children; >0 pid reaped/reported, 0 none ready, -ECHILD. */
+static long wait_scan(int pid, int options, int *status)
+{
+	struct task *c, *tmp;
+	bool any = false;
+
+	list_for_each_entry_safe(c, tmp, &current->children, sibling) {
+		if (!wait_matches(c, pid) || c->tgid != c->pid)
+			continue;
+		any = true;
+		if (c->state == TASK_ZOMBIE) {
+			int cpid = c->pid;
+
+			*status = c->exit_code;
+			current->utime += c->utime;
+			current->stime += c->stime;
+			list_del(&c->sibling);
+			c->state = TASK_DEAD;
+			task_free(c);
+			return cpid;
+		}
+		if ((options & WUNTRACED) && c->state == TASK_STOPPED && c->exit_code) {
+			*status = c->exit_code;
+			c->exit_code = 0;
+			return c->pid;
+		}
+	}
+	return any ? 0 : -ECHILD;
+}
+
+/* Is there something for wait4 to collect (or nothing left to wait for)? */
+static bool wait_scan_ready(int pid, int options)
+{
+	struct task *c;
+	bool any = false;
+
+	list_for_each_entry(c, &current->children, sibling) {
+		if (!wait_matches(c, pid) || c->tgid != c->pid)
+			continue;
+		any = true;
+		if (c->state == TASK_ZOMBIE ||
+		    ((options & WUNTRACED) && c->state == TASK_STOPPED && c->exit_code))
+			return true;
+	}
+	return !any;
+}
+
+SYSCALL_DEFINE4(wait4, int, pid, int __user *, ustatus, int, options, void __user *, rusage)
+{
+	int status = 0;
+	long r;
+
+	for (;;) {
+		r = wait_scan(pid, options, &status);
+		if (r != 0 || (options & WNOHANG))
+			break;
+		r = wait_event_interruptible(*current->child_exit,
+					     wait_scan_ready(pid, options));
+		if (r)
+			return r;
+	}
+	if (r > 0 && ustatus && put_user(status, ustatus))
+		return -EFAULT;
+	if (r > 0 && rusage)
+		clear_user(rusage, 144);
+	return r;
+}

@@ -1,0 +1,103 @@
+/*
+ * A minimal futex: FUTEX_WAIT sleeps while a user word holds the expected
+ * value, FUTEX_WAKE wakes up to n sleepers on that word. Enough for libc
+ * locks, thread joins (CLONE_CHILD_CLEARTID) and condition variables.
+ */
+#include <asm/uaccess.h>
+#include "kernel/sched.h"
+#include "kernel/syscall.h"
+
+#define FUTEX_WAIT		0
+#define FUTEX_WAKE		1
+#define FUTEX_WAIT_BITSET	9
+#define FUTEX_WAKE_BITSET	10
+#define FUTEX_CMD_MASK		0x7f	/* without PRIVATE and CLOCK_REALTIME */
+
+struct futex_waiter {
+	uint64_t uaddr;
+	struct mm *mm;
+	struct task *task;
+	bool woken;
+	struct list_head node;
+};
+
+static LIST_HEAD(futex_waiters);
+
+int futex_wake_addr(uint64_t uaddr, int n)
+{
+	struct futex_waiter *w;
+	int woken = 0;
+	unsigned long flags = local_irq_save();
+
+	list_for_each_entry(w, &futex_waiters, node) {
+		if (woken >= n)
+			break;
+		if (w->uaddr == uaddr && w->mm == current->mm && !w->woken) {
+			w->woken = true;
+			wake_up_task(w->task);
+			woken++;
+		}
+	}
+	local_irq_restore(flags);
+	return woken;
+}
+
+struct kernel_timespec_f {
+	int64_t sec, nsec;
+};
+
+static long futex_wait(uint64_t uaddr, uint32_t val, const struct kernel_timespec_f *t)
+{
+	struct futex_waiter w = { .uaddr = uaddr, .mm = current->mm, .task = current };
+	/* FUTEX_WAIT timeouts are relative (BITSET's absolute ones are treated so too) */
+	uint32_t cur;
+	long ret = 0;
+	unsigned long flags;
+
+	if (get_user(cur, (uint32_t __user *)uaddr))
+		return -EFAULT;
+	if (cur != val)
+		return -EAGAIN;
+	flags = local_irq_save();
+	list_add_tail(&w.node, &futex_waiters);
+	if (t)
+		current->wake_at_ns = ktime_ns() + (uint64_t)t->sec * 1000000000ULL + t->nsec;
+	while (!w.woken) {
+		if (signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+		if (t && ktime_ns() >= current->wake_at_ns) {
+			ret = -ETIMEDOUT;
+			break;
+		}
+		current->state = TASK_INTERRUPTIBLE;
+		schedule();
+	}
+	current->wake_at_ns = 0;
+	list_del(&w.node);
+	local_irq_restore(flags);
+	return ret;
+}
+
+SYSCALL_DEFINE6(futex, uint32_t __user *, uaddr, int, op, uint32_t, val,
+		const struct kernel_timespec_f __user *, utime, uint32_t __user *, uaddr2,
+		uint32_t, val3)
+{
+	struct kernel_timespec_f t;
+
+	if ((uintptr_t)uaddr & 3)
+		return -EINVAL;
+	switch (op & FUTEX_CMD_MASK) {
+	case FUTEX_WAIT:
+	case FUTEX_WAIT_BITSET:
+		if (utime && copy_from_user(&t, utime, sizeof(t)))
+			return -EFAULT;
+		return futex_wait((uint64_t)uaddr, val, utime ? &t : NULL);
+	case FUTEX_WAKE:
+	case FUTEX_WAKE_BITSET:
+		return futex_wake_addr((uint64_t)uaddr, (int)val);
+	default:
+		return -ENOSYS;
+	}
+}
