@@ -5,7 +5,7 @@
  * moves the tail and the producer only moves the head, so neither needs a
  * lock, and acquire/release ordering makes a byte visible before the index
  * that publishes it. Several CPUs producing at once would need a spinlock
- * around input_push().
+ * around input_push(). A byte's source is kept beside it.
  */
 #include "drivers/input/input.h"
 
@@ -14,11 +14,13 @@
 #define INPUT_BUF_SIZE	512	/* a power of two */
 
 static char input_buf[INPUT_BUF_SIZE];
+static uint8_t input_src[INPUT_BUF_SIZE];
 static unsigned int input_head;		/* next slot to fill; written by producers */
 static unsigned int input_tail;		/* next slot to read; written by the consumer */
 static unsigned long input_lost;
+static void (*input_handler)(void);
 
-void input_push(char c)
+static void input_store(unsigned int src, char c)
 {
 	unsigned int head = __atomic_load_n(&input_head, __ATOMIC_RELAXED);
 	unsigned int tail = __atomic_load_n(&input_tail, __ATOMIC_ACQUIRE);
@@ -28,7 +30,27 @@ void input_push(char c)
 		return;
 	}
 	input_buf[head % INPUT_BUF_SIZE] = c;
+	input_src[head % INPUT_BUF_SIZE] = (uint8_t)src;
 	__atomic_store_n(&input_head, head + 1, __ATOMIC_RELEASE);
+}
+
+static void input_notify(void)
+{
+	void (*fn)(void) = __atomic_load_n(&input_handler, __ATOMIC_ACQUIRE);
+
+	if (fn)
+		fn();
+}
+
+void input_push_from(unsigned int src, char c)
+{
+	input_store(src, c);
+	input_notify();
+}
+
+void input_push(char c)
+{
+	input_push_from(INPUT_KBD, c);
 }
 
 void input_push_buf(const char *s, size_t len)
@@ -36,10 +58,11 @@ void input_push_buf(const char *s, size_t len)
 	size_t i;
 
 	for (i = 0; i < len; i++)
-		input_push(s[i]);
+		input_store(INPUT_KBD, s[i]);
+	input_notify();
 }
 
-int input_getc(void)
+int input_get(unsigned int *src)
 {
 	unsigned int tail = __atomic_load_n(&input_tail, __ATOMIC_RELAXED);
 	unsigned int head = __atomic_load_n(&input_head, __ATOMIC_ACQUIRE);
@@ -48,11 +71,30 @@ int input_getc(void)
 	if (tail == head)
 		return -1;
 	c = (unsigned char)input_buf[tail % INPUT_BUF_SIZE];
+	if (src)
+		*src = input_src[tail % INPUT_BUF_SIZE];
 	__atomic_store_n(&input_tail, tail + 1, __ATOMIC_RELEASE);
 	return c;
+}
+
+int input_getc(void)
+{
+	return input_get(NULL);
 }
 
 unsigned long input_dropped(void)
 {
 	return input_lost;
+}
+
+void input_set_handler(void (*fn)(void))
+{
+	__atomic_store_n(&input_handler, fn, __ATOMIC_RELEASE);
+	if (fn)
+		fn();	/* take what arrived before */
+}
+
+bool input_has_handler(void)
+{
+	return __atomic_load_n(&input_handler, __ATOMIC_ACQUIRE) != NULL;
 }

@@ -1,21 +1,40 @@
 /*
  * Console input: one queue of bytes, as a terminal would send them, fed by
- * the keyboard and the serial port from their interrupt handlers and read
- * by whoever consumes console input (for now a polling reader; later the
- * TTY layer).
+ * the keyboard and the serial port from their interrupt handlers. Each
+ * byte remembers its source, so the TTY layer can hand keyboard bytes to
+ * the screen's terminal and serial bytes to the serial line's. The TTY
+ * layer installs a handler that is told of every new byte; before it does
+ * (or in a kernel without one), kernel/console.c echoes the queue.
  */
 #ifndef DRIVERS_INPUT_INPUT_H
 #define DRIVERS_INPUT_INPUT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
-/* Queue one byte; called from interrupt context. Drops it if the queue is full. */
+/* Where a byte came from. */
+#define INPUT_KBD	0	/* the keyboard, and the screen's replies (ESC[6n) */
+#define INPUT_SERIAL	1	/* COM1 */
+
+/* Queue one byte from @src; called from interrupt context. Drops it if full. */
+void input_push_from(unsigned int src, char c);
+/* Queue one keyboard byte. */
 void input_push(char c);
-/* Queue @len bytes (an escape sequence for one key) as input_push() does. */
+/* Queue @len keyboard bytes (an escape sequence for one key) at once. */
 void input_push_buf(const char *s, size_t len);
+/* Next queued byte (0..255) and, if @src is not NULL, its source; -1 if none. */
+int input_get(unsigned int *src);
 /* Next queued byte (0..255), or -1 if there is none. Never blocks. */
 int input_getc(void);
 /* Bytes dropped so far because the queue was full. */
 unsigned long input_dropped(void);
+
+/*
+ * Call @fn after every push, in the pusher's context (often an interrupt
+ * handler, so @fn must not sleep); it drains the queue with input_get().
+ */
+void input_set_handler(void (*fn)(void));
+/* Has a consumer taken the queue over? */
+bool input_has_handler(void);
 
 #endif

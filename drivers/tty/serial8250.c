@@ -2,11 +2,12 @@
  * 16550 UART on COM1 (port 0x3f8): the boot console, present on every PC
  * and in every QEMU machine, and the console the tests read. Output is
  * polled (a panic must still print); input arrives on IRQ 4 and goes to
- * the console input queue.
+ * the console input queue, tagged as serial, for the TTY layer.
  */
 #include <asm/io.h>
 #include <asm/irq.h>
 #include "drivers/input/input.h"
+#include "drivers/tty/tty.h"
 #include "kernel/kernel.h"
 
 #define COM1		0x3f8
@@ -35,6 +36,12 @@ static void serial_write(struct console *con, const char *s, size_t len)
 	}
 }
 
+void serial8250_put(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		serial_putc(s[i]);
+}
+
 static struct console serial_console = {
 	.name = "ttyS0",
 	.write = serial_write,
@@ -58,7 +65,7 @@ static void serial_irq(unsigned int irq, void *ctx)
 	while (inb(COM1 + UART_LSR) & LSR_DATA_READY) {
 		char c = (char)inb(COM1 + UART_DATA);
 
-		input_push(c == '\r' ? '\n' : c);
+		input_push_from(INPUT_SERIAL, c);	/* CR stays CR: ICRNL maps it */
 	}
 }
 

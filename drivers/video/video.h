@@ -79,6 +79,11 @@ struct vt {
 /* Set up @vt for a @cols x @rows screen and clear it through @ops. */
 void vt_init(struct vt *vt, const struct vt_ops *ops, void *priv, unsigned int cols,
 	     unsigned int rows);
+/*
+ * The vt of the screen console (fbcon or vgacon, whichever set one up
+ * last), or NULL without a screen. The TTY layer writes /dev/tty0 to it.
+ */
+struct vt *vt_screen(void);
 /* Interpret @len bytes of terminal output. Not reentrant: callers serialize. */
 void vt_write(struct vt *vt, const char *s, size_t len);
 /* A vt->reply that queues the answer as console input (drivers/input). */

@@ -9,6 +9,8 @@
 #include "drivers/video/video.h"
 #include "drivers/input/input.h"
 
+static struct vt *screen_vt;	/* the screen console's vt, for the TTY layer */
+
 enum vt_state {
 	VT_NORMAL,
 	VT_ESC,		/* after ESC */
@@ -517,6 +519,12 @@ void vt_init(struct vt *vt, const struct vt_ops *ops, void *priv, unsigned int c
 	vt_reset_attr(vt);
 	vt_clear_rows(vt, 0, rows);
 	ops->cursor(vt, true);
+	screen_vt = vt;
+}
+
+struct vt *vt_screen(void)
+{
+	return screen_vt;
 }
 
 void vt_write(struct vt *vt, const char *s, size_t len)

@@ -1,0 +1,244 @@
+/*
+ * Inode attributes set from user space: chmod, chown (root only), the
+ * umask, access checks and timestamps (utimensat). The *at forms resolve
+ * their path relative to a directory fd; fchmod and friends act on an open
+ * file's inode.
+ */
+#include "fs/internal.h"
+#include "kernel/sched.h"
+#include "kernel/syscall.h"
+
+#define AT_EACCESS	0x200
+#define UTIME_NOW	((1L << 30) - 1)
+#define UTIME_OMIT	((1L << 30) - 2)
+
+uint32_t current_umask(void)
+{
+	return current && current->fs ? current->fs->umask : 022;
+}
+
+static bool is_owner(struct inode *ino)
+{
+	uint32_t uid = current_cred()->euid;
+
+	return uid == 0 || uid == ino->uid;
+}
+
+int do_chmod(struct inode *ino, uint32_t mode)
+{
+	if (!is_owner(ino))
+		return -EPERM;
+	ino->mode = (ino->mode & S_IFMT) | (mode & 07777);
+	vfs_timestamp(&ino->ctime);
+	return 0;
+}
+
+/* Only root changes owners; (uint32_t)-1 leaves a field as it is. */
+int do_chown(struct inode *ino, uint32_t uid, uint32_t gid)
+{
+	if (current_cred()->euid != 0 &&
+	    ((uid != (uint32_t)-1 && uid != ino->uid) || (gid != (uint32_t)-1 && gid != ino->gid)))
+		return -EPERM;
+	if (uid != (uint32_t)-1)
+		ino->uid = uid;
+	if (gid != (uint32_t)-1)
+		ino->gid = gid;
+	if (S_ISREG(ino->mode) && current_cred()->euid != 0)
+		ino->mode &= ~(S_ISUID | S_ISGID);
+	vfs_timestamp(&ino->ctime);
+	return 0;
+}
+
+/*
+ * Look up a user path for an attribute call, honouring the AT_* @flags;
+ * @lf adds LOOKUP_* flags. *out holds a reference.
+ */
+static long attr_lookup(int dirfd, const char __user *upath, int flags, unsigned int lf,
+			struct dentry **out)
+{
+	char *path;
+	long err;
+
+	if (!(flags & AT_SYMLINK_NOFOLLOW))
+		lf |= LOOKUP_FOLLOW;
+	if (flags & AT_EMPTY_PATH)
+		lf |= LOOKUP_EMPTY;
+	err = getname(upath, &path);
+	if (err)
+		return err;
+	err = path_lookup(dirfd, path, lf, out);
+	putname(path);
+	return err;
+}
+
+SYSCALL_DEFINE4(fchmodat, int, dirfd, const char __user *, upath, uint32_t, mode, int, flags)
+{
+	struct dentry *d;
+	long err;
+
+	if (flags & ~AT_SYMLINK_NOFOLLOW)
+		return -EINVAL;
+	if (flags & AT_SYMLINK_NOFOLLOW)
+		return -EOPNOTSUPP;
+	err = attr_lookup(dirfd, upath, flags, 0, &d);
+	if (err)
+		return err;
+	err = do_chmod(d->inode, mode);
+	dput(d);
+	return err;
+}
+
+SYSCALL_DEFINE2(chmod, const char __user *, upath, uint32_t, mode)
+{
+	struct syscall_args a = { { (unsigned long)AT_FDCWD, (unsigned long)upath, mode, 0 } };
+
+	return sys_fchmodat(&a);
+}
+
+SYSCALL_DEFINE2(fchmod, int, fd, uint32_t, mode)
+{
+	struct file *f = fd_get(fd);
+
+	if (!f || (f->flags & O_PATH))
+		return -EBADF;
+	return do_chmod(f->inode, mode);
+}
+
+SYSCALL_DEFINE5(fchownat, int, dirfd, const char __user *, upath, uint32_t, uid, uint32_t, gid,
+		int, flags)
+{
+	struct dentry *d;
+	long err;
+
+	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	err = attr_lookup(dirfd, upath, flags, 0, &d);
+	if (err)
+		return err;
+	err = do_chown(d->inode, uid, gid);
+	dput(d);
+	return err;
+}
+
+SYSCALL_DEFINE3(chown, const char __user *, upath, uint32_t, uid, uint32_t, gid)
+{
+	struct syscall_args a = { { (unsigned long)AT_FDCWD, (unsigned long)upath, uid, gid, 0 } };
+
+	return sys_fchownat(&a);
+}
+
+SYSCALL_DEFINE3(lchown, const char __user *, upath, uint32_t, uid, uint32_t, gid)
+{
+	struct syscall_args a = { { (unsigned long)AT_FDCWD, (unsigned long)upath, uid, gid,
+				    AT_SYMLINK_NOFOLLOW } };
+
+	return sys_fchownat(&a);
+}
+
+SYSCALL_DEFINE3(fchown, int, fd, uint32_t, uid, uint32_t, gid)
+{
+	struct file *f = fd_get(fd);
+
+	if (!f || (f->flags & O_PATH))
+		return -EBADF;
+	return do_chown(f->inode, uid, gid);
+}
+
+SYSCALL_DEFINE1(umask, uint32_t, mask)
+{
+	uint32_t old = current_umask();
+
+	if (current && current->fs)
+		current->fs->umask = mask & 0777;
+	return old;
+}
+
+SYSCALL_DEFINE4(faccessat2, int, dirfd, const char __user *, upath, int, mode, int, flags)
+{
+	struct dentry *d;
+	long err;
+
+	if (mode & ~7)
+		return -EINVAL;
+	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EACCESS | AT_EMPTY_PATH))
+		return -EINVAL;
+	err = attr_lookup(dirfd, upath, flags, (flags & AT_EACCESS) ? 0 : LOOKUP_REAL_ID, &d);
+	if (err)
+		return err;
+	if (mode)
+		err = inode_permission(d->inode, mode,
+				       (flags & AT_EACCESS) ? 0 : LOOKUP_REAL_ID);
+	dput(d);
+	return err;
+}
+
+SYSCALL_DEFINE3(faccessat, int, dirfd, const char __user *, upath, int, mode)
+{
+	struct syscall_args a = { { (unsigned long)dirfd, (unsigned long)upath,
+				    (unsigned long)mode, 0 } };
+
+	return sys_faccessat2(&a);
+}
+
+SYSCALL_DEFINE2(access, const char __user *, upath, int, mode)
+{
+	struct syscall_args a = { { (unsigned long)AT_FDCWD, (unsigned long)upath,
+				    (unsigned long)mode, 0 } };
+
+	return sys_faccessat2(&a);
+}
+
+/* Apply one utimensat timestamp (UTIME_NOW, UTIME_OMIT or a value). */
+static void set_time(struct timespec64 *dst, const struct timespec64 *src,
+		     const struct timespec64 *now)
+{
+	if (!src || src->nsec == UTIME_NOW)
+		*dst = *now;
+	else if (src->nsec != UTIME_OMIT)
+		*dst = *src;
+}
+
+SYSCALL_DEFINE4(utimensat, int, dirfd, const char __user *, upath,
+		const struct timespec64 __user *, utimes, int, flags)
+{
+	struct timespec64 ts[2], now;
+	struct dentry *d = NULL;
+	struct inode *ino;
+	struct file *f;
+	bool explicit = false;
+	long err = 0;
+
+	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	if (utimes) {
+		if (copy_from_user(ts, utimes, sizeof(ts)))
+			return -EFAULT;
+		for (int i = 0; i < 2; i++) {
+			if (ts[i].nsec != UTIME_NOW && ts[i].nsec != UTIME_OMIT &&
+			    (ts[i].nsec < 0 || ts[i].nsec >= 1000000000))
+				return -EINVAL;
+			explicit |= ts[i].nsec != UTIME_NOW && ts[i].nsec != UTIME_OMIT;
+		}
+	}
+	if (!upath) {
+		f = fd_get(dirfd);
+		if (!f)
+			return -EBADF;
+		ino = f->inode;
+	} else {
+		err = attr_lookup(dirfd, upath, flags, 0, &d);
+		if (err)
+			return err;
+		ino = d->inode;
+	}
+	if (!is_owner(ino) && (explicit || inode_permission(ino, MAY_WRITE, 0)))
+		err = explicit ? -EPERM : -EACCES;
+	if (!err) {
+		vfs_timestamp(&now);
+		set_time(&ino->atime, utimes ? &ts[0] : NULL, &now);
+		set_time(&ino->mtime, utimes ? &ts[1] : NULL, &now);
+		ino->ctime = now;
+	}
+	dput(d);
+	return err;
+}

@@ -1,0 +1,218 @@
+/*
+ * /proc as busybox's ps, free, uptime and mount read it: /proc/self and
+ * /proc/<pid>/stat name the right process, /proc/meminfo, /proc/uptime,
+ * /proc/cmdline and /proc/mounts have the fields in Linux's format.
+ */
+#include "tap.h"
+
+/* Parse "pid (comm) state ppid ..." */
+static int parse_stat(const char *buf, int *pid, char *comm, size_t csize, char *state,
+		      int *ppid)
+{
+	const char *open = strchr(buf, '('), *close = strrchr(buf, ')');
+
+	if (!open || !close || close < open)
+		return -1;
+	*pid = atoi(buf);
+	size_t n = close - open - 1;
+	if (n >= csize)
+		n = csize - 1;
+	memcpy(comm, open + 1, n);
+	comm[n] = 0;
+	if (sscanf(close + 1, " %c %d", state, ppid) != 2)
+		return -1;
+	return 0;
+}
+
+static void self_stat(void)
+{
+	char buf[1024], comm[32], state;
+	int pid, ppid;
+
+	REQUIRE(tap_read_file("/proc/self/stat", buf, sizeof(buf)) > 0);
+	REQUIRE(parse_stat(buf, &pid, comm, sizeof(comm), &state, &ppid) == 0);
+	CHECK_EQ(pid, getpid());
+	CHECK_EQ(ppid, getppid());
+	CHECK_STR(comm, "proc"); /* the executable's name */
+	CHECK_EQ(state, 'R');
+	/* Linux has 52 fields; ps needs at least up to vsize and rss (23, 24) */
+	int fields = 0;
+	for (char *p = strrchr(buf, ')') + 1; *p; p++)
+		if (*p == ' ')
+			fields++;
+	CHECK(fields + 2 >= 24);
+}
+
+static void self_is_a_link(void)
+{
+	char buf[32] = "", want[32];
+
+	CHECK(readlink("/proc/self", buf, sizeof(buf) - 1) > 0);
+	snprintf(want, sizeof(want), "%d", getpid());
+	CHECK_STR(buf, want);
+}
+
+static void other_process(void)
+{
+	/* a sleeping child's /proc/<pid>/stat, cmdline and its /proc entry */
+	int p[2], st, pid2, ppid;
+	char path[64], buf[1024], comm[32], state;
+
+	REQUIRE(pipe(p) == 0);
+	pid_t pid = fork();
+	REQUIRE(pid >= 0);
+	if (pid == 0) {
+		close(p[1]);
+		char c;
+		read(p[0], &c, 1);
+		_exit(0);
+	}
+	close(p[0]);
+	tap_msleep(20); /* let it block in read */
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	REQUIRE(tap_read_file(path, buf, sizeof(buf)) > 0);
+	REQUIRE(parse_stat(buf, &pid2, comm, sizeof(comm), &state, &ppid) == 0);
+	CHECK_EQ(pid2, pid);
+	CHECK_EQ(ppid, getpid());
+	CHECK_EQ(state, 'S');
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
+	ssize_t n = tap_read_file(path, buf, sizeof(buf));
+	/* NUL-separated argv: argv[0] is the path we were started with */
+	CHECK(n > 0 && (size_t)n == strlen(buf) + 1);
+	CHECK(strstr(buf, "proc") != NULL);
+	/* the pid shows up as a directory in /proc */
+	int found = 0;
+	DIR *d = opendir("/proc");
+	REQUIRE(d);
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL)
+		if (atoi(de->d_name) == pid)
+			found = 1;
+	closedir(d);
+	CHECK(found);
+	close(p[1]);
+	CHECK_EQ(waitpid(pid, &st, 0), pid);
+	/* and it is gone once reaped */
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	CHECK_ERR(open(path, O_RDONLY), ENOENT);
+}
+
+static void zombie_state(void)
+{
+	int st, pid2, ppid;
+	char path[64], buf[1024], comm[32], state;
+	pid_t pid = fork();
+
+	REQUIRE(pid >= 0);
+	if (pid == 0)
+		_exit(0);
+	/* wait for it to die without reaping it */
+	siginfo_t si;
+	CHECK_EQ(waitid(P_PID, pid, &si, WEXITED | WNOWAIT), 0);
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	REQUIRE(tap_read_file(path, buf, sizeof(buf)) > 0);
+	REQUIRE(parse_stat(buf, &pid2, comm, sizeof(comm), &state, &ppid) == 0);
+	CHECK_EQ(state, 'Z');
+	CHECK_EQ(waitpid(pid, &st, 0), pid);
+}
+
+static long meminfo_field(const char *buf, const char *name)
+{
+	const char *p = strstr(buf, name);
+	long v;
+	char unit[8];
+
+	if (!p || (p != buf && p[-1] != '\n'))
+		return -1;
+	if (sscanf(p + strlen(name), ": %ld %7s", &v, unit) != 2 || strcmp(unit, "kB"))
+		return -1;
+	return v;
+}
+
+static void meminfo(void)
+{
+	char buf[4096];
+
+	REQUIRE(tap_read_file("/proc/meminfo", buf, sizeof(buf)) > 0);
+	long total = meminfo_field(buf, "MemTotal");
+	long free_kb = meminfo_field(buf, "MemFree");
+	CHECK(total > 1024); /* more than a MiB */
+	CHECK(free_kb > 0 && free_kb <= total);
+	/* the first line is MemTotal, as `free` expects */
+	CHECK(strncmp(buf, "MemTotal:", 9) == 0);
+	CHECK(meminfo_field(buf, "MemAvailable") >= 0);
+}
+
+static void uptime(void)
+{
+	char buf[128];
+	double up1, idle, up2;
+
+	REQUIRE(tap_read_file("/proc/uptime", buf, sizeof(buf)) > 0);
+	CHECK_EQ(sscanf(buf, "%lf %lf", &up1, &idle), 2);
+	CHECK(up1 > 0);
+	CHECK(idle >= 0);
+	/* two decimals, newline-terminated, like Linux */
+	CHECK(strchr(buf, '.') && buf[strlen(buf) - 1] == '\n');
+	tap_msleep(30);
+	REQUIRE(tap_read_file("/proc/uptime", buf, sizeof(buf)) > 0);
+	CHECK_EQ(sscanf(buf, "%lf", &up2), 1);
+	CHECK(up2 >= up1 + 0.01);
+}
+
+static void cmdline(void)
+{
+	char buf[4096];
+
+	ssize_t n = tap_read_file("/proc/cmdline", buf, sizeof(buf));
+	CHECK(n > 0);
+	CHECK(n > 0 && buf[n - 1] == '\n');
+}
+
+static void mounts(void)
+{
+	char buf[16384];
+
+	REQUIRE(tap_read_file("/proc/mounts", buf, sizeof(buf)) > 0);
+	/* "device mountpoint type options 0 0" per line; proc is on /proc */
+	int found = 0;
+	for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
+		char dev[128], dir[256], type[64], opts[512];
+		int a, b;
+		if (sscanf(line, "%127s %255s %63s %511s %d %d", dev, dir, type, opts, &a, &b) != 6) {
+			tap_printf("# bad line: %s\n", line);
+			tap_cur_failed = 1;
+			continue;
+		}
+		if (!strcmp(dir, "/proc") && !strcmp(type, "proc"))
+			found = 1;
+	}
+	CHECK(found);
+}
+
+static void not_writable(void)
+{
+	/* root may open it for writing (as on Linux), but not write to it */
+	int fd = open("/proc/meminfo", O_WRONLY);
+	if (fd >= 0) {
+		CHECK(write(fd, "x", 1) < 0);
+		close(fd);
+	}
+	CHECK_ERR(open("/proc/no-such-file", O_RDONLY), ENOENT);
+	CHECK(mkdir("/proc/newdir", 0755) < 0);
+}
+
+int main(int argc, char **argv)
+{
+	tap_init("proc", argv[0], 0);
+	RUN(self_stat);
+	RUN(self_is_a_link);
+	RUN(other_process);
+	RUN(zombie_state);
+	RUN(meminfo);
+	RUN(uptime);
+	RUN(cmdline);
+	RUN(mounts);
+	RUN(not_writable);
+	return tap_done();
+}
