@@ -217,7 +217,8 @@ struct task *kthread_create(const char *name, int (*fn)(void *), void *arg)
 	t->flags |= TASK_KTHREAD;
 	t->parent = &idle_task;
 	list_add_tail(&t->sibling, &idle_task.children);
-	t->saved_rsp = arch_prepare_stack(t->kstack_top, kthread_entry, (uint64_t)fn,
+	/* frames start below the pt_regs slot, which exec may fill in */
+	t->saved_rsp = arch_prepare_stack((uint64_t)t->uregs, kthread_entry, (uint64_t)fn,
 					  (uint64_t)arg);
 	task_start(t);
 	return t;
