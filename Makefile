@@ -160,13 +160,14 @@ ISO_ROOT := $(B)/isoroot
 
 $(B)/grub.cfg: scripts/mkgrubcfg $(B)/config.mk FORCE
 	@mkdir -p $(B)
-	$(Q)$(PYTHON) scripts/mkgrubcfg --cmdline "$(CMDLINE)" > $@.tmp
+	$(Q)$(PYTHON) scripts/mkgrubcfg --cmdline "$(CMDLINE)" $(if $(INITRAMFS),--initramfs) > $@.tmp
 	$(Q)cmp -s $@.tmp $@ || mv $@.tmp $@; rm -f $@.tmp
 
-$(B)/basalt.iso: $(B)/basalt.elf $(B)/grub.cfg
+$(B)/basalt.iso: $(B)/basalt.elf $(B)/grub.cfg $(INITRAMFS)
 	$(quiet) ISO $@
 	@rm -rf $(ISO_ROOT) && mkdir -p $(ISO_ROOT)/boot/grub
 	$(Q)cp $(B)/basalt.elf $(ISO_ROOT)/boot/basalt.elf
+	$(Q)$(if $(INITRAMFS),cp $(INITRAMFS) $(ISO_ROOT)/boot/initramfs.cpio)
 	$(Q)cp $(B)/grub.cfg $(ISO_ROOT)/boot/grub/grub.cfg
 	$(Q)grub-mkrescue -o $@ $(ISO_ROOT) >$(B)/grub-mkrescue.log 2>&1 || \
 		{ cat $(B)/grub-mkrescue.log; exit 1; }
