@@ -242,3 +242,68 @@ SYSCALL_DEFINE4(utimensat, int, dirfd, const char __user *, upath,
 	dput(d);
 	return err;
 }
+
+struct utimbuf {
+	int64_t actime;
+	int64_t modtime;
+};
+
+struct timeval {
+	int64_t tv_sec;
+	int64_t tv_usec;
+};
+
+/* utime and utimes: the old interfaces, expressed as utimensat. */
+static long utimes_common(const char __user *upath, struct timespec64 *ts)
+{
+	struct dentry *d;
+	struct inode *ino;
+	long err = attr_lookup(AT_FDCWD, upath, 0, 0, &d);
+
+	if (err)
+		return err;
+	ino = d->inode;
+	if (!is_owner(ino) && (ts || inode_permission(ino, MAY_WRITE, 0)))
+		err = ts ? -EPERM : -EACCES;
+	if (!err) {
+		struct timespec64 now;
+
+		vfs_timestamp(&now);
+		ino->atime = ts ? ts[0] : now;
+		ino->mtime = ts ? ts[1] : now;
+		ino->ctime = now;
+	}
+	dput(d);
+	return err;
+}
+
+SYSCALL_DEFINE2(utime, const char __user *, upath, const struct utimbuf __user *, utimes)
+{
+	struct timespec64 ts[2];
+	struct utimbuf ub;
+
+	if (!utimes)
+		return utimes_common(upath, NULL);
+	if (copy_from_user(&ub, utimes, sizeof(ub)))
+		return -EFAULT;
+	ts[0] = (struct timespec64){ ub.actime, 0 };
+	ts[1] = (struct timespec64){ ub.modtime, 0 };
+	return utimes_common(upath, ts);
+}
+
+SYSCALL_DEFINE2(utimes, const char __user *, upath, const struct timeval __user *, utv)
+{
+	struct timespec64 ts[2];
+	struct timeval tv[2];
+
+	if (!utv)
+		return utimes_common(upath, NULL);
+	if (copy_from_user(tv, utv, sizeof(tv)))
+		return -EFAULT;
+	for (int i = 0; i < 2; i++) {
+		if (tv[i].tv_usec < 0 || tv[i].tv_usec >= 1000000)
+			return -EINVAL;
+		ts[i] = (struct timespec64){ tv[i].tv_sec, tv[i].tv_usec * 1000 };
+	}
+	return utimes_common(upath, ts);
+}

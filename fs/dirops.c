@@ -1,20 +1,17 @@
 /*
- * Operations on names: mkdir, mknod, rmdir, unlink, rename, symlink, link
- * and readlink. Each do_* function takes kernel strings and does the VFS
- * checks (existence, types, write and search permission, the sticky bit,
- * mount points) before asking the file system; the syscalls below only
- * copy the paths in. initramfs uses the do_* functions directly.
+ * Creating and removing names: mkdir, mknod, rmdir and unlink, and the
+ * checks every name operation shares (write and search permission on the
+ * directory, the sticky bit, existing names, mount points). Each do_*
+ * function takes kernel strings, so initramfs uses them directly; the
+ * syscalls only copy the paths in. Renames and links are in fs/links.c.
  */
 #include "fs/internal.h"
 #include "kernel/sched.h"
 #include "kernel/syscall.h"
 #include "lib/string.h"
 
-#define RENAME_NOREPLACE	0x1
-#define RENAME_EXCHANGE		0x2
-
 /* Write and search permission on @dir, and a directory still in the tree. */
-static int may_modify_dir(struct dentry *dir)
+int may_modify_dir(struct dentry *dir)
 {
 	if (dir->flags & DENTRY_DEAD)
 		return -ENOENT;
@@ -22,7 +19,7 @@ static int may_modify_dir(struct dentry *dir)
 }
 
 /* With the sticky bit, only the owner of the file or directory (or root) may remove. */
-static int sticky_check(struct inode *dir, struct inode *victim)
+int sticky_check(struct inode *dir, struct inode *victim)
 {
 	uint32_t uid = current_cred()->euid;
 
@@ -32,7 +29,7 @@ static int sticky_check(struct inode *dir, struct inode *victim)
 }
 
 /* Lookup for creating @pp's name: -EEXIST if it exists, else permission. */
-static int may_create(struct path_parent *pp)
+int may_create(struct path_parent *pp)
 {
 	struct dentry *d;
 
@@ -101,7 +98,7 @@ int do_mknodat(int dirfd, const char *path, uint32_t mode, uint32_t rdev)
 }
 
 /* Look up @pp's name for removal: no dots, not a mount point, permitted. */
-static int lookup_victim(struct path_parent *pp, int dot_err, int dotdot_err,
+int lookup_victim(struct path_parent *pp, int dot_err, int dotdot_err,
 			 struct dentry **out)
 {
 	int err;
@@ -177,151 +174,6 @@ out:
 	return err;
 }
 
-/* Type and topology checks of rename once both names are looked up. */
-static int rename_check(struct path_parent *op, struct dentry *old, struct path_parent *np,
-			struct dentry *new, unsigned int flags)
-{
-	bool isdir = S_ISDIR(old->inode->mode);
-
-	if (new && (flags & RENAME_NOREPLACE))
-		return -EEXIST;
-	if (!isdir && (op->trailing_slash || np->trailing_slash))
-		return -ENOTDIR;
-	if (isdir && d_is_ancestor(old, np->dir))
-		return -EINVAL;
-	if (!new)
-		return may_modify_dir(np->dir);
-	if (new->inode == old->inode)
-		return 0;
-	if (isdir && !S_ISDIR(new->inode->mode))
-		return -ENOTDIR;
-	if (!isdir && S_ISDIR(new->inode->mode))
-		return -EISDIR;
-	if (new->mounted)
-		return -EBUSY;
-	return sticky_check(np->dir->inode, new->inode) ?: may_modify_dir(np->dir);
-}
-
-int do_renameat2(int odfd, const char *oldp, int ndfd, const char *newp, unsigned int flags)
-{
-	struct path_parent op, np;
-	struct dentry *old, *new = NULL;
-	int err;
-
-	if (flags & ~RENAME_NOREPLACE)
-		return -EINVAL;
-	err = path_lookup_parent(odfd, oldp, &op);
-	if (err)
-		return err;
-	err = path_lookup_parent(ndfd, newp, &np);
-	if (err)
-		goto out_op;
-	err = -EXDEV;
-	if (op.dir->inode->sb != np.dir->inode->sb)
-		goto out_np;
-	err = lookup_victim(&op, -EBUSY, -EBUSY, &old);
-	if (err)
-		goto out_np;
-	err = -EBUSY;
-	if (name_is_dot(np.name, np.len) || name_is_dotdot(np.name, np.len))
-		goto out_old;
-	err = lookup_child_raw(np.dir, np.name, np.len, &new);
-	if (err == -ENOENT)
-		new = NULL;
-	else if (err)
-		goto out_old;
-	err = rename_check(&op, old, &np, new, flags);
-	if (err || (new && new->inode == old->inode))
-		goto out_new;
-	err = op.dir->inode->iops->rename
-		      ? op.dir->inode->iops->rename(op.dir->inode, op.name, op.len,
-						    np.dir->inode, np.name, np.len)
-		      : -EPERM;
-	if (!err) {
-		if (new)
-			d_drop(new);
-		d_move(old, np.dir, np.name, np.len);
-	}
-out_new:
-	dput(new);
-out_old:
-	dput(old);
-out_np:
-	dput(np.dir);
-out_op:
-	dput(op.dir);
-	return err;
-}
-
-int do_symlinkat(const char *target, int dirfd, const char *path)
-{
-	struct path_parent pp;
-	int err;
-
-	if (!target[0])
-		return -ENOENT;
-	err = path_lookup_parent(dirfd, path, &pp);
-	if (err)
-		return err;
-	err = may_create(&pp);
-	if (!err)
-		err = pp.dir->inode->iops->symlink
-			      ? pp.dir->inode->iops->symlink(pp.dir->inode, pp.name, pp.len,
-							     target)
-			      : -EPERM;
-	dput(pp.dir);
-	return err;
-}
-
-int do_linkat(int odfd, const char *oldp, int ndfd, const char *newp, int flags)
-{
-	struct path_parent pp;
-	struct dentry *old;
-	int err;
-
-	err = path_lookup(odfd, oldp,
-			  ((flags & AT_SYMLINK_FOLLOW) ? LOOKUP_FOLLOW : 0) |
-				  ((flags & AT_EMPTY_PATH) ? LOOKUP_EMPTY : 0),
-			  &old);
-	if (err)
-		return err;
-	err = path_lookup_parent(ndfd, newp, &pp);
-	if (err)
-		goto out_old;
-	if (S_ISDIR(old->inode->mode))
-		err = -EPERM;
-	else if (old->inode->sb != pp.dir->inode->sb)
-		err = -EXDEV;
-	else
-		err = may_create(&pp);
-	if (!err)
-		err = pp.dir->inode->iops->link ? pp.dir->inode->iops->link(
-							  pp.dir->inode, pp.name, pp.len, old->inode)
-						: -EPERM;
-	dput(pp.dir);
-out_old:
-	dput(old);
-	return err;
-}
-
-/* Copy the target of symlink @path into @buf (not NUL-terminated). */
-long do_readlinkat(int dirfd, const char *path, char *buf, size_t size)
-{
-	struct dentry *d;
-	struct inode *ino;
-	long err = path_lookup(dirfd, path, LOOKUP_EMPTY, &d);
-
-	if (err)
-		return err;
-	ino = d->inode;
-	if (!S_ISLNK(ino->mode) || !ino->iops || !ino->iops->readlink)
-		err = -EINVAL;
-	else
-		err = ino->iops->readlink(ino, buf, size);
-	dput(d);
-	return err;
-}
-
 /* --- system calls ------------------------------------------------------------ */
 
 SYSCALL_DEFINE3(mkdirat, int, dirfd, const char __user *, upath, uint32_t, mode)
@@ -391,118 +243,4 @@ SYSCALL_DEFINE1(rmdir, const char __user *, upath)
 				    AT_REMOVEDIR } };
 
 	return sys_unlinkat(&a);
-}
-
-SYSCALL_DEFINE5(renameat2, int, odfd, const char __user *, uold, int, ndfd,
-		const char __user *, unew, unsigned int, flags)
-{
-	char *oldp, *newp;
-	long err = getname(uold, &oldp);
-
-	if (err)
-		return err;
-	err = getname(unew, &newp);
-	if (!err) {
-		err = do_renameat2(odfd, oldp, ndfd, newp, flags);
-		putname(newp);
-	}
-	putname(oldp);
-	return err;
-}
-
-SYSCALL_DEFINE4(renameat, int, odfd, const char __user *, uold, int, ndfd,
-		const char __user *, unew)
-{
-	struct syscall_args a = { { (unsigned long)odfd, (unsigned long)uold, (unsigned long)ndfd,
-				    (unsigned long)unew, 0 } };
-
-	return sys_renameat2(&a);
-}
-
-SYSCALL_DEFINE2(rename, const char __user *, uold, const char __user *, unew)
-{
-	struct syscall_args a = { { (unsigned long)AT_FDCWD, (unsigned long)uold,
-				    (unsigned long)AT_FDCWD, (unsigned long)unew, 0 } };
-
-	return sys_renameat2(&a);
-}
-
-SYSCALL_DEFINE3(symlinkat, const char __user *, utarget, int, dirfd, const char __user *, upath)
-{
-	char *target, *path;
-	long err = getname(utarget, &target);
-
-	if (err)
-		return err;
-	err = getname(upath, &path);
-	if (!err) {
-		err = do_symlinkat(target, dirfd, path);
-		putname(path);
-	}
-	putname(target);
-	return err;
-}
-
-SYSCALL_DEFINE2(symlink, const char __user *, utarget, const char __user *, upath)
-{
-	struct syscall_args a = { { (unsigned long)utarget, (unsigned long)AT_FDCWD,
-				    (unsigned long)upath } };
-
-	return sys_symlinkat(&a);
-}
-
-SYSCALL_DEFINE5(linkat, int, odfd, const char __user *, uold, int, ndfd,
-		const char __user *, unew, int, flags)
-{
-	char *oldp, *newp;
-	long err;
-
-	if (flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
-		return -EINVAL;
-	err = getname(uold, &oldp);
-	if (err)
-		return err;
-	err = getname(unew, &newp);
-	if (!err) {
-		err = do_linkat(odfd, oldp, ndfd, newp, flags);
-		putname(newp);
-	}
-	putname(oldp);
-	return err;
-}
-
-SYSCALL_DEFINE2(link, const char __user *, uold, const char __user *, unew)
-{
-	struct syscall_args a = { { (unsigned long)AT_FDCWD, (unsigned long)uold,
-				    (unsigned long)AT_FDCWD, (unsigned long)unew, 0 } };
-
-	return sys_linkat(&a);
-}
-
-SYSCALL_DEFINE4(readlinkat, int, dirfd, const char __user *, upath, char __user *, ubuf,
-		int, size)
-{
-	char *path, *buf;
-	long n;
-
-	if (size <= 0)
-		return -EINVAL;
-	n = getname(upath, &path);
-	if (n)
-		return n;
-	buf = io_buf_alloc();
-	n = buf ? do_readlinkat(dirfd, path, buf, MIN((size_t)size, (size_t)PATH_MAX)) : -ENOMEM;
-	if (n > 0 && copy_to_user(ubuf, buf, (size_t)n))
-		n = -EFAULT;
-	io_buf_free(buf);
-	putname(path);
-	return n;
-}
-
-SYSCALL_DEFINE3(readlink, const char __user *, upath, char __user *, ubuf, int, size)
-{
-	struct syscall_args a = { { (unsigned long)AT_FDCWD, (unsigned long)upath,
-				    (unsigned long)ubuf, (unsigned long)size } };
-
-	return sys_readlinkat(&a);
 }

@@ -50,13 +50,13 @@ void inode_put(struct inode *ino)
 	kfree(ino);
 }
 
-/*
- * The current time for timestamps. The kernel has no wall clock yet, so
- * this is the time since boot; a real-time clock only needs to change it.
- */
+/* The wall clock (kernel/time.c), when the kernel has one. */
+extern uint64_t ktime_real_ns(void) __attribute__((weak));
+
+/* The current time for timestamps: the wall clock, else the time since boot. */
 void vfs_timestamp(struct timespec64 *ts)
 {
-	uint64_t ns = ktime_ns();
+	uint64_t ns = ktime_real_ns ? ktime_real_ns() : ktime_ns();
 
 	ts->sec = (int64_t)(ns / 1000000000ULL);
 	ts->nsec = (int64_t)(ns % 1000000000ULL);

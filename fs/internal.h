@@ -9,6 +9,7 @@
 #define FS_INTERNAL_H
 
 #include <stdbool.h>
+#include <asm/uaccess.h>
 #include "fs/vfs.h"
 
 /* permission masks for inode_permission() */
@@ -68,6 +69,7 @@ long mounts_show(char *buf, size_t size);
 long filesystems_show(char *buf, size_t size);
 struct super_block *sb_alloc(const struct fs_type *type);
 int vfs_init_tree(const void *initramfs, size_t len);
+int memdev_init(void);
 
 /* --- open files (fs/file.c, fs/open.c) ------------------------------------- */
 int do_open(int dirfd, const char *path, int flags, uint32_t mode, struct file **out);
@@ -81,7 +83,11 @@ void *io_buf_alloc(void);
 void io_buf_free(void *buf);
 long vfs_truncate(struct inode *ino, uint64_t size);
 
-/* --- name operations (fs/dirops.c) ---------------------------------------- */
+/* --- name operations (fs/dirops.c, fs/links.c) ----------------------------- */
+int may_modify_dir(struct dentry *dir);
+int sticky_check(struct inode *dir, struct inode *victim);
+int may_create(struct path_parent *pp);
+int lookup_victim(struct path_parent *pp, int dot_err, int dotdot_err, struct dentry **out);
 int do_mkdirat(int dirfd, const char *path, uint32_t mode);
 int do_mknodat(int dirfd, const char *path, uint32_t mode, uint32_t rdev);
 int do_rmdir(int dirfd, const char *path);
@@ -116,5 +122,33 @@ extern const struct inode_ops tmpfs_file_iops;
 struct super_block *tmpfs_create_sb(const struct fs_type *type);
 int fifo_open(struct inode *ino, struct file *f);
 long generic_llseek(struct file *f, int64_t off, int whence);
+
+
+/* --- procfs (fs/procfs.c, fs/proc_pid.c, fs/proc_misc.c) --------------------- */
+enum proc_kind { PROC_ROOT, PROC_ENTRY, PROC_SELF, PROC_PID_DIR, PROC_PID_FILE };
+
+struct proc_node {
+	enum proc_kind kind;
+	int pid;
+	int index;		/* which registered entry or per-process file */
+};
+
+/* Fills @buf (@size bytes) with a file's text; returns the full length. */
+typedef long (*proc_gen_t)(const void *ctx, char *buf, size_t size);
+
+#define PROC_PID_POS	0x10000000ULL	/* root readdir positions of pids start here */
+
+struct inode *proc_new_inode(struct super_block *sb, uint64_t ino, uint32_t mode,
+			     const struct inode_ops *iops, const struct file_ops *fops,
+			     enum proc_kind kind, int pid, int index);
+int proc_open_text(struct file *f, proc_gen_t gen, const void *ctx);
+long proc_text_read(struct file *f, char *buf, size_t n, uint64_t *pos);
+long proc_text_llseek(struct file *f, int64_t off, int whence);
+void proc_text_release(struct inode *ino, struct file *f);
+void proc_evict(struct inode *ino);
+/* fs/proc_pid.c: the /proc/<pid> directories */
+int proc_pid_dir_lookup(struct inode *root, const char *name, size_t len, struct inode **out);
+int proc_pid_dirs_readdir(struct file *f, struct dirent_sink *sink, filldir_t fill);
+int proc_misc_init(void);
 
 #endif

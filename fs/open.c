@@ -75,10 +75,17 @@ static int open_create(int dirfd, const char *path, int flags, uint32_t mode,
 
 	if (err)
 		return err;
-	err = -EISDIR;
-	if (pp.trailing_slash || name_is_dot(pp.name, pp.len) || name_is_dotdot(pp.name, pp.len))
+	if (name_is_dot(pp.name, pp.len) || name_is_dotdot(pp.name, pp.len)) {
+		err = (flags & O_EXCL) ? -EEXIST : -EISDIR;
 		goto out;
+	}
 	err = lookup_child(pp.dir, pp.name, pp.len, out);
+	if (pp.trailing_slash) {
+		if (!err)
+			dput(*out);
+		err = (!err && (flags & O_EXCL)) ? -EEXIST : -EISDIR;
+		goto out;
+	}
 	if (!err) {
 		if (flags & O_EXCL) {
 			dput(*out);

@@ -31,7 +31,7 @@ static struct file *rw_file(int fd, bool write, long *err)
 	if (write ? acc == O_RDONLY : acc == O_WRONLY)
 		return NULL;
 	*err = S_ISDIR(f->inode->mode) ? -EISDIR : -EINVAL;
-	if (!f->fops || !(write ? f->fops->write : f->fops->read))
+	if (!f->fops || (write ? !f->fops->write : !f->fops->read))
 		return NULL;
 	*err = 0;
 	return f;

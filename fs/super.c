@@ -60,7 +60,8 @@ struct super_block *sb_alloc(const struct fs_type *type)
 	if (!sb)
 		return NULL;
 	sb->type = type;
-	sb->dev = MKDEV(0, ++next_anon_dev);
+	next_anon_dev++;
+	sb->dev = MKDEV(0, next_anon_dev);
 	sb->next_ino = 1;
 	sb->refcount = 1;
 	return sb;

@@ -76,7 +76,7 @@
 
 #define NAME_MAX	255
 #define PATH_MAX	4096
-#define MAX_FDS		256
+#define MAX_FDS		1024
 
 struct inode;
 struct dentry;

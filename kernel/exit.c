@@ -5,6 +5,7 @@
  * SIGCHLD) are reaped automatically.
  */
 #include <asm/uaccess.h>
+#include "drivers/tty/tty.h"
 #include "fs/vfs.h"
 #include "kernel/sched.h"
 #include "kernel/syscall.h"
@@ -76,6 +77,8 @@ void do_exit(int status)
 		t->vfork_done = NULL;
 		wake_up(q);
 	}
+	if (t->sid == t->pid && t->tgid == t->pid)
+		tty_session_exit(t);	/* SIGHUP the foreground group, free the tty */
 	task_release_parts(t);
 	reparent_children(t);
 

@@ -128,12 +128,8 @@ static long do_clone(unsigned long flags, uint64_t newsp, int __user *parent_tid
 
 	if (flags & CLONE_PARENT_SETTID)
 		put_user(pid, parent_tid);
-	if (flags & CLONE_CHILD_SETTID) {
-		/* the child's memory: switch to it for the write */
-		mm_switch(t->mm);
-		put_user(pid, child_tid);
-		mm_switch(p->mm);
-	}
+	if (flags & CLONE_CHILD_SETTID)
+		t->set_child_tid = (uint64_t)child_tid;	/* the child writes it */
 	if (flags & CLONE_CHILD_CLEARTID)
 		t->clear_child_tid = (uint64_t)child_tid;
 	if (flags & CLONE_VFORK) {

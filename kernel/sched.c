@@ -8,6 +8,7 @@
 #include <asm/irq.h>
 #include <asm/ptrace.h>
 #include <asm/switch.h>
+#include <asm/uaccess.h>
 #include "kernel/sched.h"
 #include "lib/string.h"
 #include "mm/mm.h"
@@ -80,6 +81,10 @@ void schedule_tail(void)
 	reap_dead_tasks();
 	arch_set_kernel_stack(current->kstack_top);
 	local_irq_enable();
+	if (current->set_child_tid) {	/* in the child's own address space */
+		put_user(current->pid, (int __user *)current->set_child_tid);
+		current->set_child_tid = 0;
+	}
 }
 
 static void switch_to(struct task *prev, struct task *next)

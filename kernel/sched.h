@@ -72,6 +72,7 @@ struct task {
 	struct pt_regs *uregs;	/* user registers at the top of the kernel stack */
 	uint64_t fs_base;	/* arch_prctl(ARCH_SET_FS) */
 	uint64_t clear_child_tid;	/* set_tid_address */
+	uint64_t set_child_tid;		/* CLONE_CHILD_SETTID: written at first run */
 
 	/* shared, reference-counted parts */
 	struct mm *mm;

@@ -1,11 +1,13 @@
 /*
  * The console input queue: a ring of bytes with one producer side and one
  * consumer side. Producers run in interrupt handlers, which do not nest on
- * a CPU, so on one CPU producers never race each other; the consumer only
- * moves the tail and the producer only moves the head, so neither needs a
- * lock, and acquire/release ordering makes a byte visible before the index
- * that publishes it. Several CPUs producing at once would need a spinlock
- * around input_push(). A byte's source is kept beside it.
+ * a CPU, or with interrupts off (the vt's answer to ESC[6n, queued while
+ * the TTY layer writes), so on one CPU producers never race each other;
+ * the consumer only moves the tail and the producer only moves the head,
+ * so neither needs a lock, and acquire/release ordering makes a byte
+ * visible before the index that publishes it. Several CPUs producing at
+ * once would need a spinlock around input_push(). A byte's source is kept
+ * beside it.
  */
 #include "drivers/input/input.h"
 

@@ -1,0 +1,127 @@
+/*
+ * The system-wide files of /proc: meminfo, uptime, loadavg, stat,
+ * version, cpuinfo, cmdline, mounts and filesystems. Each is a show
+ * function registered through procfs_register(), like any subsystem's.
+ */
+#include <asm/cpu.h>
+#include "fs/internal.h"
+#include "kernel/sched.h"
+#include "lib/printf.h"
+#include "mm/mm.h"
+
+#define USER_HZ	100
+
+/* Append formatted text at *n, tracking the full length even past @size. */
+__printf(4, 5) static void emit(char *buf, size_t size, size_t *n, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	*n += (size_t)vsnprintf(buf + MIN(*n, size), size - MIN(*n, size), fmt, ap);
+	va_end(ap);
+}
+
+static long meminfo_show(char *buf, size_t size)
+{
+	unsigned long total = (unsigned long)pmm_total_count() * (PAGE_SIZE / 1024);
+	unsigned long avail = (unsigned long)pmm_free_count() * (PAGE_SIZE / 1024);
+	size_t n = 0;
+
+	emit(buf, size, &n, "MemTotal:       %8lu kB\nMemFree:        %8lu kB\n", total, avail);
+	emit(buf, size, &n, "MemAvailable:   %8lu kB\nBuffers:        %8lu kB\n", avail, 0UL);
+	emit(buf, size, &n, "Cached:         %8lu kB\nSwapCached:     %8lu kB\n", 0UL, 0UL);
+	emit(buf, size, &n, "Shmem:          %8lu kB\nSlab:           %8lu kB\n", 0UL, 0UL);
+	emit(buf, size, &n, "SReclaimable:   %8lu kB\nSwapTotal:      %8lu kB\n", 0UL, 0UL);
+	emit(buf, size, &n, "SwapFree:       %8lu kB\n", 0UL);
+	return (long)n;
+}
+
+static long uptime_show(char *buf, size_t size)
+{
+	uint64_t cs = ktime_ns() / 10000000ULL;	/* hundredths of a second */
+
+	return snprintf(buf, size, "%lu.%02lu 0.00\n", (unsigned long)(cs / 100),
+			(unsigned long)(cs % 100));
+}
+
+static long loadavg_show(char *buf, size_t size)
+{
+	int running = 0, total = 0, last = 0;
+	struct task *t;
+
+	list_for_each_entry(t, &all_tasks, all_node) {
+		if (t->state == TASK_DEAD)
+			continue;
+		total++;
+		running += t->state == TASK_RUNNING;
+		last = MAX(last, t->pid);
+	}
+	return snprintf(buf, size, "0.00 0.00 0.00 %d/%d %d\n", running, total, last);
+}
+
+static long stat_show(char *buf, size_t size)
+{
+	uint64_t user = 0, sys = 0, all = ktime_ns() / (1000000000ULL / USER_HZ), idle;
+	int procs = 0, running = 0;
+	struct task *t;
+	size_t n = 0;
+
+	list_for_each_entry(t, &all_tasks, all_node) {
+		user += t->utime * USER_HZ / CONFIG_HZ;
+		sys += t->stime * USER_HZ / CONFIG_HZ;
+		procs++;
+		running += t->state == TASK_RUNNING;
+	}
+	idle = all > user + sys ? all - user - sys : 0;
+	for (int i = 0; i < 2; i++)
+		emit(buf, size, &n, "cpu%s %lu 0 %lu %lu 0 0 0 0 0 0\n", i ? "0" : " ",
+		     (unsigned long)user, (unsigned long)sys, (unsigned long)idle);
+	emit(buf, size, &n, "intr 0\nctxt 0\nbtime 0\nprocesses %d\n", procs);
+	emit(buf, size, &n, "procs_running %d\nprocs_blocked 0\n", running);
+	return (long)n;
+}
+
+static long version_show(char *buf, size_t size)
+{
+	return snprintf(buf, size, "Basalt version %s (gcc) #1 %s %s\n", BASALT_VERSION,
+			__DATE__, __TIME__);
+}
+
+static long cpuinfo_show(char *buf, size_t size)
+{
+	size_t n = 0;
+
+	emit(buf, size, &n, "processor\t: 0\nvendor_id\t: %s\nmodel name\t: %s\n",
+	     cpu_features.vendor, cpu_features.brand);
+	emit(buf, size, &n, "cpu MHz\t\t: %lu.000\ncpu cores\t: 1\n",
+	     (unsigned long)(tsc_khz() / 1000));
+	emit(buf, size, &n, "flags\t\t: fpu tsc sse sse2 syscall lm%s%s%s\n\n",
+	     cpu_features.nx ? " nx" : "", cpu_features.smep ? " smep" : "",
+	     cpu_features.smap ? " smap" : "");
+	return (long)n;
+}
+
+static long cmdline_show(char *buf, size_t size)
+{
+	return snprintf(buf, size, "%s\n", saved_command_line);
+}
+
+/* Register the built-in files (idempotent: a second call finds them there). */
+int proc_misc_init(void)
+{
+	static const struct {
+		const char *name;
+		long (*show)(char *buf, size_t size);
+	} files[] = {
+		{ "meminfo", meminfo_show }, { "uptime", uptime_show },
+		{ "loadavg", loadavg_show }, { "stat", stat_show },
+		{ "version", version_show }, { "cpuinfo", cpuinfo_show },
+		{ "cmdline", cmdline_show }, { "mounts", mounts_show },
+		{ "filesystems", filesystems_show },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++)
+		procfs_register(files[i].name, files[i].show);
+	return 0;
+}
+core_initcall(proc_misc_init);

@@ -1,0 +1,292 @@
+/*
+ * procfs: the file system on /proc. Its inodes are made on lookup and
+ * describe what they show (struct proc_node); a file's text is generated
+ * when it is opened, so one open sees one consistent snapshot. The root
+ * lists the entries other subsystems register with procfs_register(),
+ * the "self" symlink and one directory per process (fs/proc_pid.c).
+ */
+#include "fs/internal.h"
+#include "kernel/sched.h"
+#include "lib/printf.h"
+#include "lib/string.h"
+#include "mm/mm.h"
+
+#define PROC_TEXT_MAX	(1U << 20)
+#define PROC_INO_SELF	2
+#define PROC_INO_ENTRY	16
+
+struct proc_entry {
+	char name[32];
+	long (*show)(char *buf, size_t size);
+	int index;
+	struct list_head node;
+};
+
+struct proc_text {
+	char *data;
+	size_t len;
+};
+
+static LIST_HEAD(proc_entries);
+static int proc_nr_entries;
+
+static const struct inode_ops proc_root_iops;
+static const struct file_ops proc_root_fops;
+static const struct inode_ops proc_self_iops;
+static const struct inode_ops proc_entry_iops = { .evict = proc_evict };
+static const struct file_ops proc_entry_fops;
+
+int procfs_register(const char *name, long (*show)(char *buf, size_t size))
+{
+	struct proc_entry *e;
+
+	if (strlen(name) >= sizeof(e->name) || strchr(name, '/'))
+		return -EINVAL;
+	list_for_each_entry(e, &proc_entries, node) {
+		if (!strcmp(e->name, name))
+			return -EEXIST;
+	}
+	e = kzalloc(sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	strcpy(e->name, name);
+	e->show = show;
+	e->index = proc_nr_entries++;
+	list_add_tail(&e->node, &proc_entries);
+	return 0;
+}
+
+/* A procfs inode with its own number and a proc_node saying what it shows. */
+struct inode *proc_new_inode(struct super_block *sb, uint64_t ino, uint32_t mode,
+			     const struct inode_ops *iops, const struct file_ops *fops,
+			     enum proc_kind kind, int pid, int index)
+{
+	struct inode *in = inode_alloc(sb, mode);
+	struct proc_node *pn = kzalloc(sizeof(*pn));
+
+	if (!in || !pn) {
+		kfree(in);
+		kfree(pn);
+		return NULL;
+	}
+	pn->kind = kind;
+	pn->pid = pid;
+	pn->index = index;
+	in->ino = ino;
+	in->uid = 0;
+	in->gid = 0;
+	in->nlink = S_ISDIR(mode) ? 2 : 1;
+	in->priv = pn;
+	in->iops = iops;
+	in->fops = fops;
+	return in;
+}
+
+void proc_evict(struct inode *ino)
+{
+	kfree(ino->priv);
+}
+
+/*
+ * Generate a file's text into f->priv: @gen returns the length it needs,
+ * so the buffer grows until everything fits.
+ */
+int proc_open_text(struct file *f, proc_gen_t gen, const void *ctx)
+{
+	struct proc_text *t = kzalloc(sizeof(*t));
+	size_t size = 4096;
+	long n;
+
+	if (!t)
+		return -ENOMEM;
+	for (;;) {
+		t->data = kmalloc(size);
+		if (!t->data) {
+			kfree(t);
+			return -ENOMEM;
+		}
+		n = gen(ctx, t->data, size);
+		if (n < 0 || (size_t)n < size || size >= PROC_TEXT_MAX)
+			break;
+		kfree(t->data);
+		size *= 2;
+	}
+	if (n < 0) {
+		kfree(t->data);
+		kfree(t);
+		return (int)n;
+	}
+	t->len = MIN((size_t)n, size - 1);
+	f->priv = t;
+	return 0;
+}
+
+long proc_text_read(struct file *f, char *buf, size_t n, uint64_t *pos)
+{
+	struct proc_text *t = f->priv;
+
+	if (!t || *pos >= t->len)
+		return 0;
+	n = MIN(n, (size_t)(t->len - *pos));
+	memcpy(buf, t->data + *pos, n);
+	*pos += n;
+	return (long)n;
+}
+
+long proc_text_llseek(struct file *f, int64_t off, int whence)
+{
+	struct proc_text *t = f->priv;
+	int64_t base = whence == SEEK_END ? (int64_t)(t ? t->len : 0)
+					  : whence == SEEK_CUR ? (int64_t)f->pos : 0;
+
+	if (whence < SEEK_SET || whence > SEEK_END || base + off < 0)
+		return -EINVAL;
+	f->pos = (uint64_t)(base + off);
+	return (long)f->pos;
+}
+
+void proc_text_release(struct inode *ino, struct file *f)
+{
+	struct proc_text *t = f->priv;
+
+	if (t) {
+		kfree(t->data);
+		kfree(t);
+	}
+}
+
+static struct proc_entry *entry_by_index(int index)
+{
+	struct proc_entry *e;
+
+	list_for_each_entry(e, &proc_entries, node) {
+		if (e->index == index)
+			return e;
+	}
+	return NULL;
+}
+
+static long entry_gen(const void *ctx, char *buf, size_t size)
+{
+	const struct proc_entry *e = ctx;
+
+	return e->show(buf, size);
+}
+
+static int proc_entry_open(struct inode *ino, struct file *f)
+{
+	struct proc_node *pn = ino->priv;
+	struct proc_entry *e = entry_by_index(pn->index);
+
+	return e ? proc_open_text(f, entry_gen, e) : -ENOENT;
+}
+
+static int proc_self_readlink(struct inode *ino, char *buf, size_t size)
+{
+	char tmp[16];
+	int n;
+
+	if (!current)
+		return -ENOENT;
+	n = snprintf(tmp, sizeof(tmp), "%d", current->tgid);
+	n = MIN(n, (int)size);
+	memcpy(buf, tmp, (size_t)n);
+	return n;
+}
+
+static int proc_root_lookup(struct inode *dir, const char *name, size_t len,
+			    struct inode **out)
+{
+	struct proc_entry *e;
+
+	if (len == 4 && !memcmp(name, "self", 4)) {
+		*out = proc_new_inode(dir->sb, PROC_INO_SELF, S_IFLNK | 0777, &proc_self_iops,
+				      NULL, PROC_SELF, 0, 0);
+		return *out ? 0 : -ENOMEM;
+	}
+	list_for_each_entry(e, &proc_entries, node) {
+		if (strlen(e->name) == len && !memcmp(e->name, name, len)) {
+			*out = proc_new_inode(dir->sb, PROC_INO_ENTRY + (uint64_t)e->index,
+					      S_IFREG | 0444, &proc_entry_iops, &proc_entry_fops,
+					      PROC_ENTRY, 0, e->index);
+			return *out ? 0 : -ENOMEM;
+		}
+	}
+	return proc_pid_dir_lookup(dir, name, len, out);
+}
+
+static int proc_root_readdir(struct file *f, struct dirent_sink *sink, filldir_t fill)
+{
+	struct proc_entry *e;
+
+	if (f->pos == 0) {
+		if (fill(sink, ".", 1, 1, S_IFDIR >> 12, 1))
+			return 0;
+		f->pos = 1;
+	}
+	if (f->pos == 1) {
+		if (fill(sink, "..", 2, 1, S_IFDIR >> 12, 2))
+			return 0;
+		f->pos = 2;
+	}
+	if (f->pos == 2) {
+		if (fill(sink, "self", 4, PROC_INO_SELF, S_IFLNK >> 12, 3))
+			return 0;
+		f->pos = 3;
+	}
+	list_for_each_entry(e, &proc_entries, node) {
+		if (f->pos >= PROC_PID_POS || (uint64_t)e->index + 3 < f->pos)
+			continue;
+		if (fill(sink, e->name, strlen(e->name), PROC_INO_ENTRY + (uint64_t)e->index,
+			 S_IFREG >> 12, (uint64_t)e->index + 4))
+			return 0;
+		f->pos = (uint64_t)e->index + 4;
+	}
+	if (f->pos < PROC_PID_POS)
+		f->pos = PROC_PID_POS;
+	return proc_pid_dirs_readdir(f, sink, fill);
+}
+
+static const struct inode_ops proc_root_iops = {
+	.lookup = proc_root_lookup,
+	.evict = proc_evict,
+};
+
+static const struct file_ops proc_root_fops = {
+	.readdir = proc_root_readdir,
+	.llseek = generic_llseek,
+};
+
+static const struct inode_ops proc_self_iops = {
+	.readlink = proc_self_readlink,
+	.evict = proc_evict,
+};
+
+static const struct file_ops proc_entry_fops = {
+	.open = proc_entry_open,
+	.read = proc_text_read,
+	.llseek = proc_text_llseek,
+	.release = proc_text_release,
+};
+
+static int procfs_mount(const struct fs_type *type, const char *source, struct super_block **out)
+{
+	struct super_block *sb = sb_alloc(type);
+
+	if (!sb)
+		return -ENOMEM;
+	sb->root = proc_new_inode(sb, 1, S_IFDIR | 0555, &proc_root_iops, &proc_root_fops,
+				  PROC_ROOT, 0, 0);
+	if (!sb->root) {
+		kfree(sb);
+		return -ENOMEM;
+	}
+	*out = sb;
+	return 0;
+}
+
+struct fs_type procfs_type = {
+	.name = "proc",
+	.mount = procfs_mount,
+	.magic = PROC_SUPER_MAGIC,
+};

@@ -1,0 +1,37 @@
+"""QEMU cases for Basalt's user space, imported by tests/qemu/cases.py into
+CASES. They use the keys documented there, plus two for user space:
+  initramfs  True: the ISO carries build/initramfs.cpio as the multiboot2
+             module "initramfs" (qemu.make_iso(initramfs=...)), so the
+             kernel unpacks it and runs /init
+  collect    result-name prefixes to gather from the serial output, like
+             `ktest` does for "kernel/": every "ok - user/..." or
+             "not ok - busybox/..." line becomes its own result
+
+/init reads basalt.test=NAME from the kernel command line, runs
+/tests/run NAME (NAME is "all", a test name, or a comma-separated list),
+which ends with "user-tests: N passed, N failed", and then `poweroff -f`,
+which leaves QEMU with status 33 whatever the tests said: the summary line
+is what must show 0 failed.
+"""
+
+WELCOME = r"Welcome to Basalt! \(kernel "
+SUMMARY_CLEAN = r"user-tests: [1-9]\d* passed, 0 failed"
+USER = ["user/", "busybox/"]
+
+USER_CASES = [
+    # Everything: the C tests (user/<group>/<case>) and busybox.sh.
+    dict(name="user-tests", cmdline="basalt.test=all", initramfs=True,
+         collect=USER, exit=33, timeout=600,
+         expect=[WELCOME, r"init: running user-space tests: all", SUMMARY_CLEAN,
+                 r"init: tests finished with status 0; powering off"],
+         reject=[r"not ok - ", r"BASALT-PANIC"]),
+    # One group only: /init passes the name through and /tests/run honours it.
+    dict(name="user-tests-one-group", cmdline="basalt.test=sys,pipe", initramfs=True,
+         collect=USER, exit=33, timeout=300,
+         expect=[SUMMARY_CLEAN, r"ok - user/sys/uname_fields", r"ok - user/pipe/data_through"],
+         reject=[r"ok - user/fork/", r"ok - busybox/", r"BASALT-PANIC"]),
+    # No basalt.test: an interactive login shell comes up on the console.
+    dict(name="user-shell-prompt", initramfs=True, until=r"\n/ # $|\n/ # ",
+         expect=[WELCOME], reject=[r"BASALT-PANIC", r"init: shell exited"],
+         timeout=300),
+]
