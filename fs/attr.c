@@ -248,11 +248,6 @@ struct utimbuf {
 	int64_t modtime;
 };
 
-struct timeval {
-	int64_t tv_sec;
-	int64_t tv_usec;
-};
-
 /* utime and utimes: the old interfaces, expressed as utimensat. */
 static long utimes_common(const char __user *upath, struct timespec64 *ts)
 {
@@ -291,10 +286,11 @@ SYSCALL_DEFINE2(utime, const char __user *, upath, const struct utimbuf __user *
 	return utimes_common(upath, ts);
 }
 
-SYSCALL_DEFINE2(utimes, const char __user *, upath, const struct timeval __user *, utv)
+SYSCALL_DEFINE2(utimes, const char __user *, upath,
+		const struct kernel_old_timeval __user *, utv)
 {
 	struct timespec64 ts[2];
-	struct timeval tv[2];
+	struct kernel_old_timeval tv[2];
 
 	if (!utv)
 		return utimes_common(upath, NULL);

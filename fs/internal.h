@@ -29,6 +29,12 @@
 #define PROC_SUPER_MAGIC 0x9fa0
 #define PIPEFS_MAGIC	0x50495045
 
+/* struct timeval as select and utimes pass it */
+struct kernel_old_timeval {
+	int64_t tv_sec;
+	int64_t tv_usec;
+};
+
 /* --- dentries (fs/dcache.c) ---------------------------------------------- */
 struct dentry *dentry_alloc(struct dentry *parent, const char *name, size_t len,
 			    struct inode *ino);

@@ -9,7 +9,9 @@
 #include "kernel/syscall.h"
 #include "lib/string.h"
 
+#ifndef RENAME_NOREPLACE
 #define RENAME_NOREPLACE	0x1
+#endif
 
 /* Type and topology checks of rename once both names are looked up. */
 static int rename_check(struct path_parent *op, struct dentry *old, struct path_parent *np,

@@ -29,11 +29,6 @@ struct pollfd {
 	int16_t revents;
 };
 
-struct timeval {
-	int64_t tv_sec;
-	int64_t tv_usec;
-};
-
 /* Register the caller on @wq for the current poll pass (no-op without @pt). */
 void poll_wait(struct file *f, struct wait_queue *wq, struct poll_table *pt)
 {
@@ -285,10 +280,10 @@ out:
 }
 
 SYSCALL_DEFINE5(select, int, nfds, uint64_t __user *, uin, uint64_t __user *, uout,
-		uint64_t __user *, uex, struct timeval __user *, utv)
+		uint64_t __user *, uex, struct kernel_old_timeval __user *, utv)
 {
 	uint64_t deadline = NO_DEADLINE, now;
-	struct timeval tv;
+	struct kernel_old_timeval tv;
 	long ret;
 
 	if (utv) {

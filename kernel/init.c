@@ -82,3 +82,10 @@ void start_init(void)
 		panic("no-memory", "cannot create the init task");
 	t->pid = t->tgid = 1;		/* reserved by alloc_pid; it has not run yet */
 }
+
+/* basalt.test=NAME is read by /init from /proc/cmdline; accept it here. */
+static int set_user_test(const char *v)
+{
+	return v && *v ? 0 : -EINVAL;
+}
+CMDLINE_OPTION("basalt.test", set_user_test);

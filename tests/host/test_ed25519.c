@@ -10,6 +10,7 @@
 #include "../../lib/sha512.c"
 #include "../../lib/ed25519.c"
 
+#include <stdarg.h>
 #include <string.h>
 #include <time.h>
 
@@ -480,6 +481,8 @@ static void spill(const char *name, const uint8_t *buf, size_t len)
 static void test_openssl(void)
 {
 	static const size_t lens[] = { 1, 2, 63, 64, 65, 111, 112, 1000, 4096, 100000 };
+	static const char sign_cmd[] =
+		"cd %s && openssl pkeyutl -sign -rawin -inkey k.pem -in msg -out sig";
 	uint8_t der[64], pub[32], secret[32], mine[32], sig[64], sig2[64];
 	uint8_t *msg = malloc(100000);
 	int checked = 0;
@@ -518,8 +521,7 @@ static void test_openssl(void)
 			rng_fill(msg, len);
 			spill("msg", msg, len);
 			memset(sig, 0, 64);
-			if (sh("cd %s && openssl pkeyutl -sign -rawin -inkey k.pem -in msg -out sig",
-			       tmpdir) || slurp("sig", sig, 64) != 64) {
+			if (sh(sign_cmd, tmpdir) || slurp("sig", sig, 64) != 64) {
 				CHECK(0);
 				continue;
 			}

@@ -18,29 +18,35 @@ checks the serial output. Keys:
   timeout    seconds before the boot counts as hung
 """
 
+from user_cases import USER_CASES, WELCOME
+
 BANNER = r"Basalt \d+\.\d+\.\d+ \(x86_64\)"
 IDLE = r"Basalt is up: idling with interrupts on"
-BOOT_EXPECT = [BANNER, r"Command line: ", r"Memory: \d+K/\d+K available", IDLE]
+PROMPT = r"\n/ # "		# busybox sh, started by /init, is reading the console
+BOOT_EXPECT = [BANNER, r"Command line: ", r"Memory: \d+K/\d+K available", IDLE, WELCOME]
 
 CASES = [
-    dict(name="boot-bios", firmware="bios", until=IDLE,
-         expect=BOOT_EXPECT + [r"\(BIOS\)", r"fbcon: 1024x768"]),
-    dict(name="boot-uefi", firmware="uefi", until=IDLE,
-         expect=BOOT_EXPECT + [r"\(UEFI\)"], timeout=120),
+    dict(name="boot-bios", firmware="bios", until=PROMPT, initramfs=True,
+         expect=BOOT_EXPECT + [r"\(BIOS\)", r"fbcon: 1024x768"], reject=[r"BASALT-PANIC"]),
+    dict(name="boot-uefi", firmware="uefi", until=PROMPT, initramfs=True,
+         expect=BOOT_EXPECT + [r"\(UEFI\)"], reject=[r"BASALT-PANIC"], timeout=120),
     dict(name="ktest-bios", cmdline="ktest=all", ktest=True, exit=33,
          expect=[r"ktest: \d+ passed, 0 failed"]),
     dict(name="ktest-uefi", firmware="uefi", cmdline="ktest=all", ktest=True,
          exit=33, expect=[r"ktest: \d+ passed, 0 failed"], timeout=120),
-    dict(name="fbcon-draws-text", until=IDLE, screen="fb",
+    dict(name="fbcon-draws-text", until=PROMPT, initramfs=True, screen="fb",
          expect=[r"fbcon: 1024x768 32 bpp"]),
-    dict(name="vga-text-fallback", grub=dict(text=True), until=IDLE, screen="text",
-         expect=[r"vgacon: "], reject=[r"fbcon: \d+x\d+"]),
+    dict(name="vga-text-fallback", grub=dict(text=True), until=PROMPT, initramfs=True,
+         screen="text", expect=[r"vgacon: "], reject=[r"fbcon: \d+x\d+"]),
     dict(name="unknown-cmdline-option", cmdline="loglevel=6 frobnicate=3 ktest.crash",
-         until=IDLE,
+         until=PROMPT, initramfs=True,
          expect=[r"cmdline: unknown option 'frobnicate' ignored",
-                 r"cmdline: bad value '' for option 'ktest.crash' ignored", IDLE]),
-    dict(name="bad-loglevel-value", cmdline="loglevel=9", until=IDLE,
-         expect=[r"cmdline: bad value '9' for option 'loglevel' ignored", IDLE]),
+                 r"cmdline: bad value '' for option 'ktest.crash' ignored", WELCOME]),
+    dict(name="bad-loglevel-value", cmdline="loglevel=9", until=PROMPT, initramfs=True,
+         expect=[r"cmdline: bad value '9' for option 'loglevel' ignored", WELCOME]),
+    dict(name="no-init-found", until=r"BASALT-PANIC", exit=65,
+         expect=[r"init: cannot run /init \(error -2\)", r"initramfs: no boot module"],
+         panic=dict(reason="no-init", symbol="init_thread")),
     dict(name="not-multiboot2", grub=dict(multiboot1=True),
          until=r"not started by a Multiboot2 boot loader",
          expect=[r"Basalt: not started by a Multiboot2 boot loader \(eax=0x2badb002"],
@@ -67,4 +73,4 @@ CASES = [
     dict(name="panic-bug-on", cmdline="ktest.crash=bug", exit=65,
          expect=[r"BUG_ON\(crash != NULL\) at kernel/test/crash.c:\d+"],
          panic=dict(reason="bug", symbol="crash_bug")),
-]
+] + USER_CASES
