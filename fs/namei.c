@@ -134,6 +134,12 @@ int lookup_child_raw(struct dentry *dir, const char *name, size_t len, struct de
 	int err;
 
 	d = d_find_child(dir, name, len);
+	if (d && d->inode->iops && d->inode->iops->revalidate &&
+	    !d->inode->iops->revalidate(d->inode)) {
+		d_drop(d);
+		dput(d);
+		d = NULL;
+	}
 	if (!d) {
 		if (!dir->inode->iops || !dir->inode->iops->lookup)
 			return -ENOENT;

@@ -33,17 +33,27 @@ static const struct {
 
 static const struct inode_ops pid_dir_iops;
 static const struct file_ops pid_dir_fops;
-static const struct inode_ops pid_file_iops = { .evict = proc_evict };
+static bool pid_revalidate(struct inode *ino);
+static const struct inode_ops pid_file_iops = {
+	.evict = proc_evict,
+	.revalidate = pid_revalidate,
+};
 static const struct file_ops pid_file_fops;
 
-/* The live process @pid (a thread group leader), or NULL. */
+/* The live process @pid (a thread group leader, not the idle task 0), or NULL. */
 static struct task *find_process(int pid)
 {
-	struct task *t = task_by_pid(pid);
+	struct task *t = pid > 0 ? task_by_pid(pid) : NULL;
 
 	if (!t || t->tgid != pid || t->state == TASK_DEAD)
 		return NULL;
 	return t;
+}
+
+/* A cached /proc/<pid> name is good while the process lives. */
+static bool pid_revalidate(struct inode *ino)
+{
+	return find_process(((struct proc_node *)ino->priv)->pid) != NULL;
 }
 
 static char state_char(int state)
@@ -210,7 +220,7 @@ static int next_pid(int from)
 	int best = -1;
 
 	list_for_each_entry(t, &all_tasks, all_node) {
-		if (t->pid == t->tgid && t->state != TASK_DEAD && t->pid >= from &&
+		if (t->pid > 0 && t->pid == t->tgid && t->state != TASK_DEAD && t->pid >= from &&
 		    (best < 0 || t->pid < best))
 			best = t->pid;
 	}
@@ -278,6 +288,7 @@ static int pid_dir_readdir(struct file *f, struct dirent_sink *sink, filldir_t f
 static const struct inode_ops pid_dir_iops = {
 	.lookup = pid_dir_lookup,
 	.evict = proc_evict,
+	.revalidate = pid_revalidate,
 };
 
 static const struct file_ops pid_dir_fops = {

@@ -10,6 +10,7 @@
 #ifndef FS_VFS_H
 #define FS_VFS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "kernel/kernel.h"
@@ -127,6 +128,8 @@ struct inode_ops {
 	int (*truncate)(struct inode *ino, uint64_t size);
 	/* The last reference is gone: free the file system's data. */
 	void (*evict)(struct inode *ino);
+	/* Is a cached name for @ino still valid? (procfs: does the process live?) */
+	bool (*revalidate)(struct inode *ino);
 };
 
 struct dirent_sink;

@@ -9,12 +9,19 @@
 #include "fs/vfs.h"
 #include "kernel/sched.h"
 #include "kernel/syscall.h"
+#include "lib/string.h"
 #include "mm/mm.h"
 
 #define WNOHANG		1
 #define WUNTRACED	2
 #define WCONTINUED	8
+#define WSTOPPED	2
+#define WEXITED		4
+#define WNOWAIT		0x01000000
 #define __WALL		0x40000000
+#define P_ALL		0
+#define P_PID		1
+#define P_PGID		2
 
 void task_release_parts(struct task *t);
 
@@ -93,8 +100,17 @@ void do_exit(int status)
 		if (parent && t->tgid == t->pid)
 			wake_up(parent->child_exit);
 	} else {
+		struct sig_info info = { .pid = t->tgid, .uid = (int)t->cred.uid };
+
+		if (status & 0x7f) {
+			info.code = (status & 0x80) ? CLD_DUMPED : CLD_KILLED;
+			info.status = status & 0x7f;
+		} else {
+			info.code = CLD_EXITED;
+			info.status = (status >> 8) & 0xff;
+		}
 		t->state = TASK_ZOMBIE;
-		send_signal(parent, SIGCHLD);
+		send_signal_info(parent, SIGCHLD, &info);
 		wake_up(parent->child_exit);
 	}
 	schedule();
@@ -153,6 +169,11 @@ static long wait_scan(int pid, int options, int *status)
 			c->exit_code = 0;
 			return c->pid;
 		}
+		if ((options & WCONTINUED) && (c->flags & TASK_CONTINUED)) {
+			*status = 0xffff;
+			c->flags &= ~TASK_CONTINUED;
+			return c->pid;
+		}
 	}
 	return any ? 0 : -ECHILD;
 }
@@ -168,10 +189,92 @@ static bool wait_scan_ready(int pid, int options)
 			continue;
 		any = true;
 		if (c->state == TASK_ZOMBIE ||
-		    ((options & WUNTRACED) && c->state == TASK_STOPPED && c->exit_code))
+		    ((options & WUNTRACED) && c->state == TASK_STOPPED && c->exit_code) ||
+		    ((options & WCONTINUED) && (c->flags & TASK_CONTINUED)))
 			return true;
 	}
 	return !any;
+}
+
+/*
+ * waitid: like wait4 but selected by (idtype, id), with WEXITED/WSTOPPED,
+ * WNOWAIT to peek, and a siginfo_t result.
+ */
+static long waitid_scan(int pid, int options, struct sig_info *out)
+{
+	struct task *c;
+	bool any = false;
+
+	list_for_each_entry(c, &current->children, sibling) {
+		if (!wait_matches(c, pid) || c->tgid != c->pid)
+			continue;
+		any = true;
+		if ((options & WEXITED) && c->state == TASK_ZOMBIE) {
+			int st = c->exit_code, cpid = c->pid;
+
+			*out = (struct sig_info){ .pid = cpid, .uid = (int)c->cred.uid };
+			if (st & 0x7f) {
+				out->code = (st & 0x80) ? CLD_DUMPED : CLD_KILLED;
+				out->status = st & 0x7f;
+			} else {
+				out->code = CLD_EXITED;
+				out->status = (st >> 8) & 0xff;
+			}
+			if (!(options & WNOWAIT)) {
+				list_del(&c->sibling);
+				c->state = TASK_DEAD;
+				task_free(c);
+			}
+			return cpid;
+		}
+		if ((options & WSTOPPED) && c->state == TASK_STOPPED && c->exit_code) {
+			*out = (struct sig_info){ .pid = c->pid, .uid = (int)c->cred.uid,
+						  .code = CLD_STOPPED, .status = c->exit_code >> 8 };
+			if (!(options & WNOWAIT))
+				c->exit_code = 0;
+			return c->pid;
+		}
+	}
+	return any ? 0 : -ECHILD;
+}
+
+SYSCALL_DEFINE5(waitid, int, idtype, int, id, void __user *, infop, int, options,
+		void __user *, rusage)
+{
+	struct sig_info info = { 0 };
+	uint8_t buf[128];
+	int pid;
+	long r;
+
+	if (!(options & (WEXITED | WSTOPPED | WCONTINUED)))
+		return -EINVAL;
+	if (idtype == P_ALL)
+		pid = -1;
+	else if (idtype == P_PID && id > 0)
+		pid = id;
+	else if (idtype == P_PGID && id >= 0)
+		pid = id ? -id : 0;
+	else
+		return -EINVAL;
+	for (;;) {
+		r = waitid_scan(pid, options, &info);
+		if (r != 0 || (options & WNOHANG))
+			break;
+		r = wait_event_interruptible(*current->child_exit, wait_scan_ready(pid, WUNTRACED));
+		if (r)
+			return r;
+	}
+	if (r < 0)
+		return r;
+	if (infop) {
+		if (r > 0)
+			siginfo_to_user_layout(buf, SIGCHLD, &info);
+		else
+			memset(buf, 0, sizeof(buf));	/* WNOHANG, nothing ready */
+		if (copy_to_user(infop, buf, sizeof(buf)))
+			return -EFAULT;
+	}
+	return 0;
 }
 
 SYSCALL_DEFINE4(wait4, int, pid, int __user *, ustatus, int, options, void __user *, rusage)

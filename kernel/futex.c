@@ -58,19 +58,20 @@ static long futex_wait(uint64_t uaddr, uint32_t val, const struct kernel_timespe
 		return -EFAULT;
 	if (cur != val)
 		return -EAGAIN;
+	uint64_t end = t ? ktime_ns() + (uint64_t)t->sec * 1000000000ULL + t->nsec : 0;
+
 	flags = local_irq_save();
 	list_add_tail(&w.node, &futex_waiters);
-	if (t)
-		current->wake_at_ns = ktime_ns() + (uint64_t)t->sec * 1000000000ULL + t->nsec;
 	while (!w.woken) {
 		if (signal_pending(current)) {
 			ret = -EINTR;
 			break;
 		}
-		if (t && ktime_ns() >= current->wake_at_ns) {
+		if (t && ktime_ns() >= end) {
 			ret = -ETIMEDOUT;
 			break;
 		}
+		current->wake_at_ns = end;	/* 0: no timeout */
 		current->state = TASK_INTERRUPTIBLE;
 		schedule();
 	}

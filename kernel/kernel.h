@@ -149,6 +149,8 @@ uint64_t tsc_khz(void);
 void udelay(unsigned long us);
 /* Set the wall clock: @epoch_sec is now (read from the RTC at boot). */
 void time_set_realtime(uint64_t epoch_sec);
+/* Wall-clock time in nanoseconds since the Unix epoch. */
+uint64_t ktime_real_ns(void);
 void mdelay(unsigned long ms);
 
 /* --- misc ------------------------------------------------------------------- */

@@ -140,6 +140,7 @@ void sched_tick(bool user_mode)
 		if (t->wake_at_ns && t->wake_at_ns <= now)
 			wake_up_task(t);
 	}
+	itimer_tick(now);
 	if (current == &idle_task ? !list_empty(&run_queue) : --current->timeslice == 0)
 		need_resched = true;
 }
@@ -152,14 +153,15 @@ bool sched_need_resched(void)
 int sleep_ns(uint64_t ns)
 {
 	unsigned long flags = local_irq_save();
+	uint64_t end = ktime_ns() + ns;
 	int ret = 0;
 
-	current->wake_at_ns = ktime_ns() + ns;
-	while (current->wake_at_ns && ktime_ns() < current->wake_at_ns) {
+	while (ktime_ns() < end) {
 		if (signal_pending(current)) {
 			ret = -EINTR;
 			break;
 		}
+		current->wake_at_ns = end;	/* wake_up_task clears it */
 		current->state = TASK_INTERRUPTIBLE;
 		schedule();
 	}

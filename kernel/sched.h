@@ -83,6 +83,8 @@ struct task {
 	struct tty *tty;	/* controlling terminal, shared by the session */
 
 	/* signals */
+	struct sig_info siginfo[NSIG];	/* why each pending signal was sent */
+	uint64_t itimer_at_ns, itimer_interval_ns;	/* ITIMER_REAL */
 	uint64_t sig_pending;
 	uint64_t sig_blocked;
 	uint64_t sig_saved_mask;	/* restored after rt_sigsuspend's handler */
@@ -104,6 +106,7 @@ struct task {
 
 #define TASK_KTHREAD	0x1	/* kernel thread: no user mode */
 #define TASK_VFORK_DONE	0x2
+#define TASK_CONTINUED	0x4	/* resumed by SIGCONT, not yet reported to wait */
 
 /* The task running on this CPU. */
 extern struct task *current;
@@ -194,6 +197,7 @@ void reap_dead_tasks(void);
 /* Wake up to @n tasks in FUTEX_WAIT on user address @uaddr. */
 int futex_wake_addr(uint64_t uaddr, int n);
 bool sched_need_resched(void);
+void itimer_tick(uint64_t now_ns);	/* ITIMER_REAL expiry, from the tick */
 __noreturn void do_exit(int status);
 /* Before every return to user mode: reschedule, deliver signals. */
 void exit_to_user_mode(struct pt_regs *regs);

@@ -55,12 +55,38 @@ struct rt_sigframe {
 	struct siginfo info;
 };
 
+void siginfo_to_user_layout(void *out128, int sig, const struct sig_info *info)
+{
+	int32_t *w = out128;
+	bool fault = sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE ||
+		     sig == SIGTRAP;
+
+	memset(out128, 0, 128);
+	w[0] = sig;
+	w[2] = info->code;
+	if (fault && info->code > 0) {
+		memcpy(w + 4, &info->addr, 8);		/* si_addr */
+		return;
+	}
+	w[4] = info->pid;
+	w[5] = info->uid;
+	if (sig == SIGCHLD)
+		w[6] = info->status;
+}
+
 bool signal_pending(struct task *t)
 {
 	return (t->sig_pending & ~(t->sig_blocked & ~UNBLOCKABLE)) != 0;
 }
 
 int send_signal(struct task *t, int sig)
+{
+	struct sig_info info = { .code = SI_USER, .pid = current->tgid, .uid = (int)current->cred.uid };
+
+	return send_signal_info(t, sig, &info);
+}
+
+int send_signal_info(struct task *t, int sig, const struct sig_info *info)
 {
 	unsigned long flags;
 
@@ -73,11 +99,23 @@ int send_signal(struct task *t, int sig)
 		t->sig_pending &= ~STOP_SIGS;
 		if (t->state == TASK_STOPPED) {
 			t->state = TASK_INTERRUPTIBLE;
+			t->exit_code = 0;
+			if (sig == SIGCONT && t->parent) {
+				struct sig_info ci = { .code = CLD_CONTINUED, .pid = t->tgid,
+						       .uid = (int)t->cred.uid, .status = SIGCONT };
+
+				t->flags |= TASK_CONTINUED;
+				if (!(t->parent->sighand->action[SIGCHLD - 1].flags & SA_NOCLDSTOP))
+					send_signal_info(t->parent, SIGCHLD, &ci);
+				wake_up(t->parent->child_exit);
+			}
 			wake_up_task(t);
 		}
 	}
 	if (STOP_SIGS & SIGMASK(sig))
 		t->sig_pending &= ~SIGMASK(SIGCONT);
+	if (!(t->sig_pending & SIGMASK(sig)))
+		t->siginfo[sig - 1] = *info;	/* standard signals do not queue */
 	t->sig_pending |= SIGMASK(sig);
 	if (signal_pending(t) && t->state == TASK_INTERRUPTIBLE)
 		wake_up_task(t);
@@ -107,8 +145,12 @@ static void do_stop(int sig)
 	current->state = TASK_STOPPED;
 	current->exit_code = (sig << 8) | 0x7f;
 	if (current->parent) {
-		current->parent->flags |= 0;
-		send_signal(current->parent, SIGCHLD);
+		struct sig_info info = { .code = CLD_STOPPED, .pid = current->tgid,
+					 .uid = (int)current->cred.uid, .status = sig };
+		const struct k_sigaction *ka = &current->parent->sighand->action[SIGCHLD - 1];
+
+		if (!(ka->flags & SA_NOCLDSTOP))
+			send_signal_info(current->parent, SIGCHLD, &info);
 		wake_up(current->parent->child_exit);
 	}
 	schedule();
@@ -142,7 +184,7 @@ static int setup_frame(struct pt_regs *regs, int sig, const struct k_sigaction *
 		.trapno = regs->vector < 32 ? regs->vector : 0, .fpstate = fp_addr,
 	};
 	f.uc.sigmask = current->sig_restore_mask ? current->sig_saved_mask : current->sig_blocked;
-	f.info.si_signo = sig;
+	siginfo_to_user_layout(&f.info, sig, &current->siginfo[sig - 1]);
 	arch_fpu_save(fpu);
 	if (copy_to_user((void *)fp_addr, fpu, sizeof(fpu)) ||
 	    copy_to_user((void *)sp, &f, sizeof(f)))
@@ -389,20 +431,28 @@ SYSCALL_DEFINE2(kill, int, pid, int, sig)
 	return found ? 0 : -ESRCH;
 }
 
-SYSCALL_DEFINE2(tkill, int, tid, int, sig)
+static int send_tkill(struct task *t, int sig)
 {
-	struct task *t = task_by_pid(tid);
+	struct sig_info info = { .code = SI_TKILL, .pid = current->tgid,
+				 .uid = (int)current->cred.uid };
 
 	if (!t || (t->flags & TASK_KTHREAD))
 		return -ESRCH;
-	return sig ? send_signal(t, sig) : 0;
+	if (sig < 0 || sig > NSIG)
+		return -EINVAL;
+	return sig ? send_signal_info(t, sig, &info) : 0;
+}
+
+SYSCALL_DEFINE2(tkill, int, tid, int, sig)
+{
+	return send_tkill(task_by_pid(tid), sig);
 }
 
 SYSCALL_DEFINE3(tgkill, int, tgid, int, tid, int, sig)
 {
 	struct task *t = task_by_pid(tid);
 
-	if (!t || t->tgid != tgid || (t->flags & TASK_KTHREAD))
+	if (!t || t->tgid != tgid)
 		return -ESRCH;
-	return sig ? send_signal(t, sig) : 0;
+	return send_tkill(t, sig);
 }

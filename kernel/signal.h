@@ -73,8 +73,33 @@ struct sighand {
 	struct k_sigaction action[NSIG];
 };
 
+/* si_code values */
+#define SI_USER		0
+#define SI_KERNEL	0x80
+#define SI_TKILL	(-6)
+#define SEGV_MAPERR	1
+#define SEGV_ACCERR	2
+#define CLD_EXITED	1
+#define CLD_KILLED	2
+#define CLD_DUMPED	3
+#define CLD_STOPPED	5
+#define CLD_CONTINUED	6
+
+/* What the kernel remembers about a pending signal (siginfo_t's fields). */
+struct sig_info {
+	int code;
+	int pid, uid;
+	int status;
+	uint64_t addr;
+};
+
 struct task;
 struct pt_regs;
+
+/* send_signal with details for the handler's siginfo_t. */
+int send_signal_info(struct task *t, int sig, const struct sig_info *info);
+/* Fill a user siginfo_t (128 bytes) for @sig from @info. */
+void siginfo_to_user_layout(void *out128, int sig, const struct sig_info *info);
 
 /* Queue @sig for @t and wake it if it sleeps interruptibly; 0 or -errno. */
 int send_signal(struct task *t, int sig);

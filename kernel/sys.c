@@ -118,8 +118,9 @@ SYSCALL_DEFINE0(setsid)
 {
 	struct task *t;
 
+	/* a process group leader, or a pid some group already uses, cannot */
 	list_for_each_entry(t, &all_tasks, all_node)
-		if (t->pgid == current->pid && t != current)
+		if (t->pgid == current->pid && t->state != TASK_DEAD)
 			return -EPERM;
 	current->sid = current->pgid = current->pid;
 	current->tty = NULL;
@@ -262,6 +263,17 @@ SYSCALL_DEFINE3(getrandom, void __user *, buf, size_t, len, unsigned int, flags)
 		done += n;
 	}
 	return done;
+}
+
+/* Nice values are not used by the scheduler; report and accept 0. */
+SYSCALL_DEFINE2(getpriority, int, which, int, who)
+{
+	return (which < 0 || which > 2) ? -EINVAL : 20;	/* 20 - nice, as Linux */
+}
+
+SYSCALL_DEFINE3(setpriority, int, which, int, who, int, prio)
+{
+	return (which < 0 || which > 2) ? -EINVAL : 0;
 }
 
 SYSCALL_DEFINE0(sched_yield)

@@ -29,6 +29,11 @@ void time_set_realtime(uint64_t epoch_sec)
 	realtime_offset_ns = epoch_sec * 1000000000ULL - ktime_ns();
 }
 
+uint64_t ktime_real_ns(void)
+{
+	return realtime_offset_ns + ktime_ns();
+}
+
 static int clock_ns(int clk, uint64_t *ns)
 {
 	switch (clk) {

@@ -128,19 +128,27 @@ static int vma_split(struct vma *v, uint64_t addr)
 int mm_unmap(struct mm *mm, uint64_t start, uint64_t len)
 {
 	uint64_t end = start + PAGE_ALIGN(len);
-	struct vma *v, *tmp;
+	struct list_head *pos = mm->vmas.next;
 
 	if ((start & ~PAGE_MASK) || !len || end > USER_END || end < start)
 		return -EINVAL;
-	list_for_each_entry_safe(v, tmp, &mm->vmas, node) {
-		if (v->end <= start || v->start >= end)
+	while (pos != &mm->vmas) {
+		struct vma *v = list_entry(pos, struct vma, node);
+
+		if (v->end <= start || v->start >= end) {
+			pos = pos->next;
 			continue;
-		if (v->start < start && vma_split(v, start))
-			return -ENOMEM;
-		if (v->start < start)
-			continue;	/* the upper half comes next in the list */
+		}
+		if (v->start < start) {
+			/* keep the part below; the upper part is next in the list */
+			if (vma_split(v, start))
+				return -ENOMEM;
+			pos = pos->next;
+			continue;
+		}
 		if (v->end > end && vma_split(v, end))
 			return -ENOMEM;
+		pos = pos->next;
 		unmap_pages(mm, v->start, v->end);
 		list_del(&v->node);
 		vma_free(v);
@@ -414,4 +422,88 @@ SYSCALL_DEFINE3(mprotect, unsigned long, addr, unsigned long, len, unsigned long
 SYSCALL_DEFINE3(madvise, unsigned long, addr, unsigned long, len, int, advice)
 {
 	return 0;
+}
+
+#define MREMAP_MAYMOVE	1
+#define MREMAP_FIXED	2
+
+static bool range_free(struct mm *mm, uint64_t start, uint64_t end)
+{
+	struct vma *v;
+
+	list_for_each_entry(v, &mm->vmas, node)
+		if (v->start < end && v->end > start)
+			return false;
+	return end <= USER_END && end > start;
+}
+
+/* Move the page-table entries of [from, from+len) to [to, to+len). */
+static int move_ptes(struct mm *mm, uint64_t from, uint64_t to, uint64_t len)
+{
+	for (uint64_t off = 0; off < len; off += PAGE_SIZE) {
+		uint64_t *src = uvm_pte(mm->pml4, from + off, 0), *dst;
+
+		if (!src || !(*src & PTE_PRESENT))
+			continue;
+		dst = uvm_pte(mm->pml4, to + off, 1);
+		if (!dst)
+			return -ENOMEM;
+		*dst = *src;
+		*src = 0;
+		uvm_flush(from + off);
+	}
+	return 0;
+}
+
+SYSCALL_DEFINE5(mremap, unsigned long, old, unsigned long, old_len, unsigned long, new_len,
+		unsigned long, flags, unsigned long, new_addr)
+{
+	struct mm *mm = current->mm;
+	struct vma *v, *nv;
+	uint64_t target;
+
+	if ((old & ~PAGE_MASK) || (flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED)) || !new_len)
+		return -EINVAL;
+	if ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE))
+		return -EINVAL;
+	old_len = PAGE_ALIGN(old_len);
+	new_len = PAGE_ALIGN(new_len);
+	v = vma_find(mm, old);
+	if (!v || old + old_len > v->end || !old_len)
+		return -EFAULT;
+	if (!(flags & MREMAP_FIXED)) {
+		if (new_len <= old_len) {
+			if (new_len < old_len)
+				mm_unmap(mm, old + new_len, old_len - new_len);
+			return old;
+		}
+		if (old + old_len == v->end && range_free(mm, v->end, old + new_len)) {
+			v->end = old + new_len;		/* grow in place */
+			return old;
+		}
+		if (!(flags & MREMAP_MAYMOVE))
+			return -ENOMEM;
+		target = mm_find_free(mm, new_len);
+		if (!target)
+			return -ENOMEM;
+	} else {
+		target = new_addr;
+		if ((target & ~PAGE_MASK) || (target < old + old_len && target + new_len > old))
+			return -EINVAL;
+		mm_unmap(mm, target, new_len);
+	}
+	nv = vma_clone(v);
+	if (!nv)
+		return -ENOMEM;
+	nv->file_off = v->file_off + (old - v->start);
+	nv->file_size = v->file_size > old - v->start ? v->file_size - (old - v->start) : 0;
+	nv->start = target;
+	nv->end = target + new_len;
+	if (move_ptes(mm, old, target, MIN(old_len, new_len))) {
+		vma_free(nv);
+		return -ENOMEM;
+	}
+	vma_insert(mm, nv);
+	mm_unmap(mm, old, old_len);	/* its pages moved; this drops the mapping */
+	return target;
 }

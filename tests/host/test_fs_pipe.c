@@ -26,16 +26,16 @@ static void pipe_data(void)
 	while ((n = SC(write, U(fds[1]), U(big + total), 5000)) > 0)
 		total += n;
 	CHECK_EQ(n, -EAGAIN);
-	CHECK_EQ(total, 65536);
+	CHECK(total > 65536 - 4096 && total <= 65536);	/* writes go in 4 KiB pieces */
 	int avail = 0;
 	CHECK_EQ(SC(ioctl, U(fds[0]), 0x541b, U(&avail)), 0);	/* FIONREAD */
-	CHECK_EQ(avail, 65536);
+	CHECK_EQ(avail, total);
 	/* drain part, refill across the wrap, check every byte */
 	CHECK_EQ(SC(read, U(fds[0]), U(back), 30000), 4096);	/* one chunk per read */
 	long got = 4096;
 	while (got < 30000)
 		got += SC(read, U(fds[0]), U(back + got), U(30000 - got));
-	while ((n = SC(write, U(fds[1]), U(big + total), 3000)) > 0 && total < 90000)
+	while (total < 90000 && (n = SC(write, U(fds[1]), U(big + total), 3000)) > 0)
 		total += n;
 	while ((n = SC(read, U(fds[0]), U(back + got), 4096)) > 0)
 		got += n;
@@ -91,7 +91,7 @@ static void fifos(void)
 	CHECK_EQ(openp("/tmp/fifo", O_WRONLY | O_NONBLOCK), -ENXIO);
 	r = openp("/tmp/fifo", O_RDONLY | O_NONBLOCK);
 	CHECK(r >= 0);
-	CHECK_EQ(SC(read, U(r), U(buf), 8), -EAGAIN);	/* no writer yet, not EOF */
+	CHECK_EQ(SC(read, U(r), U(buf), 8), 0);	/* no writer: end of file, as on Linux */
 	w = openp("/tmp/fifo", O_WRONLY);	/* a reader exists: no wait */
 	CHECK(w >= 0);
 	CHECK_EQ(SC(write, U(w), U("fifo"), 4), 4);
@@ -198,8 +198,9 @@ static void procfs_files(void)
 	CHECK_EQ(fields + 2, 52);	/* pid and comm come before the last ')' */
 	p = strrchr(buf, ')') + 2;
 	unsigned long ut, st, rss;
-	CHECK_EQ(sscanf(p, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu %*d %*d %*d %*d %*d %*d %*u %*u %lu",
-			&ut, &st, &rss), 3);
+	/* state ppid pgrp session tty tpgid flags 4*faults utime stime ... rss */
+	CHECK_EQ(sscanf(p, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu "
+			"%*d %*d %*d %*d %*d %*d %*u %*u %lu", &ut, &st, &rss), 3);
 	CHECK_EQ(ut, 250);
 	CHECK_EQ(st, 50);
 	CHECK_EQ(rss, 3);
@@ -216,6 +217,7 @@ static void procfs_files(void)
 	CHECK_EQ(kst.st_uid, 7);
 	CHECK_EQ(SC(stat, U("/proc/43"), U(&kst)), -ENOENT);
 	CHECK_EQ(SC(stat, U("/proc/042"), U(&kst)), -ENOENT);
+	CHECK_EQ(SC(stat, U("/proc/0"), U(&kst)), -ENOENT);	/* the idle task is no process */
 	CHECK_EQ(SC(stat, U("/proc/42/nope"), U(&kst)), -ENOENT);
 	/* self, and a listing with both processes */
 	CHECK_EQ(SC(readlink, U("/proc/self"), U(buf), sizeof(buf)), 1);
@@ -243,7 +245,8 @@ static void procfs_files(void)
 	CHECK_EQ(SC(read, U(fd), U(buf), sizeof(buf)), 8);
 	SC(close, U(fd));
 	/* system files */
-	CHECK(strstr(read_all("/proc/meminfo"), "MemTotal:          16384 kB\nMemFree:            4000 kB\n"));
+	CHECK(strstr(read_all("/proc/meminfo"),
+		     "MemTotal:          16384 kB\nMemFree:            4000 kB\n"));
 	CHECK(strstr(read_all("/proc/stat"), "cpu  ") == read_all("/proc/stat"));
 	CHECK(strstr(read_all("/proc/loadavg"), " 1/1 1\n") != NULL);
 	CHECK(strstr(read_all("/proc/cpuinfo"), "Host CPU") != NULL);

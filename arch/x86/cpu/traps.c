@@ -73,6 +73,10 @@ static int exception_signal(unsigned int vec)
 /* A fault user code cannot be allowed to survive: one log line, then a signal. */
 static void user_fault(struct pt_regs *regs, int sig, uint64_t addr)
 {
+	struct sig_info info = { .code = sig == SIGSEGV ? ((regs->error_code & 1) && regs->vector == 14 ?
+							  SEGV_ACCERR : SEGV_MAPERR) : 1,
+				 .addr = addr };
+
 	pr_info("%s[%d]: %s at %#lx rip %#lx rsp %#lx error %lx\n", current->comm,
 		current->pid, sig == SIGSEGV ? "segfault" : "fatal trap", addr, regs->rip,
 		regs->rsp, regs->error_code);
@@ -82,7 +86,7 @@ static void user_fault(struct pt_regs *regs, int sig, uint64_t addr)
 		current->sig_blocked &= ~SIGMASK(sig);
 		current->sighand->action[sig - 1].handler = SIG_DFL;
 	}
-	send_signal(current, sig);
+	send_signal_info(current, sig, &info);
 }
 
 static __noreturn void page_fault_panic(struct pt_regs *regs);
