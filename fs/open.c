@@ -10,7 +10,7 @@
 #include "lib/string.h"
 
 #define O_KEEP_MASK	(O_ACCMODE | O_APPEND | O_NONBLOCK | O_DIRECTORY | O_NOFOLLOW | \
-			 O_PATH | O_LARGEFILE)
+			 O_PATH | O_LARGEFILE | O_NOCTTY)
 
 /* A new open file for dentry @d: binds devices and FIFOs, calls fops->open. */
 struct file *dentry_open(struct dentry *d, int flags, int *err)
@@ -45,7 +45,8 @@ struct file *dentry_open(struct dentry *d, int flags, int *err)
 		*err = -ENXIO;
 	}
 	if (!*err && f->fops && f->fops->open)
-		*err = f->fops->open(ino, f);
+		*err = f->fops->open(ino, f);	/* a tty reads O_NOCTTY here */
+	f->flags &= ~O_NOCTTY;			/* like Linux, not a status flag */
 	if (*err) {
 		f->fops = NULL;		/* never opened: no release */
 		file_put(f);

@@ -29,7 +29,9 @@ static char *const init_envp[] = {
 static void open_console(void)
 {
 	int err;
-	struct file *f = vfs_open("/dev/console", O_RDWR, 0, &err);
+	/* O_NOCTTY: the console becomes the controlling tty of the login
+	 * session that init starts, not of init itself */
+	struct file *f = vfs_open("/dev/console", O_RDWR | O_NOCTTY, 0, &err);
 
 	if (!f) {
 		pr_err("init: cannot open /dev/console (error %d); init has no stdio\n", err);

@@ -117,7 +117,8 @@ int send_signal_info(struct task *t, int sig, const struct sig_info *info)
 	if (!(t->sig_pending & SIGMASK(sig)))
 		t->siginfo[sig - 1] = *info;	/* standard signals do not queue */
 	t->sig_pending |= SIGMASK(sig);
-	if (signal_pending(t) && t->state == TASK_INTERRUPTIBLE)
+	/* wake an interruptible sleeper; sigtimedwait waits on blocked ones too */
+	if (t->state == TASK_INTERRUPTIBLE)
 		wake_up_task(t);
 	local_irq_restore(flags);
 	return 0;
@@ -455,4 +456,52 @@ SYSCALL_DEFINE3(tgkill, int, tgid, int, tid, int, sig)
 	if (!t || t->tgid != tgid)
 		return -ESRCH;
 	return send_tkill(t, sig);
+}
+
+struct kts {
+	int64_t sec, nsec;
+};
+
+/* Wait for a signal in @set without running its handler; return its number. */
+SYSCALL_DEFINE4(rt_sigtimedwait, const uint64_t __user *, uset, void __user *, uinfo,
+		const struct kts __user *, uts, size_t, size)
+{
+	uint64_t set, end = 0;
+	struct kts ts;
+	uint8_t buf[128];
+
+	if (size != sizeof(uint64_t))
+		return -EINVAL;
+	if (copy_from_user(&set, uset, sizeof(set)))
+		return -EFAULT;
+	set &= ~UNBLOCKABLE;
+	if (uts) {
+		if (copy_from_user(&ts, uts, sizeof(ts)))
+			return -EFAULT;
+		if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= 1000000000)
+			return -EINVAL;
+		end = ktime_ns() + (uint64_t)ts.sec * 1000000000ULL + (uint64_t)ts.nsec;
+	}
+	for (;;) {
+		uint64_t ready = current->sig_pending & set;
+
+		if (ready) {
+			int sig = __builtin_ctzll(ready) + 1;
+
+			current->sig_pending &= ~SIGMASK(sig);
+			if (uinfo) {
+				siginfo_to_user_layout(buf, sig, &current->siginfo[sig - 1]);
+				if (copy_to_user(uinfo, buf, sizeof(buf)))
+					return -EFAULT;
+			}
+			return sig;
+		}
+		if (signal_pending(current))
+			return -EINTR;		/* another signal, to be handled */
+		if (uts && ktime_ns() >= end)
+			return -EAGAIN;
+		current->wake_at_ns = end;
+		current->state = TASK_INTERRUPTIBLE;
+		schedule();
+	}
 }
