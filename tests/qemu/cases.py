@@ -44,6 +44,17 @@ CASES = [
                  r"cmdline: bad value '' for option 'ktest.crash' ignored", WELCOME]),
     dict(name="bad-loglevel-value", cmdline="loglevel=9", until=PROMPT, initramfs=True,
          expect=[r"cmdline: bad value '9' for option 'loglevel' ignored", WELCOME]),
+    # A person at the serial console: ^C interrupts a foreground job, ^Z
+    # stops one and fg resumes it, history recall works, and poweroff really
+    # powers the machine off (status 33 through isa-debug-exit).
+    dict(name="interactive-shell", initramfs=True, exit=33, timeout=120,
+         script=[(PROMPT, "\n"), (PROMPT, "sleep 100\n"), (r"sleep 100", "\x03"),
+                 (PROMPT, "echo status=$?\n"), (r"status=\d+", "sleep 30\n"),
+                 (r"sleep 30", "\x1a"), (r"Stopped", "fg\n"), (r"sleep 30", "\x03"),
+                 (PROMPT, "echo history-check\n"), (r"history-check\r?\n", "\x1b[A\n"),
+                 (r"history-check[\s\S]*history-check[\s\S]*history-check", "poweroff\n")],
+         expect=[r"status=130", r"Stopped\s+sleep 30", r"reboot: Power down"],
+         reject=[r"BASALT-PANIC"]),
     dict(name="no-init-found", until=r"BASALT-PANIC", exit=65,
          expect=[r"init: cannot run /init \(error -2\)", r"initramfs: no boot module"],
          panic=dict(reason="no-init", symbol="init_thread")),
