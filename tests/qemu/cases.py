@@ -36,6 +36,11 @@ CASES = [
          exit=33, expect=[r"ktest: \d+ passed, 0 failed"], timeout=120),
     dict(name="fbcon-draws-text", until=PROMPT, initramfs=True, screen="fb",
          expect=[r"fbcon: 1024x768 32 bpp"]),
+    # typed on the PS/2 keyboard (the GUI console's input): "echo kbd$((6*7))"
+    dict(name="ps2-keyboard-input", until=PROMPT, initramfs=True,
+         keys=["e", "c", "h", "o", "spc", "k", "b", "d", "shift-4", "shift-9", "shift-9",
+               "6", "shift-8", "7", "shift-0", "shift-0", "ret"],
+         keys_expect=r"kbd42"),
     dict(name="vga-text-fallback", grub=dict(text=True), until=PROMPT, initramfs=True,
          screen="text", expect=[r"vgacon: "], reject=[r"fbcon: \d+x\d+"]),
     dict(name="unknown-cmdline-option", cmdline="loglevel=6 frobnicate=3 ktest.crash",
