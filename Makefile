@@ -98,6 +98,8 @@ LIBGCC    := $(shell $(CC) -print-libgcc-file-name)
 LDFLAGS   := -nostdlib -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments
 
 # --- objects ---------------------------------------------------------------
+SIGN_KEY   := keys/signing_key.pem
+EXTRA_KEYS := $(patsubst "%",%,$(CONFIG_MODULE_SIG_EXTRA_KEYS))
 obj-y :=
 include arch/x86/Makefile
 include kernel/Makefile
@@ -105,6 +107,7 @@ include mm/Makefile
 include lib/Makefile
 include drivers/Makefile
 include fs/Makefile
+include modules/Makefile
 include user/Makefile
 
 OBJS := $(addprefix $(B)/,$(obj-y))
@@ -133,7 +136,30 @@ $(B)/syscall_table.c: kernel/syscalls.tbl scripts/gen-syscalls
 	@mkdir -p $(B)
 	$(Q)$(PYTHON) scripts/gen-syscalls $< > $@
 
-$(B)/ksyms0.o $(B)/ksyms.o $(B)/syscall_table.o: $(B)/%.o: $(B)/%.c
+# --- module signing keys and the kernel's build id ------------------------------
+# The signing key is made on the first build, kept out of git (keys/) and out
+# of the ISO; its public half is compiled in as a trusted key. The build id
+# binds modules to this kernel build: sign-module writes it in the manifest.
+
+$(SIGN_KEY):
+	$(quiet) GENKEY $@
+	@mkdir -p keys
+	$(Q)openssl genpkey -algorithm ed25519 -out $@ 2>/dev/null
+	@chmod 600 $@
+
+$(B)/build_id:
+	@mkdir -p $(B)
+	$(Q)openssl rand -hex 16 > $@
+
+$(B)/kernel_build_id.c: $(B)/build_id
+	$(quiet) GEN $@
+	$(Q)printf '/* generated */\nconst char kernel_build_id[] = "%s";\n' "$$(cat $<)" > $@
+
+$(B)/trusted_keys.c: $(SIGN_KEY) $(EXTRA_KEYS) scripts/gen-trusted-keys
+	$(quiet) GEN $@
+	$(Q)$(PYTHON) scripts/gen-trusted-keys $(SIGN_KEY) $(EXTRA_KEYS) > $@.tmp && mv $@.tmp $@
+
+$(B)/ksyms0.o $(B)/ksyms.o $(B)/syscall_table.o $(B)/kernel_build_id.o $(B)/trusted_keys.o: $(B)/%.o: $(B)/%.c
 	$(quiet) CC $<
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
@@ -195,6 +221,10 @@ test: all host-tests
 	$(Q)$(PYTHON) scripts/run-tests
 
 clean:
+ifeq ($(M),)
 	rm -rf $(B)
+else
+	rm -f $(patsubst %/,%,$(M))/*.o $(patsubst %/,%,$(M))/*.d $(patsubst %/,%,$(M))/*.ko $(patsubst %/,%,$(M))/*.unsigned
+endif
 distclean: clean
 	rm -f .config .config.old

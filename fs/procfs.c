@@ -36,24 +36,70 @@ static const struct inode_ops proc_self_iops;
 static const struct inode_ops proc_entry_iops = { .evict = proc_evict };
 static const struct file_ops proc_entry_fops;
 
-int procfs_register(const char *name, long (*show)(char *buf, size_t size))
+static struct proc_entry *entry_by_name(const char *name)
 {
 	struct proc_entry *e;
 
-	if (strlen(name) >= sizeof(e->name) || strchr(name, '/'))
-		return -EINVAL;
-	list_for_each_entry(e, &proc_entries, node) {
+	list_for_each_entry(e, &proc_entries, node)
 		if (!strcmp(e->name, name))
-			return -EEXIST;
-	}
-	e = kzalloc(sizeof(*e));
+			return e;
+	return NULL;
+}
+
+static struct proc_entry *entry_add(const char *name, long (*show)(char *, size_t))
+{
+	struct proc_entry *e = kzalloc(sizeof(*e));
+
 	if (!e)
-		return -ENOMEM;
+		return NULL;
 	strcpy(e->name, name);
 	e->show = show;
 	e->index = proc_nr_entries++;
 	list_add_tail(&e->node, &proc_entries);
-	return 0;
+	return e;
+}
+
+/*
+ * Add /proc/@name. A name with slashes ("sys/kernel/tainted") creates the
+ * directories on the way (entries without a show function).
+ */
+int procfs_register(const char *name, long (*show)(char *buf, size_t size))
+{
+	struct proc_entry *e;
+	char path[32];
+
+	if (strlen(name) >= sizeof(e->name) || !*name || name[0] == '/' ||
+	    name[strlen(name) - 1] == '/')
+		return -EINVAL;
+	if (entry_by_name(name))
+		return -EEXIST;
+	for (const char *p = strchr(name, '/'); p; p = strchr(p + 1, '/')) {
+		memcpy(path, name, p - name);
+		path[p - name] = '\0';
+		e = entry_by_name(path);
+		if (e && e->show)
+			return -ENOTDIR;
+		if (!e && !entry_add(path, NULL))
+			return -ENOMEM;
+	}
+	return entry_add(name, show) ? 0 : -ENOMEM;
+}
+
+/* Is @e directly inside directory @dir ("" for the root)? Its last component in *base. */
+static bool entry_in_dir(const struct proc_entry *e, const char *dir, const char **base)
+{
+	size_t dl = strlen(dir);
+	const char *rest = e->name;
+
+	if (dl) {
+		if (strncmp(e->name, dir, dl) || e->name[dl] != '/')
+			return false;
+		rest = e->name + dl + 1;
+	}
+	if (strchr(rest, '/'))
+		return false;
+	*base = rest;
+	return true;
 }
 
 /* A procfs inode with its own number and a proc_node saying what it shows. */
@@ -194,26 +240,97 @@ static int proc_self_readlink(struct inode *ino, char *buf, size_t size)
 	return n;
 }
 
+static const struct inode_ops proc_subdir_iops;
+static const struct file_ops proc_subdir_fops;
+
+/* Look @name up among the registered entries directly inside @dirpath. */
+static int entry_lookup(struct inode *dir, const char *dirpath, const char *name, size_t len,
+			struct inode **out)
+{
+	struct proc_entry *e;
+	const char *base;
+
+	list_for_each_entry(e, &proc_entries, node) {
+		if (!entry_in_dir(e, dirpath, &base) || strlen(base) != len ||
+		    memcmp(base, name, len))
+			continue;
+		if (e->show)
+			*out = proc_new_inode(dir->sb, PROC_INO_ENTRY + (uint64_t)e->index,
+					      S_IFREG | 0444, &proc_entry_iops, &proc_entry_fops,
+					      PROC_ENTRY, 0, e->index);
+		else
+			*out = proc_new_inode(dir->sb, PROC_INO_ENTRY + (uint64_t)e->index,
+					      S_IFDIR | 0555, &proc_subdir_iops, &proc_subdir_fops,
+					      PROC_ENTRY, 0, e->index);
+		return *out ? 0 : -ENOMEM;
+	}
+	return -ENOENT;
+}
+
 static int proc_root_lookup(struct inode *dir, const char *name, size_t len,
 			    struct inode **out)
 {
-	struct proc_entry *e;
-
 	if (len == 4 && !memcmp(name, "self", 4)) {
 		*out = proc_new_inode(dir->sb, PROC_INO_SELF, S_IFLNK | 0777, &proc_self_iops,
 				      NULL, PROC_SELF, 0, 0);
 		return *out ? 0 : -ENOMEM;
 	}
-	list_for_each_entry(e, &proc_entries, node) {
-		if (strlen(e->name) == len && !memcmp(e->name, name, len)) {
-			*out = proc_new_inode(dir->sb, PROC_INO_ENTRY + (uint64_t)e->index,
-					      S_IFREG | 0444, &proc_entry_iops, &proc_entry_fops,
-					      PROC_ENTRY, 0, e->index);
-			return *out ? 0 : -ENOMEM;
-		}
-	}
+	if (!entry_lookup(dir, "", name, len, out))
+		return 0;
 	return proc_pid_dir_lookup(dir, name, len, out);
 }
+
+static int proc_subdir_lookup(struct inode *dir, const char *name, size_t len,
+			      struct inode **out)
+{
+	struct proc_node *pn = dir->priv;
+	struct proc_entry *d = entry_by_index(pn->index);
+
+	return d ? entry_lookup(dir, d->name, name, len, out) : -ENOENT;
+}
+
+/* Entries of a registered subdirectory; f->pos counts entries emitted. */
+static int proc_subdir_readdir(struct file *f, struct dirent_sink *sink, filldir_t fill)
+{
+	struct proc_node *pn = f->inode->priv;
+	struct proc_entry *d = entry_by_index(pn->index), *e;
+	uint64_t i = 2;
+	const char *base;
+
+	if (!d)
+		return -ENOENT;
+	if (f->pos == 0) {
+		if (fill(sink, ".", 1, f->inode->ino, S_IFDIR >> 12, 1))
+			return 0;
+		f->pos = 1;
+	}
+	if (f->pos == 1) {
+		if (fill(sink, "..", 2, 1, S_IFDIR >> 12, 2))
+			return 0;
+		f->pos = 2;
+	}
+	list_for_each_entry(e, &proc_entries, node) {
+		if (!entry_in_dir(e, d->name, &base))
+			continue;
+		if (i++ < f->pos)
+			continue;
+		if (fill(sink, base, strlen(base), PROC_INO_ENTRY + (uint64_t)e->index,
+			 (e->show ? S_IFREG : S_IFDIR) >> 12, i))
+			return 0;
+		f->pos = i;
+	}
+	return 0;
+}
+
+static const struct inode_ops proc_subdir_iops = {
+	.lookup = proc_subdir_lookup,
+	.evict = proc_evict,
+};
+
+static const struct file_ops proc_subdir_fops = {
+	.readdir = proc_subdir_readdir,
+	.llseek = generic_llseek,
+};
 
 static int proc_root_readdir(struct file *f, struct dirent_sink *sink, filldir_t fill)
 {
@@ -235,10 +352,13 @@ static int proc_root_readdir(struct file *f, struct dirent_sink *sink, filldir_t
 		f->pos = 3;
 	}
 	list_for_each_entry(e, &proc_entries, node) {
-		if (f->pos >= PROC_PID_POS || (uint64_t)e->index + 3 < f->pos)
+		const char *base;
+
+		if (f->pos >= PROC_PID_POS || (uint64_t)e->index + 3 < f->pos ||
+		    !entry_in_dir(e, "", &base))
 			continue;
-		if (fill(sink, e->name, strlen(e->name), PROC_INO_ENTRY + (uint64_t)e->index,
-			 S_IFREG >> 12, (uint64_t)e->index + 4))
+		if (fill(sink, base, strlen(base), PROC_INO_ENTRY + (uint64_t)e->index,
+			 (e->show ? S_IFREG : S_IFDIR) >> 12, (uint64_t)e->index + 4))
 			return 0;
 		f->pos = (uint64_t)e->index + 4;
 	}

@@ -44,9 +44,12 @@
 #define ENODATA		61
 #define EOVERFLOW	75
 #define EBADMSG		74
+#define EILSEQ		84
 #define ENOTSUP		95
 #define EOPNOTSUPP	95
 #define ETIMEDOUT	110
+#define ENOKEY		126
+#define EKEYREVOKED	128
 #define EKEYREJECTED	129
 
 /* kernel-internal: restart the syscall after a signal handler if SA_RESTART */

@@ -5,6 +5,7 @@
  * function addresses, sizes and name offsets. Lookups are binary searches.
  */
 #include "kernel/kernel.h"
+#include "kernel/module.h"
 #include "lib/printf.h"
 #include "lib/string.h"
 
@@ -48,7 +49,10 @@ int ksym_snprint(char *buf, size_t size, uintptr_t addr)
 {
 	uintptr_t off, sz;
 	const char *name = ksym_lookup(addr, &off, &sz);
+	int n;
 
+	if (!name && (n = module_ksym_snprint(buf, size, addr)) > 0)
+		return n;
 	if (!name)
 		return snprintf(buf, size, "0x%016lx", addr);
 	return snprintf(buf, size, "%s+0x%lx/0x%lx", name, off, sz);
@@ -58,7 +62,10 @@ int ksym_snprint_ret(char *buf, size_t size, uintptr_t addr)
 {
 	uintptr_t off, sz;
 	const char *name = ksym_lookup(addr - 1, &off, &sz);
+	int n;
 
+	if (!name && (n = module_ksym_snprint(buf, size, addr - 1)) > 0)
+		return n;
 	if (!name)
 		return snprintf(buf, size, "0x%016lx", addr);
 	return snprintf(buf, size, "%s+0x%lx/0x%lx", name, off + 1, sz);

@@ -43,6 +43,8 @@ phys_addr_t mm_alloc_table_page(void);
 /* Virtually contiguous, page-granular, with an unmapped guard page after. */
 void *vmalloc(size_t size);
 void vfree(void *addr);
+/* Like vmalloc, in the module area near the kernel image; free with vfree. */
+void *module_alloc(size_t size);
 /* A kernel stack of @size bytes with a guard page below; returns its base. */
 void *vmalloc_stack(size_t size);
 size_t vmalloc_used_pages(void);

@@ -26,23 +26,27 @@ void vmalloc_init(void)
 	list_init(&vm_areas);
 }
 
-/* Find a gap for @span bytes; insert the area there. Caller holds irqs off. */
-static struct vm_area *reserve(size_t pages)
+/* Find a gap for @span bytes in [lo, hi); insert the area there. Irqs off. */
+static struct vm_area *reserve(size_t pages, uintptr_t lo, uintptr_t hi)
 {
 	size_t span = (pages + 2) * PAGE_SIZE;
-	uintptr_t cursor = VMALLOC_START;
+	uintptr_t cursor = lo;
 	struct vm_area *a, *area = kmalloc(sizeof(*area));
 	struct list_head *before = &vm_areas;
 
 	if (!area)
 		return NULL;
 	list_for_each_entry(a, &vm_areas, node) {
-		if (a->start - cursor >= span)
+		if (a->start < lo) {
+			before = &a->node;
+			continue;
+		}
+		if (a->start - cursor >= span || a->start >= hi)
 			break;
 		cursor = a->start + (a->pages + 2) * PAGE_SIZE;
 		before = &a->node;
 	}
-	if (VMALLOC_END - cursor < span) {
+	if (cursor >= hi || hi - cursor < span) {
 		kfree(area);
 		return NULL;
 	}
@@ -64,7 +68,20 @@ static void release(struct vm_area *area, size_t mapped)
 	kfree(area);
 }
 
+static void *vmalloc_in(size_t size, uintptr_t lo, uintptr_t hi);
+
 void *vmalloc(size_t size)
+{
+	return vmalloc_in(size, VMALLOC_START, VMALLOC_END);
+}
+
+/* Module memory: within +-2 GiB of the kernel's text, for PC32 relocations. */
+void *module_alloc(size_t size)
+{
+	return vmalloc_in(size, MODULES_START, MODULES_END);
+}
+
+static void *vmalloc_in(size_t size, uintptr_t lo, uintptr_t hi)
 {
 	size_t pages = PAGE_ALIGN(size) >> PAGE_SHIFT;
 	unsigned long flags;
@@ -73,7 +90,7 @@ void *vmalloc(size_t size)
 	if (!size)
 		return NULL;
 	flags = local_irq_save();
-	area = reserve(pages);
+	area = reserve(pages, lo, hi);
 	if (!area)
 		goto fail;
 	for (size_t i = 0; i < pages; i++) {

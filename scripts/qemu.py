@@ -23,7 +23,8 @@ def qemu_command(iso, memory="256M", uefi=False, gui=False, debug_exit=True,
                  extra=None, vars_dir=None):
     """The argument list for booting @iso. Serial is left to the caller."""
     cmd = ["qemu-system-x86_64", "-machine", "q35", "-cpu", "max", "-m", memory,
-           "-cdrom", iso, "-no-reboot", "-boot", "d"]
+           "-cdrom", iso, "-no-reboot", "-boot", "d",
+           "-device", "edu"]          # QEMU's teaching PCI device, for modules/edu
     if uefi:
         code = first_existing(OVMF_CODE)
         vars_src = first_existing(OVMF_VARS)

@@ -15,6 +15,7 @@ void x86_exception(struct pt_regs *regs);
 void x86_interrupt(struct pt_regs *regs);
 int x86_set_vector_handler(unsigned int vec, void (*fn)(struct pt_regs *, void *),
 			   void *ctx);
+void x86_clear_vector_handler(unsigned int vec);
 extern uint64_t irq_count[256];
 
 /* apic.c */

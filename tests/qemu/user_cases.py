@@ -19,6 +19,11 @@ SUMMARY_CLEAN = r"user-tests: [1-9]\d* passed, 0 failed"
 USER = ["user/", "busybox/"]
 
 USER_CASES = [
+    # Signed modules: load, use and unload hello/hello_dep/edu/rtc, every
+    # truncation and single-byte flip refused, every rejection reason.
+    dict(name="modules", cmdline="basalt.test=modules,modsig,modreject", initramfs=True,
+         collect=["modules/", "user/modsig/", "modreject/"], exit=33, timeout=400,
+         expect=[SUMMARY_CLEAN], reject=[r"not ok - ", r"BASALT-PANIC"]),
     # Everything: the C tests (user/<group>/<case>) and busybox.sh.
     dict(name="user-tests", cmdline="basalt.test=all", initramfs=True,
          collect=USER, exit=33, timeout=600,

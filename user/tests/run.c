@@ -96,12 +96,17 @@ static void fail(const char *prefix, const char *what, const char *why)
 static void run_one(const char *name)
 {
 	char path[PATH_MAX + 64], prefix[80], buf[4096], why[PATH_MAX + 200];
-	int script = !strcmp(name, "busybox"), p[2], st = 0, nok = 0, nfail = 0;
+	int script, p[2], st = 0, nok = 0, nfail = 0;
 	size_t have = 0;
 	struct stat sb;
 
+	/* NAME.sh beside us is a shell script, NAME a program */
+	snprintf(path, sizeof(path), "%s/%s.sh", dir, name);
+	script = stat(path, &sb) == 0;
+
 	snprintf(path, sizeof(path), "%s/%s%s", dir, name, script ? ".sh" : "");
 	snprintf(prefix, sizeof(prefix), script ? "%s" : "user/%s", name);
+	(void)sb;
 	if (stat(path, &sb) != 0) {
 		snprintf(why, sizeof(why), "%s: %s", path, strerror(errno));
 		fail(prefix, "missing", why);
@@ -193,12 +198,22 @@ static void run_one(const char *name)
 	}
 }
 
+/* A test in "all", or any other program or script in this directory. */
 static int known(const char *name)
 {
+	char path[PATH_MAX + 64];
+	struct stat sb;
+
 	for (size_t i = 0; i < NTESTS; i++)
 		if (!strcmp(order[i], name))
 			return 1;
-	return 0;
+	if (strchr(name, '/') || !strcmp(name, "run"))
+		return 0;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (stat(path, &sb) == 0)
+		return 1;
+	snprintf(path, sizeof(path), "%s/%s.sh", dir, name);
+	return stat(path, &sb) == 0;
 }
 
 int main(int argc, char **argv)

@@ -73,6 +73,18 @@ int x86_set_vector_handler(unsigned int vec, void (*fn)(struct pt_regs *, void *
 	return 0;
 }
 
+/* Remove the handler of vector @vec (a driver going away frees its MSI vector). */
+void x86_clear_vector_handler(unsigned int vec)
+{
+	unsigned long flags = local_irq_save();
+
+	if (vec >= 32 && vec <= 255) {
+		vector_handlers[vec].fn = NULL;
+		vector_handlers[vec].ctx = NULL;
+	}
+	local_irq_restore(flags);
+}
+
 /* Called by isr_common for every interrupt and exception. */
 void x86_interrupt(struct pt_regs *regs)
 {

@@ -3,12 +3,14 @@
  * GRUB's tag, else the BIOS area), walk the XSDT or RSDT to the MADT, and
  * record the local APIC and IOAPIC addresses and the ISA interrupt source
  * overrides. Every table's checksum is verified; a bad or missing table
- * falls back to the PC defaults with a warning.
+ * falls back to the PC defaults with a warning. The PCI core asks for the
+ * MCFG table's configuration window through acpi_pci_ecam().
  */
 #define pr_fmt(fmt) "acpi: " fmt
 
 #include <asm/boot.h>
 #include <asm/page.h>
+#include <asm/pci.h>
 #include "arch/x86/x86.h"
 #include "kernel/kernel.h"
 #include "lib/string.h"
@@ -158,4 +160,35 @@ int acpi_init(void)
 		rsdp->revision, rsdp->oem, acpi_info.cpus, acpi_info.lapic_addr,
 		acpi_info.ioapic_addr, acpi_info.ioapic_gsi_base);
 	return 0;
+}
+
+/*
+ * The PCI Express configuration window (ECAM) of segment 0 from the MCFG
+ * table: 0 with *base and the bus range filled in, or -ENODEV (the caller
+ * falls back to the legacy configuration ports).
+ */
+int acpi_pci_ecam(uint64_t *base, unsigned int *bus_start, unsigned int *bus_end)
+{
+	const struct acpi_rsdp *rsdp = find_rsdp();
+	const struct acpi_sdt *mcfg = rsdp ? find_table(rsdp, "MCFG") : NULL;
+	const uint8_t *p, *end;
+
+	if (!mcfg)
+		return -ENODEV;
+	end = (const uint8_t *)mcfg + mcfg->length;
+	/* 8 reserved bytes, then 16-byte entries: base, segment, first and last bus */
+	for (p = (const uint8_t *)(mcfg + 1) + 8; p + 16 <= end; p += 16) {
+		uint64_t addr;
+		uint16_t segment;
+
+		memcpy(&addr, p, 8);
+		memcpy(&segment, p + 8, 2);
+		if (segment != 0 || !addr)
+			continue;
+		*base = addr;
+		*bus_start = p[10];
+		*bus_end = p[11];
+		return 0;
+	}
+	return -ENODEV;
 }

@@ -1,0 +1,205 @@
+/*
+ * The PCI core: what a driver does with a device (enable it, map its BARs,
+ * find its capabilities) and the driver model that binds drivers to
+ * devices. Devices are enumerated once at boot (probe.c); drivers come and
+ * go with their modules, so registration probes every matching device not
+ * yet bound, and unregistration removes each device the driver holds and
+ * makes sure the device can no longer interrupt or DMA.
+ */
+#define pr_fmt(fmt) "pci: " fmt
+
+#include <asm/page.h>
+#include <asm/pgtable.h>
+#include "drivers/pci/pci.h"
+#include "kernel/kernel.h"
+#include "kernel/module.h"
+#include "lib/string.h"
+
+static LIST_HEAD(pci_drivers);
+
+int pci_enable_device(struct pci_dev *dev)
+{
+	uint16_t cmd = pci_read_config16(dev, PCI_COMMAND);
+
+	for (int i = 0; i < PCI_NUM_BARS; i++) {
+		if (dev->bar[i].type == PCI_BAR_IO)
+			cmd |= PCI_COMMAND_IO;
+		else if (dev->bar[i].type != PCI_BAR_NONE)
+			cmd |= PCI_COMMAND_MEMORY;
+	}
+	pci_write_config16(dev, PCI_COMMAND, cmd | PCI_COMMAND_MASTER);
+	return 0;
+}
+EXPORT_SYMBOL(pci_enable_device);
+
+void pci_disable_device(struct pci_dev *dev)
+{
+	uint16_t cmd = pci_read_config16(dev, PCI_COMMAND);
+
+	cmd &= ~(PCI_COMMAND_IO | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+	pci_write_config16(dev, PCI_COMMAND, cmd);
+}
+EXPORT_SYMBOL(pci_disable_device);
+
+/*
+ * Below 4 GiB the direct map already covers the BAR (the firmware's MTRRs
+ * make the PCI hole uncacheable); above, the BAR's pages are mapped
+ * uncached at their direct-map addresses, which no RAM uses.
+ */
+void *pci_iomap(struct pci_dev *dev, int bar)
+{
+	struct pci_bar *b;
+
+	if (bar < 0 || bar >= PCI_NUM_BARS)
+		return NULL;
+	b = &dev->bar[bar];
+	if ((b->type != PCI_BAR_MEM32 && b->type != PCI_BAR_MEM64) || !b->addr || !b->size) {
+		pci_err(dev, "BAR%d is not a memory BAR\n", bar);
+		return NULL;
+	}
+	if (b->addr + b->size <= 0x100000000ULL)
+		return phys_to_virt(b->addr);
+	for (uint64_t pa = b->addr & PAGE_MASK; pa < b->addr + b->size; pa += PAGE_SIZE) {
+		uintptr_t va = (uintptr_t)phys_to_virt(pa);
+		int level;
+
+		if (kpte_lookup(va, &level))
+			continue;
+		if (kmap_page(va, pa, PAGE_KERNEL_IO)) {
+			pci_err(dev, "cannot map BAR%d at %#lx\n", bar, pa);
+			return NULL;
+		}
+	}
+	return phys_to_virt(b->addr);
+}
+EXPORT_SYMBOL(pci_iomap);
+
+unsigned int pci_find_capability(struct pci_dev *dev, unsigned int cap_id)
+{
+	unsigned int pos = dev->cap_ptr;
+
+	/* at most 48 capabilities fit in 192 bytes: a longer chain is a loop */
+	for (int ttl = 48; pos >= 0x40 && ttl > 0; ttl--) {
+		uint16_t ent = pci_read_config16(dev, pos);
+
+		if ((ent & 0xff) == cap_id)
+			return pos;
+		pos = (ent >> 8) & 0xfc;
+	}
+	return 0;
+}
+EXPORT_SYMBOL(pci_find_capability);
+
+struct pci_dev *pci_find_device(uint32_t vendor, uint32_t device, struct pci_dev *from)
+{
+	struct list_head *pos = from ? from->node.next : pci_devices.next;
+
+	for (; pos != &pci_devices; pos = pos->next) {
+		struct pci_dev *dev = list_entry(pos, struct pci_dev, node);
+
+		if ((vendor == PCI_ANY_ID || vendor == dev->vendor) &&
+		    (device == PCI_ANY_ID || device == dev->device))
+			return dev;
+	}
+	return NULL;
+}
+EXPORT_SYMBOL(pci_find_device);
+
+/* --- driver model ----------------------------------------------------------------- */
+static bool id_matches(const struct pci_device_id *id, const struct pci_dev *dev)
+{
+	return (id->vendor == PCI_ANY_ID || id->vendor == dev->vendor) &&
+	       (id->device == PCI_ANY_ID || id->device == dev->device) &&
+	       (id->subvendor == PCI_ANY_ID || id->subvendor == dev->subsystem_vendor) &&
+	       (id->subdevice == PCI_ANY_ID || id->subdevice == dev->subsystem_device) &&
+	       !((id->class ^ dev->class) & id->class_mask);
+}
+
+static const struct pci_device_id *match_device(const struct pci_driver *drv,
+						const struct pci_dev *dev)
+{
+	for (const struct pci_device_id *id = drv->id_table; id; id++) {
+		if (!id->vendor && !id->device && !id->class_mask)
+			return NULL;		/* end of the table */
+		if (id_matches(id, dev))
+			return id;
+	}
+	return NULL;
+}
+
+static void try_bind(struct pci_driver *drv, struct pci_dev *dev)
+{
+	const struct pci_device_id *id = match_device(drv, dev);
+	int err;
+
+	if (!id)
+		return;
+	dev->driver = drv;
+	err = drv->probe(dev, id);
+	if (err) {
+		pci_warn(dev, "probe by driver %s failed with error %d\n", drv->name,
+			err);
+		dev->driver = NULL;
+		dev->driver_data = NULL;
+		return;
+	}
+	pci_info(dev, "bound to driver %s\n", drv->name);
+}
+
+int pci_register_driver(struct pci_driver *drv)
+{
+	struct pci_driver *d;
+	struct pci_dev *dev;
+
+	if (!drv->name || !drv->id_table || !drv->probe)
+		return -EINVAL;
+	list_for_each_entry(d, &pci_drivers, node) {
+		if (d == drv || !strcmp(d->name, drv->name)) {
+			pr_err("driver %s is already registered\n", drv->name);
+			return -EBUSY;
+		}
+	}
+	list_add_tail(&drv->node, &pci_drivers);
+	list_for_each_entry(dev, &pci_devices, node) {
+		if (!dev->driver)
+			try_bind(drv, dev);
+	}
+	return 0;
+}
+EXPORT_SYMBOL(pci_register_driver);
+
+void pci_unregister_driver(struct pci_driver *drv)
+{
+	struct pci_dev *dev;
+
+	list_for_each_entry(dev, &pci_devices, node) {
+		if (dev->driver != drv)
+			continue;
+		if (drv->remove)
+			drv->remove(dev);
+		/* the driver's code and memory are about to go: silence the device */
+		if (dev->msi_vector) {
+			pci_warn(dev, "driver %s left MSI enabled; disabling it\n", drv->name);
+			pci_disable_msi(dev);
+		}
+		pci_write_config16(dev, PCI_COMMAND,
+				   pci_read_config16(dev, PCI_COMMAND) & ~PCI_COMMAND_MASTER);
+		dev->driver = NULL;
+		dev->driver_data = NULL;
+		pci_info(dev, "released by driver %s\n", drv->name);
+	}
+	list_del(&drv->node);
+}
+EXPORT_SYMBOL(pci_unregister_driver);
+
+/* Find the configuration space and every device before drivers register. */
+static int pci_init(void)
+{
+	int n;
+
+	pci_config_init();
+	n = pci_scan();
+	pr_info("%d function(s) found through %s\n", n, pci_config_method());
+	return 0;
+}
+arch_initcall(pci_init);

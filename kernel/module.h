@@ -1,0 +1,121 @@
+/*
+ * Loadable modules: what a module source file uses (module_init/exit,
+ * MODULE_* information, module parameters, EXPORT_SYMBOL) and what the
+ * kernel keeps about a loaded module. Modules are ELF64 relocatable
+ * objects built with the kernel's flags (-mcmodel=kernel), signed with
+ * scripts/sign-module, and loaded by init_module/finit_module.
+ */
+#ifndef KERNEL_MODULE_H
+#define KERNEL_MODULE_H
+
+#include <stdint.h>
+#include "kernel/kernel.h"
+#include "lib/list.h"
+
+/* --- for module authors -------------------------------------------------------- */
+
+/* "tag=value" strings in .modinfo: name, version, description, license, depends */
+#define __MODULE_INFO(tag, id, value)                                           \
+	static const char __modinfo_##id[] __attribute__((used, section(".modinfo"), \
+							  aligned(1))) = #tag "=" value
+#define MODULE_NAME(v)		__MODULE_INFO(name, name, v)
+#define MODULE_VERSION(v)	__MODULE_INFO(version, version, v)
+#define MODULE_DESCRIPTION(v)	__MODULE_INFO(description, description, v)
+#define MODULE_LICENSE(v)	__MODULE_INFO(license, license, v)
+#define MODULE_AUTHOR(v)	__MODULE_INFO(author, author, v)
+/* comma-separated names of modules this one needs loaded first */
+#define MODULE_DEPENDS(v)	__MODULE_INFO(depends, depends, v)
+
+/* The loader calls init_module() after linking and cleanup_module() at rmmod. */
+#define module_init(fn)                                                        \
+	int init_module(void) __attribute__((alias(#fn)));                     \
+	static inline initcall_t __module_init_check(void) { return fn; }
+#define module_exit(fn)                                                        \
+	void cleanup_module(void) __attribute__((alias(#fn)));                 \
+	static inline void (*__module_exit_check(void))(void) { return fn; }
+
+/* Module parameters: `insmod m.ko name=value`. */
+enum module_param_type { MODULE_PARAM_INT, MODULE_PARAM_BOOL, MODULE_PARAM_STRING };
+
+struct module_param {
+	const char *name;
+	int type;		/* enum module_param_type */
+	void *addr;		/* int *, bool *, or char[size] for strings */
+	unsigned int size;	/* for strings: the buffer size */
+	const char *desc;
+};
+
+#define module_param_int(var, desc_)                                            \
+	static const struct module_param __param_##var                         \
+		__attribute__((used, section("__param"), aligned(8))) = {      \
+			#var, MODULE_PARAM_INT, &(var), sizeof(var), desc_ }
+#define module_param_bool(var, desc_)                                           \
+	static const struct module_param __param_##var                         \
+		__attribute__((used, section("__param"), aligned(8))) = {      \
+			#var, MODULE_PARAM_BOOL, &(var), sizeof(var), desc_ }
+#define module_param_string(var, desc_)                                         \
+	static const struct module_param __param_##var                         \
+		__attribute__((used, section("__param"), aligned(8))) = {      \
+			#var, MODULE_PARAM_STRING, (var), sizeof(var), desc_ }
+
+/* --- symbol exports (kernel and modules) ------------------------------------------ */
+struct kernel_symbol {
+	uintptr_t addr;
+	const char *name;
+};
+
+/* Make @sym available to modules (the loader links only against these). */
+#define EXPORT_SYMBOL(sym)                                                      \
+	static const char __kstrtab_##sym[] = #sym;                            \
+	static const struct kernel_symbol __ksymtab_##sym                      \
+		__attribute__((used, section("__ksymtab"), aligned(8))) = {    \
+			(uintptr_t)&sym, __kstrtab_##sym }
+
+/* --- the kernel's view ----------------------------------------------------------- */
+#define MODULE_NAME_LEN	56
+
+enum module_state { MODULE_LOADING, MODULE_LIVE, MODULE_GOING };
+
+struct module {
+	char name[MODULE_NAME_LEN];
+	char version[32];
+	int state;			/* enum module_state */
+	int refcount;			/* modules that depend on this one, plus users */
+	void *base;			/* the module's memory (text, rodata, data) */
+	size_t size;
+	uintptr_t text_start, text_end;
+	const struct kernel_symbol *syms;	/* its exports */
+	unsigned int nsyms;
+	/* its symbol table, for backtraces (name of each function) */
+	const struct kernel_symbol *funcs;
+	unsigned int nfuncs;
+	uint64_t *func_sizes;
+	struct module *deps[8];
+	unsigned int ndeps;
+	int (*init)(void);
+	void (*exit)(void);
+	uint8_t text_hash[64];		/* SHA-512 of the text at load (watchdog) */
+	char key_id[17];
+	uint32_t secver;
+	uint64_t verify_cycles, link_cycles;
+	void *file_copy;		/* the ELF (names in symbol tables point here) */
+	void *funcs_alloc;
+	struct list_head node;
+};
+
+/* Taint flags (Linux's bit numbers), shown in /proc/sys/kernel/tainted. */
+#define TAINT_UNSIGNED_MODULE	(1UL << 13)
+extern unsigned long kernel_taint;
+
+struct module *find_module(const char *name);
+
+extern struct list_head modules;
+
+/* Take/drop a reference on a module (a device opened through it, ...). */
+bool try_module_get(struct module *m);
+void module_put(struct module *m);
+
+/* Symbolize @addr inside a loaded module: "func+0x12/0x40 [name]" or 0. */
+int module_ksym_snprint(char *buf, size_t size, uintptr_t addr);
+
+#endif
