@@ -269,7 +269,13 @@ static void procfs_register_big(void)
 
 	CHECK_EQ(procfs_register("big", big_show), 0);
 	CHECK_EQ(procfs_register("big", big_show), -EEXIST);
-	CHECK_EQ(procfs_register("a/b", big_show), -EINVAL);
+	/* nested names create their directories; paths must be well formed */
+	CHECK_EQ(procfs_register("a/b", big_show), 0);
+	CHECK_EQ(procfs_register("a/b/", big_show), -EINVAL);
+	CHECK_EQ(procfs_register("/a", big_show), -EINVAL);
+	CHECK_EQ(procfs_register("a", big_show), -EEXIST);
+	CHECK_EQ(procfs_register("a/b/c", big_show), -ENOTDIR);
+	CHECK_EQ(strncmp(read_all("/proc/a/b"), "line 0000\nline 0001\n", 20), 0);
 	long fd = openp("/proc/big", O_RDONLY);
 	static char buf[40000];
 	long got = 0, n;
