@@ -16,6 +16,12 @@ checks the serial output. Keys:
   panic      dict: expected record {reason, symbol} (CRC is always checked)
   screen     check the framebuffer/VGA screen has text drawn on it
   timeout    seconds before the boot counts as hung
+  qemu_args  more QEMU arguments (disks, devices)
+  setup      a function called with the test directory before the boot
+  check      a function called with (serial output, test dir) after the
+             boot; returns a list of problems (empty when all is well)
+  script     [(regex, text)]: type text on the serial console when the
+             output since the previous step matches regex
 """
 
 from user_cases import USER_CASES, WELCOME
