@@ -96,3 +96,14 @@ CASES = [
          expect=[r"BUG_ON\(crash != NULL\) at kernel/test/crash.c:\d+"],
          panic=dict(reason="bug", symbol="crash_bug")),
 ] + USER_CASES
+
+# Every other tests/qemu/<area>_cases.py adds its list CASES here.
+import glob as _glob
+import importlib as _importlib
+import os as _os
+
+for _f in sorted(_glob.glob(_os.path.join(_os.path.dirname(_os.path.abspath(__file__)),
+                                          "*_cases.py"))):
+    _name = _os.path.basename(_f)[:-3]
+    if _name != "user_cases":
+        CASES += getattr(_importlib.import_module(_name), "CASES", [])
