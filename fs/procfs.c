@@ -18,6 +18,7 @@
 struct proc_entry {
 	char name[32];
 	long (*show)(char *buf, size_t size);
+	long (*write)(const char *buf, size_t len);	/* NULL: read-only */
 	int index;
 	struct list_head node;
 };
@@ -35,6 +36,12 @@ static const struct file_ops proc_root_fops;
 static const struct inode_ops proc_self_iops;
 static const struct inode_ops proc_entry_iops = { .evict = proc_evict };
 static const struct file_ops proc_entry_fops;
+
+/* What a removed entry shows (its number stays reserved). */
+static long proc_gone_show(char *buf, size_t size)
+{
+	return -ENOENT;
+}
 
 static struct proc_entry *entry_by_name(const char *name)
 {
@@ -83,6 +90,29 @@ int procfs_register(const char *name, long (*show)(char *buf, size_t size))
 			return -ENOMEM;
 	}
 	return entry_add(name, show) ? 0 : -ENOMEM;
+}
+
+/* Like procfs_register, with @write receiving what user space writes. */
+int procfs_register_rw(const char *name, long (*show)(char *buf, size_t size),
+		       long (*write)(const char *buf, size_t len))
+{
+	int err = procfs_register(name, show);
+
+	if (!err)
+		entry_by_name(name)->write = write;
+	return err;
+}
+
+/* Remove an entry (a module's, at unload); directories are kept. */
+int procfs_unregister(const char *name)
+{
+	struct proc_entry *e = entry_by_name(name);
+
+	if (!e || !e->show)
+		return -ENOENT;
+	e->show = proc_gone_show;
+	e->write = NULL;
+	return 0;
 }
 
 /* Is @e directly inside directory @dir ("" for the root)? Its last component in *base. */
@@ -254,9 +284,12 @@ static int entry_lookup(struct inode *dir, const char *dirpath, const char *name
 		if (!entry_in_dir(e, dirpath, &base) || strlen(base) != len ||
 		    memcmp(base, name, len))
 			continue;
+		if (e->show == proc_gone_show)
+			continue;
 		if (e->show)
 			*out = proc_new_inode(dir->sb, PROC_INO_ENTRY + (uint64_t)e->index,
-					      S_IFREG | 0444, &proc_entry_iops, &proc_entry_fops,
+					      e->write ? S_IFREG | 0644 : S_IFREG | 0444,
+					      &proc_entry_iops, &proc_entry_fops,
 					      PROC_ENTRY, 0, e->index);
 		else
 			*out = proc_new_inode(dir->sb, PROC_INO_ENTRY + (uint64_t)e->index,
@@ -382,9 +415,21 @@ static const struct inode_ops proc_self_iops = {
 	.evict = proc_evict,
 };
 
+/* A write goes to the entry's write handler whole (a short command). */
+static long proc_entry_write(struct file *f, const char *buf, size_t n, uint64_t *pos)
+{
+	struct proc_node *pn = f->inode->priv;
+	struct proc_entry *e = entry_by_index(pn->index);
+
+	if (!e || !e->write)
+		return -EACCES;
+	return e->write(buf, n);
+}
+
 static const struct file_ops proc_entry_fops = {
 	.open = proc_entry_open,
 	.read = proc_text_read,
+	.write = proc_entry_write,
 	.llseek = proc_text_llseek,
 	.release = proc_text_release,
 };
