@@ -82,7 +82,6 @@ EXPORT_SYMBOL(devfs_register);
 EXPORT_SYMBOL(procfs_register);
 EXPORT_SYMBOL(procfs_register_rw);
 EXPORT_SYMBOL(procfs_unregister);
-EXPORT_SYMBOL(procfs_register);
 EXPORT_SYMBOL(poll_wait);
 EXPORT_SYMBOL(irq_register);
 
