@@ -77,6 +77,11 @@ __noreturn __printf(2, 3) void panic(const char *reason, const char *fmt, ...);
 __noreturn __printf(3, 4) void panic_regs(const char *reason, struct pt_regs *regs,
 					  const char *fmt, ...);
 extern const char *panic_reason;	/* non-NULL once a panic has begun */
+/*
+ * Re-hash kernel text/rodata and module text (kernel/watchdog.c): NULL if
+ * unchanged, else the region's name (*module_name set for a module).
+ */
+const char *integrity_check(const char **module_name);
 
 #define BUG()	panic("bug", "BUG at %s:%d in %s()", __FILE__, __LINE__, __func__)
 #define BUG_ON(cond)                                                         \

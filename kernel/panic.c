@@ -14,6 +14,8 @@
 #include <asm/ptrace.h>
 #include "kernel/kernel.h"
 #include <asm/setup.h>
+#include "kernel/module.h"
+#include "kernel/sched.h"
 #include "lib/json.h"
 #include "lib/list.h"
 #include "lib/crc32.h"
@@ -28,6 +30,8 @@ static unsigned int panic_timeout;
 static char panic_msg[256];
 static char json[16384];
 static bool rip_is_return;	/* panic() rather than an exception frame */
+static const char *integrity_note = "not checked";
+static char integrity_buf[96];
 
 uint64_t __stack_chk_guard;
 
@@ -148,6 +152,67 @@ static void dump_stack_window(uintptr_t rsp)
 	}
 }
 
+static void hex8(char out[17], const uint8_t *b)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	for (int i = 0; i < 8; i++) {
+		out[2 * i] = hex[b[i] >> 4];
+		out[2 * i + 1] = hex[b[i] & 15];
+	}
+	out[16] = '\0';
+}
+
+/* Linux-style taint letters; "-" when clean. */
+static const char *taint_string(void)
+{
+	static char t[8];
+	int n = 0;
+
+	if (kernel_taint & TAINT_UNSIGNED_MODULE)
+		t[n++] = 'E';
+	if (!n)
+		t[n++] = '-';
+	t[n] = '\0';
+	return t;
+}
+
+static void dump_modules(void)
+{
+	struct module *m;
+	char hash[17];
+
+	if (list_empty(&modules)) {
+		out("Modules linked in: (none)\n");
+		return;
+	}
+	out("Modules linked in:");
+	list_for_each_entry(m, &modules, node)
+		outf(" %s", m->name);
+	out("\n");
+	list_for_each_entry(m, &modules, node) {
+		hex8(hash, m->text_hash);
+		outf("  %-16s base %016lx size %6lu text-sha512 %s key %s\n", m->name,
+		     (uintptr_t)m->base, m->size, hash, m->key_id);
+	}
+}
+
+/* The watchdog's check once more, during the panic itself. */
+static void check_integrity_at_panic(const char *reason)
+{
+	const char *mod = NULL, *bad = integrity_check(&mod);
+
+	if (!bad)
+		integrity_note = "kernel text, rodata and module text unchanged";
+	else if (mod)
+		snprintf(integrity_buf, sizeof(integrity_buf), "module %s text MODIFIED", mod);
+	else
+		snprintf(integrity_buf, sizeof(integrity_buf), "kernel %s MODIFIED", bad);
+	if (bad)
+		integrity_note = integrity_buf;
+	outf("Integrity: %s\n", integrity_note);
+}
+
 static void print_log_line(const char *line, size_t len, void *ctx)
 {
 	const char *p = line;
@@ -180,6 +245,7 @@ static void emit_record(const char *reason, const struct pt_regs *r,
 					     "r9",  "r8",  "rbp", "rdi", "rsi", "rdx",
 					     "rcx", "rbx", "rax" };
 	const uint64_t *gpr = &r->r15;
+	struct module *m;
 	char sym[128];
 	uint32_t crc;
 
@@ -187,9 +253,10 @@ static void emit_record(const char *reason, const struct pt_regs *r,
 	json_key_string(&j, "reason", reason);
 	json_key_string(&j, "message", panic_msg);
 	json_key_u64(&j, "cpu", 0);
-	json_key_u64(&j, "pid", 0);
-	json_key_string(&j, "comm", "swapper");
-	json_key_string(&j, "taint", "");
+	json_key_u64(&j, "pid", current ? (uint64_t)current->pid : 0);
+	json_key_string(&j, "comm", current ? current->comm : "?");
+	json_key_string(&j, "taint", taint_string());
+	json_key_string(&j, "integrity", integrity_note);
 	json_key_u64(&j, "uptime_ns", ktime_ns());
 	json_key_open(&j, "regs", '{');
 	json_key_hex(&j, "rip", r->rip);
@@ -217,6 +284,18 @@ static void emit_record(const char *reason, const struct pt_regs *r,
 	}
 	json_close(&j, ']');
 	json_key_open(&j, "modules", '[');
+	list_for_each_entry(m, &modules, node) {
+		char hash[17];
+
+		hex8(hash, m->text_hash);
+		json_open(&j, '{');
+		json_key_string(&j, "name", m->name);
+		json_key_hex(&j, "base", (uintptr_t)m->base);
+		json_key_u64(&j, "size", m->size);
+		json_key_string(&j, "text_sha512", hash);
+		json_key_string(&j, "key", m->key_id);
+		json_close(&j, '}');
+	}
 	json_close(&j, ']');
 	json_key_open(&j, "log", '[');
 	log_buf_tail(20, json_log_line, &j);
@@ -253,7 +332,8 @@ static __noreturn void do_panic(const char *reason, const struct pt_regs *regs,
 	out("------------[ cut here ]------------\n");
 	outf("Kernel panic - not syncing: %s\n", panic_msg);
 	outf("reason: %s\n", reason);
-	outf("CPU: 0 PID: 0 Comm: swapper Tainted: - Basalt %s\n", BASALT_VERSION);
+	outf("CPU: 0 PID: %d Comm: %s Tainted: %s Basalt %s\n", current ? current->pid : 0,
+	     current ? current->comm : "?", taint_string(), BASALT_VERSION);
 	dump_regs(regs);
 	dump_code(regs->rip);
 	dump_stack_window(regs->rsp);
@@ -265,7 +345,8 @@ static __noreturn void do_panic(const char *reason, const struct pt_regs *regs,
 		symbolize(sym, sizeof(sym), pcs[i], true);
 		outf(" [<%016lx>] %s\n", pcs[i], sym);
 	}
-	out("Modules linked in: (none)\n");
+	dump_modules();
+	check_integrity_at_panic(reason);
 	out("Last kernel messages:\n");
 	log_buf_tail(20, print_log_line, NULL);
 	emit_record(reason, regs, pcs, n);
