@@ -159,7 +159,9 @@ int do_open(int dirfd, const char *path, int flags, uint32_t mode, struct file *
 		err = may_open(d->inode, flags);
 	if (!err)
 		*out = dentry_open(d, flags, &err);
-	if (!err && (flags & O_TRUNC) && !created && S_ISREG(d->inode->mode)) {
+	/* O_TRUNC means nothing to files without a size of their own (/proc) */
+	if (!err && (flags & O_TRUNC) && !created && S_ISREG(d->inode->mode) &&
+	    d->inode->iops && d->inode->iops->truncate) {
 		err = (int)vfs_truncate(d->inode, 0);
 		if (err)
 			file_put(*out);

@@ -7,12 +7,14 @@
  * wait queues and sleeping, time, device nodes and ISA interrupts.
  */
 #include <asm/irq.h>
+#include <asm/pgtable.h>
 #include <asm/uaccess.h>
 #include "fs/vfs.h"
 #include "kernel/kernel.h"
 #include "kernel/module.h"
 #include "kernel/sched.h"
 #include "kernel/signal.h"
+#include "lib/list.h"
 #include "lib/printf.h"
 #include "lib/string.h"
 #include "mm/mm.h"
@@ -23,6 +25,8 @@ EXPORT_SYMBOL(vprintk);
 EXPORT_SYMBOL(panic);
 EXPORT_SYMBOL(snprintf);
 EXPORT_SYMBOL(vsnprintf);
+EXPORT_SYMBOL(list_corruption);
+EXPORT_SYMBOL(ksym_address);
 
 /* memory */
 EXPORT_SYMBOL(kmalloc);
@@ -32,6 +36,11 @@ EXPORT_SYMBOL(vmalloc);
 EXPORT_SYMBOL(vfree);
 EXPORT_SYMBOL(pmm_alloc_pages);
 EXPORT_SYMBOL(pmm_free_pages);
+/* page tables (modules/crashtest damages them on purpose) */
+EXPORT_SYMBOL(kmap_page);
+EXPORT_SYMBOL(kunmap_page);
+EXPORT_SYMBOL(kprotect_page);
+EXPORT_SYMBOL(kpte_lookup);
 
 /* strings (the compiler also emits calls to memcpy and memset) */
 EXPORT_SYMBOL(memcpy);

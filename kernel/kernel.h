@@ -82,6 +82,8 @@ extern const char *panic_reason;	/* non-NULL once a panic has begun */
  * unchanged, else the region's name (*module_name set for a module).
  */
 const char *integrity_check(const char **module_name);
+/* Keep the panic record line in RAM that survives a warm reboot. */
+void pstore_save(const char *text, size_t len);
 
 #define BUG()	panic("bug", "BUG at %s:%d in %s()", __FILE__, __LINE__, __func__)
 #define BUG_ON(cond)                                                         \

@@ -237,6 +237,19 @@ static void json_log_line(const char *line, size_t len, void *ctx)
 	json_array_string(j, line, len);
 }
 
+/* Keep "BASALT-PANIC v1 {json} crc32=..." in RAM for the next boot. */
+static void save_record(const char *js, size_t len, uint32_t crc)
+{
+	static char line[sizeof(json) + 64];
+	size_t n = (size_t)snprintf(line, sizeof(line), "BASALT-PANIC v1 ");
+
+	len = MIN(len, sizeof(line) - n - 20);
+	memcpy(line + n, js, len);
+	n += len;
+	n += (size_t)snprintf(line + n, sizeof(line) - n, " crc32=%08x", crc);
+	pstore_save(line, n);
+}
+
 static void emit_record(const char *reason, const struct pt_regs *r,
 			const uintptr_t *pcs, unsigned int n)
 {
@@ -306,6 +319,7 @@ static void emit_record(const char *reason, const struct pt_regs *r,
 	out("BASALT-PANIC v1 ");
 	console_write_all(json, j.len);
 	outf(" crc32=%08x\n", crc);
+	save_record(json, j.len, crc);
 }
 
 static __noreturn void panic_finish(void)

@@ -37,6 +37,14 @@ unsigned int page_ref_get(phys_addr_t pa);
 void page_ref_inc(phys_addr_t pa);
 void page_ref_dec(phys_addr_t pa);
 
+/*
+ * A RAM region kept out of the allocator for the panic record, at a fixed
+ * physical address so the next boot finds it (kernel/pstore.c).
+ */
+#define PSTORE_PHYS	0xf00000UL
+#define PSTORE_SIZE	0x10000UL
+phys_addr_t pstore_phys(void);	/* 0 when RAM does not cover it */
+
 /* A page for a page table: from the boot allocator early, the buddy later. */
 phys_addr_t mm_alloc_table_page(void);
 

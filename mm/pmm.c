@@ -42,6 +42,8 @@ static unsigned int reserved_ranges(struct range *r, unsigned int max)
 		r[n++] = (struct range){ boot_info.modules[i].start, boot_info.modules[i].end };
 	if (bump_next > bump_start && n < max)
 		r[n++] = (struct range){ bump_start, bump_next };
+	if (n < max)
+		r[n++] = (struct range){ PSTORE_PHYS, PSTORE_PHYS + PSTORE_SIZE };
 	for (unsigned int i = 0; i < n; i++) {	/* whole pages */
 		r[i].start &= PAGE_MASK;
 		r[i].end = PAGE_ALIGN(r[i].end);
@@ -248,6 +250,19 @@ void mm_print_summary(void)
 	pr_info("Memory: %luK/%luK available (%luK kernel image, %luK page tables and page array, %luK reserved in all)\n",
 		free << 2, usable_bytes >> 10, kernel, (bump_next - bump_start) >> 10,
 		(usable_bytes >> 10) - (total << 2));
+}
+
+/* The panic record region, if usable RAM covers it (see kernel/pstore.c). */
+phys_addr_t pstore_phys(void)
+{
+	for (unsigned int i = 0; i < boot_info.mmap_count; i++) {
+		const struct boot_mem_region *m = &boot_info.mmap[i];
+
+		if (m->type == BOOT_MEM_USABLE && m->base <= PSTORE_PHYS &&
+		    m->base + m->len >= PSTORE_PHYS + PSTORE_SIZE)
+			return PSTORE_PHYS;
+	}
+	return 0;
 }
 
 /* kmalloc's page backend: whole blocks from the buddy allocator. */

@@ -20,10 +20,10 @@ def first_existing(paths):
 
 
 def qemu_command(iso, memory="256M", uefi=False, gui=False, debug_exit=True,
-                 extra=None, vars_dir=None):
+                 extra=None, vars_dir=None, reboot=False):
     """The argument list for booting @iso. Serial is left to the caller."""
     cmd = ["qemu-system-x86_64", "-machine", "q35", "-cpu", "max", "-m", memory,
-           "-cdrom", iso, "-no-reboot", "-boot", "d",
+           "-cdrom", iso, "-boot", "d",
            "-device", "edu"]          # QEMU's teaching PCI device, for modules/edu
     if uefi:
         code = first_existing(OVMF_CODE)
@@ -34,6 +34,8 @@ def qemu_command(iso, memory="256M", uefi=False, gui=False, debug_exit=True,
         shutil.copyfile(vars_src, vars_copy)
         cmd += ["-drive", "if=pflash,format=raw,readonly=on,file=" + code,
                 "-drive", "if=pflash,format=raw,file=" + vars_copy]
+    if not reboot:
+        cmd += ["-no-reboot"]      # a reset ends QEMU, unless the case wants the reboot
     if debug_exit:
         cmd += ["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
     if not gui:

@@ -66,6 +66,18 @@ CASES = [
                  (r"history-check[\s\S]*history-check[\s\S]*history-check", "poweroff\n")],
          expect=[r"status=130", r"Stopped\s+sleep 30", r"reboot: Power down"],
          reject=[r"BASALT-PANIC"]),
+    # A panic survives a warm reboot: panic=reboot resets the machine, the
+    # next boot reports the record and serves it as /proc/last_panic.
+    dict(name="panic-record-survives-reboot", cmdline="panic=reboot", initramfs=True,
+         reboot=True, exit=33, timeout=120,
+         script=[(PROMPT, "echo c > /proc/sysrq-trigger\n"),
+                 (r"Rebooting in 0 seconds", ""),
+                 (r"the previous boot panicked", ""),
+                 (PROMPT, "cat /proc/last_panic\n"),
+                 (r"\"reason\":\"sysrq\"[^\n]*crc32=[0-9a-f]{8}", "poweroff\n")],
+         expect=[r"pstore: the previous boot panicked; the record is in /proc/last_panic",
+                 r"BASALT-PANIC v1 \{\"reason\":\"sysrq\""],
+         reject=[r"CRC mismatch"]),
     dict(name="no-init-found", until=r"BASALT-PANIC", exit=65,
          expect=[r"init: cannot run /init \(error -2\)", r"initramfs: no boot module"],
          panic=dict(reason="no-init", symbol="init_thread")),

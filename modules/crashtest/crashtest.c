@@ -1,0 +1,314 @@
+/*
+ * crashtest: deliberate faults from a loaded, signed module, one per
+ * integrity check, so the tests can see that each check fires in module
+ * code as well as in the kernel and that the panic record names the
+ * module. `cat /proc/crashtest` lists the triggers; `echo NAME >
+ * /proc/crashtest` fires one. Each trigger is its own noinline function
+ * named crashtest_<name> so it shows in the backtrace. Three of them
+ * (text, module-text, wx) only set up the damage and wait for the
+ * integrity watchdog to find it; a trigger that returns did not work.
+ */
+#include <asm/pgtable.h>
+#include <asm/uaccess.h>
+#include "fs/vfs.h"
+#include "kernel/module.h"
+#include "kernel/sched.h"
+#include "kernel/signal.h"
+#include "lib/list.h"
+#include "lib/printf.h"
+#include "lib/string.h"
+#include "mm/mm.h"
+
+MODULE_NAME("crashtest");
+MODULE_VERSION("1.0");
+MODULE_DESCRIPTION("Fires one integrity check on demand (/proc/crashtest)");
+MODULE_AUTHOR("Basalt");
+MODULE_LICENSE("GPL");
+
+#define CT_NOINLINE	__attribute__((noinline))
+#define CT_UAF_SIZE	512
+#define CT_UAF_TRIES	256
+#define CT_WAIT_NS	(10ULL * 1000000000ULL)	/* five watchdog periods */
+
+/* volatile: the compiler must not see through the faults it would refuse */
+static volatile uintptr_t ct_null_addr = 0x10;
+static volatile size_t ct_overflow_len = 48;
+static volatile unsigned long ct_depth;
+static volatile int ct_bug_condition;
+
+/* Never called: the byte that module-text changes. */
+static CT_NOINLINE __attribute__((used)) int crashtest_victim(int x)
+{
+	return x * 3 + 1;
+}
+
+static CT_NOINLINE int crashtest_stack_canary(void)
+{
+	char buf[16];
+
+	memset(buf, 'A', ct_overflow_len);
+	return buf[0];
+}
+
+/* Big frames, and work after the call so it cannot become a loop. */
+static CT_NOINLINE int crashtest_stack_overflow(void)
+{
+	volatile char pad[512];
+
+	pad[0] = (char)ct_depth;
+	if (++ct_depth == 0)
+		return 0;
+	return crashtest_stack_overflow() + pad[0];
+}
+
+static CT_NOINLINE int crashtest_redzone(void)
+{
+	volatile char *p = kmalloc(24);
+
+	if (!p)
+		return -ENOMEM;
+	p[24] = 'X';		/* one past the end: into the red zone */
+	kfree((void *)p);
+	return 0;
+}
+
+static CT_NOINLINE int crashtest_double_free(void)
+{
+	void *p = kmalloc(64);
+
+	if (!p)
+		return -ENOMEM;
+	kfree(p);
+	kfree(p);
+	return 0;
+}
+
+/*
+ * Write into a freed object, then allocate until kmalloc hands the same
+ * slot out again: it checks the free poison before it does. A live
+ * neighbour in the same slab page keeps that page from being released.
+ */
+static CT_NOINLINE int crashtest_use_after_free(void)
+{
+	static void *held[CT_UAF_TRIES];
+	void *batch[8], *victim = NULL;
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(batch); i++)
+		batch[i] = kmalloc(CT_UAF_SIZE);
+	for (unsigned int i = 1; i < ARRAY_SIZE(batch) && !victim; i++)
+		if (batch[i] && batch[i - 1] &&
+		    ((uintptr_t)batch[i] & PAGE_MASK) == ((uintptr_t)batch[i - 1] & PAGE_MASK))
+			victim = batch[i];
+	if (victim) {
+		kfree(victim);
+		((volatile char *)victim)[8] = 'X';
+		while (n < CT_UAF_TRIES) {
+			held[n] = kmalloc(CT_UAF_SIZE);
+			if (!held[n] || held[n++] == victim)
+				break;
+		}
+	}
+	while (n)
+		kfree(held[--n]);
+	for (unsigned int i = 0; i < ARRAY_SIZE(batch); i++)
+		if (batch[i] != victim)
+			kfree(batch[i]);
+	return victim ? 0 : -ENOMEM;
+}
+
+static CT_NOINLINE int crashtest_list(void)
+{
+	struct list_head head, a, b;
+
+	list_init(&head);
+	list_add_tail(&a, &head);
+	list_add_tail(&b, &head);
+	*(struct list_head *volatile *)&b.prev = &head;	/* a stray pointer */
+	list_del(&a);
+	return 0;
+}
+
+/*
+ * Flip the byte at @va behind the page tables' back: map its physical page
+ * writable in place of a scratch vmalloc page, change it, and put the
+ * scratch page back.
+ */
+static int flip_byte(uintptr_t va)
+{
+	int level = 0;
+	uint64_t pte = kpte_lookup(va, &level), span;
+	phys_addr_t pa, own;
+	void *win;
+
+	if (!pte || level < 1 || level > 3)
+		return -EFAULT;
+	span = PAGE_SIZE << (9 * (level - 1));
+	pa = (pte & PTE_ADDR_MASK & ~(span - 1)) + (va & (span - 1));
+	win = vmalloc(PAGE_SIZE);
+	if (!win)
+		return -ENOMEM;
+	own = kunmap_page((uintptr_t)win);
+	if (kmap_page((uintptr_t)win, pa & PAGE_MASK, PAGE_KERNEL_RW) == 0) {
+		((volatile uint8_t *)win)[pa & ~PAGE_MASK] ^= 0xff;
+		kunmap_page((uintptr_t)win);
+	}
+	kmap_page((uintptr_t)win, own, PAGE_KERNEL_RW);
+	vfree(win);
+	return 0;
+}
+
+/* Sleep while the watchdog looks; returning means it never panicked. */
+static void wait_for_watchdog(const char *what)
+{
+	uint64_t end = ktime_ns() + CT_WAIT_NS;
+
+	pr_info("crashtest: %s; waiting for the watchdog\n", what);
+	while (ktime_ns() < end && !signal_pending(current))
+		sleep_ns(100000000ULL);
+	pr_err("crashtest: the watchdog did not notice within %llu s\n",
+	       CT_WAIT_NS / 1000000000ULL);
+}
+
+static CT_NOINLINE int crashtest_text(void)
+{
+	uintptr_t target = (uintptr_t)ksym_address;	/* called only by a ktest */
+	int err = flip_byte(target);
+
+	if (err)
+		return err;
+	wait_for_watchdog("flipped a byte of kernel text in ksym_address");
+	flip_byte(target);
+	return -ETIMEDOUT;
+}
+
+static CT_NOINLINE int crashtest_module_text(void)
+{
+	uintptr_t target = (uintptr_t)crashtest_victim;
+	int err = flip_byte(target);
+
+	if (err)
+		return err;
+	wait_for_watchdog("flipped a byte of crashtest_victim");
+	flip_byte(target);
+	return -ETIMEDOUT;
+}
+
+static CT_NOINLINE int crashtest_wx(void)
+{
+	void *p = vmalloc(PAGE_SIZE);
+
+	if (!p)
+		return -ENOMEM;
+	kprotect_page((uintptr_t)p, PTE_PRESENT | PTE_WRITE | PTE_GLOBAL);
+	wait_for_watchdog("mapped a page writable and executable");
+	kprotect_page((uintptr_t)p, PAGE_KERNEL_RW);
+	vfree(p);
+	return -ETIMEDOUT;
+}
+
+static CT_NOINLINE int crashtest_bug(void)
+{
+	BUG_ON(ct_bug_condition);
+	return 0;
+}
+
+static CT_NOINLINE int crashtest_null_deref(void)
+{
+	return *(volatile const int *)ct_null_addr;
+}
+
+/*
+ * Read a byte of the caller's stack page without stac: with SMAP the CPU
+ * refuses. The user copy first makes sure the page is present, so the
+ * fault is a protection fault and not a missing page.
+ */
+static CT_NOINLINE int crashtest_smap(void)
+{
+	const char *user = (const char *)(USER_STACK_TOP - 1);
+	char c;
+
+	if (copy_from_user(&c, (const void __user *)user, 1))
+		return -EFAULT;
+	(void)*(volatile const char *)user;
+	pr_err("crashtest: read user memory without a fault: no SMAP on this CPU?\n");
+	return -EIO;
+}
+
+static const struct trigger {
+	const char *name;
+	int (*fire)(void);
+	const char *what;
+} triggers[] = {
+	{ "stack-canary", crashtest_stack_canary, "overflow a local array over the canary" },
+	{ "stack-overflow", crashtest_stack_overflow, "recurse into the stack's guard page" },
+	{ "redzone", crashtest_redzone, "write one byte past a kmalloc object" },
+	{ "double-free", crashtest_double_free, "kfree the same object twice" },
+	{ "use-after-free", crashtest_use_after_free, "write to a freed object, reallocate it" },
+	{ "list", crashtest_list, "list_del with a corrupted neighbour" },
+	{ "text", crashtest_text, "change kernel text (the watchdog panics)" },
+	{ "module-text", crashtest_module_text, "change this module's text (the watchdog panics)" },
+	{ "wx", crashtest_wx, "map a page writable and executable (the watchdog panics)" },
+	{ "bug", crashtest_bug, "BUG_ON a true condition" },
+	{ "null-deref", crashtest_null_deref, "read address 0x10" },
+	{ "smap", crashtest_smap, "read user memory directly (SMAP)" },
+};
+
+static long crashtest_show(char *buf, size_t size)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(triggers); i++) {
+		n += snprintf(buf + n, size - n, "%-16s %s\n", triggers[i].name,
+			      triggers[i].what);
+		if (n >= size)
+			return size;
+	}
+	return n;
+}
+
+static long crashtest_write(const char *buf, size_t len)
+{
+	char name[32];
+	size_t n = len;
+	int err;
+
+	while (n && (buf[n - 1] == '\n' || buf[n - 1] == ' ' || buf[n - 1] == '\t'))
+		n--;
+	if (n == 0 || n >= sizeof(name))
+		return -EINVAL;
+	memcpy(name, buf, n);
+	name[n] = '\0';
+	for (size_t i = 0; i < ARRAY_SIZE(triggers); i++) {
+		if (strcmp(triggers[i].name, name))
+			continue;
+		pr_info("crashtest: firing '%s'\n", name);
+		ct_bug_condition = 1;
+		err = triggers[i].fire();
+		ct_bug_condition = 0;
+		pr_err("crashtest: '%s' returned %d: the check did not fire\n", name, err);
+		return err < 0 ? err : -EIO;
+	}
+	pr_err("crashtest: unknown trigger '%s' (cat /proc/crashtest)\n", name);
+	return -EINVAL;
+}
+
+static int crashtest_init(void)
+{
+	int err = procfs_register_rw("crashtest", crashtest_show, crashtest_write);
+
+	if (err) {
+		pr_err("crashtest: cannot register /proc/crashtest (error %d)\n", err);
+		return err;
+	}
+	pr_info("crashtest: %u triggers in /proc/crashtest\n", (unsigned int)ARRAY_SIZE(triggers));
+	return 0;
+}
+
+static void crashtest_exit(void)
+{
+	procfs_unregister("crashtest");
+}
+
+module_init(crashtest_init);
+module_exit(crashtest_exit);

@@ -1,0 +1,136 @@
+"""Panics fired from a loaded module: one QEMU boot per integrity check.
+
+Each case boots to the shell, loads the signed modules/crashtest module and
+writes a trigger name to /proc/crashtest (keys as in tests/qemu/cases.py).
+It must end in panic=halt (QEMU status 65) with a record that has the
+check's reason, a valid CRC, the trigger function (or, for the checks the
+watchdog thread makes, the watchdog) in the backtrace, and crashtest in
+the record's module list. The decode cases also run scripts/decode-panic
+on the raw serial log and look for the trigger's file:line.
+"""
+import json
+import os
+import re
+import subprocess
+import zlib
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+PROMPT = r"\n/ # "
+PANIC = re.compile(r"BASALT-PANIC v1 (\{.*\}) crc32=([0-9a-f]{8})")
+CRASHTEST_C = os.path.join(ROOT, "modules", "crashtest", "crashtest.c")
+KTEST_CRASH_C = os.path.join(ROOT, "kernel", "test", "crash.c")
+
+
+def record(out):
+    """The first panic record in @out as a dict, or None if absent or damaged."""
+    m = PANIC.search(out)
+    if not m or zlib.crc32(m.group(1).encode("latin-1")) != int(m.group(2), 16):
+        return None
+    try:
+        return json.loads(m.group(1))
+    except ValueError:
+        return None
+
+
+def module_listed(out, tdir):
+    """The record names crashtest, with its load address and size."""
+    rec = record(out)
+    if rec is None:
+        return []               # the runner's own panic check reports it
+    for mod in rec.get("modules", []):
+        if mod.get("name") == "crashtest":
+            base = int(str(mod.get("base", "0")), 16)
+            if not 0xffffffffa0000000 <= base < 0xffffffffff000000 or not mod.get("size"):
+                return ["crashtest listed with base %s size %s" % (mod.get("base"),
+                                                                   mod.get("size"))]
+            return []
+    return ["crashtest not in the record's modules %s" % rec.get("modules")]
+
+
+def source_line(path, text):
+    """1-based number of the line of @path that contains @text."""
+    with open(path) as f:
+        for n, line in enumerate(f, 1):
+            if text in line:
+                return n
+    raise LookupError("%s: no line with %r" % (path, text))
+
+
+def decodes_to(case, frames):
+    """A check hook: scripts/decode-panic on the case's serial log must
+    exit 0 and print each (function, file, line) of @frames on one line."""
+    def check(out, tdir):
+        log = os.path.join(tdir, case + ".serial.log")
+        try:
+            p = subprocess.run([os.path.join(ROOT, "scripts", "decode-panic"), log],
+                               capture_output=True, text=True, timeout=60, cwd=ROOT)
+        except (OSError, subprocess.TimeoutExpired) as e:
+            return ["decode-panic did not run: %s" % e]
+        problems = []
+        if p.returncode != 0:
+            problems.append("decode-panic exit status %d: %s" % (p.returncode,
+                                                                p.stderr.strip()[-200:]))
+        for func, path, text in frames:
+            line = source_line(os.path.join(ROOT, path), text)
+            rx = r"\b%s\+0x[0-9a-f]+/0x[0-9a-f]+\b.* %s:%d\b" % (
+                re.escape(func), re.escape(path), line)
+            if not re.search(rx, p.stdout):
+                problems.append("decode-panic has no frame %s at %s:%d" % (func, path, line))
+        if problems:
+            problems.append("decode-panic said: " + " | ".join(p.stdout.splitlines()[:40]))
+        return problems
+    return check
+
+
+def fire(trigger):
+    return [(PROMPT, "insmod /lib/modules/crashtest.ko && echo %s > /proc/crashtest\n"
+             % trigger)]
+
+
+def both(*checks):
+    return lambda out, tdir: sum((c(out, tdir) for c in checks), [])
+
+
+# (trigger, reason, function in the backtrace, more expected output)
+TRIGGERS = [
+    ("stack-canary", "stack-canary", "crashtest_stack_canary",
+     [r"stack protector: canary overwritten in crashtest_stack_canary"]),
+    ("stack-overflow", "double-fault", "crashtest_stack_overflow", []),
+    ("redzone", "redzone", "crashtest_redzone", [r"kmalloc: redzone at "]),
+    ("double-free", "double-free", "crashtest_double_free", [r"kmalloc: double-free at "]),
+    ("use-after-free", "use-after-free", "crashtest_use_after_free",
+     [r"kmalloc: use-after-free at "]),
+    ("list", "list", "crashtest_list", [r"list corruption: list_del: next->prev != entry"]),
+    ("bug", "bug", "crashtest_bug",
+     [r"BUG_ON\(ct_bug_condition\) at modules/crashtest/crashtest.c:\d+ in crashtest_bug"]),
+    ("null-deref", "null-deref", "crashtest_null_deref", [r"page fault at 0x10: "]),
+    ("smap", "smap", "crashtest_smap", [r"\(user page touched: SMAP/SMEP\)"]),
+    # found by the watchdog thread, not in the trigger's own call chain
+    ("text", "text", "watchdog_thread", [r"kernel \.text changed since boot"]),
+    ("module-text", "module-text", "watchdog_thread",
+     [r"module crashtest: text changed since it was loaded"]),
+    ("wx", "wx", "watchdog_thread", [r"writable and executable"]),
+]
+
+CASES = [
+    dict(name="panic-module-" + trig, initramfs=True, exit=65, timeout=60,
+         script=fire(trig),
+         expect=[r"crashtest: firing '%s'" % re.escape(trig)] + more,
+         reject=[r"the check did not fire", r"the watchdog did not notice"],
+         panic=dict(reason=reason, symbol=sym), check=module_listed)
+    for trig, reason, sym, more in TRIGGERS
+] + [
+    # decode-panic on the raw serial log (\r, ANSI colours): module frames
+    # through the module object, kernel frames through basalt.elf
+    dict(name="panic-decode-module-frames", initramfs=True, exit=65, timeout=60,
+         script=fire("bug"), panic=dict(reason="bug", symbol="crashtest_bug"),
+         check=both(module_listed, decodes_to("panic-decode-module-frames", [
+             ("crashtest_bug", "modules/crashtest/crashtest.c", "BUG_ON(ct_bug_condition)"),
+             ("crashtest_write", "modules/crashtest/crashtest.c",
+              "err = triggers[i].fire();")]))),
+    dict(name="panic-decode-kernel-frames", cmdline="ktest.crash=bug", exit=65,
+         panic=dict(reason="bug", symbol="crash_bug"),
+         check=decodes_to("panic-decode-kernel-frames", [
+             ("crash_bug", "kernel/test/crash.c", "BUG_ON(crash != NULL)"),
+             ("ktest_crash_run", "kernel/test/crash.c", "crashes[i].fn();")])),
+]

@@ -1,0 +1,270 @@
+/*
+ * The operations of /bin/syscall-lat. Each measured call does the least
+ * that exercises its path: the null syscall (getppid) is the cost of
+ * entering and leaving the kernel; the file calls add the VFS and, on
+ * /srv, an IPC round trip to the file server with its copies and context
+ * switches; the pipe and IPC round trips add two context switches each.
+ *
+ * The IPC calls are Basalt's (numbers 1000-1002, see docs/bench.md); any
+ * other kernel answers ENOSYS and the row reads "n/a".
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <stdint.h>
+#include <unistd.h>
+
+#include "ops.h"
+
+#define SYS_ipc_create		1000
+#define SYS_ipc_call		1001
+#define SYS_ipc_reply_recv	1002
+#define IPC_MSG_LEN		8	/* a round trip carries one word each way */
+#define FILE_LEN		8192
+
+unsigned int op_child_timeout = 60;
+
+static int ok_or_errno(long r)
+{
+	return r < 0 ? -errno : 0;
+}
+
+/* --- no setup: the cost of the measurement itself and of bare syscalls --- */
+
+static int call_nothing(struct op_ctx *c)
+{
+	__asm__ __volatile__("" : : : "memory");
+	return 0;
+}
+
+static int call_getppid(struct op_ctx *c)
+{
+	return ok_or_errno(getppid());
+}
+
+static int call_getpid(struct op_ctx *c)
+{
+	return ok_or_errno(getpid());
+}
+
+/* --- /dev/null --- */
+
+static int setup_devnull(struct op_ctx *c)
+{
+	c->fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	return c->fd < 0 ? -1 : 0;
+}
+
+static int call_write_null(struct op_ctx *c)
+{
+	ssize_t r = write(c->fd, c->buf, 1);
+
+	return r == 1 ? 0 : r < 0 ? -errno : -EIO;
+}
+
+static void close_fd(struct op_ctx *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+}
+
+/* --- a scratch file of FILE_LEN bytes in the directory measured --- */
+
+static int setup_file(struct op_ctx *c)
+{
+	snprintf(c->path, sizeof(c->path), "%s/syscall-lat.%d", c->dir, (int)getpid());
+	c->fd = open(c->path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (c->fd < 0)
+		return -1;
+	for (int i = 0; i < FILE_LEN; i += sizeof(c->buf)) {
+		memset(c->buf, 'a' + i / (int)sizeof(c->buf), sizeof(c->buf));
+		if (pwrite(c->fd, c->buf, sizeof(c->buf), i) != (ssize_t)sizeof(c->buf))
+			return -1;
+	}
+	return 0;
+}
+
+static void teardown_file(struct op_ctx *c)
+{
+	close_fd(c);
+	unlink(c->path);
+}
+
+static int setup_file_closed(struct op_ctx *c)
+{
+	if (setup_file(c) < 0)
+		return -1;
+	close_fd(c);
+	return 0;
+}
+
+static int expect_len(ssize_t r, size_t want)
+{
+	return r == (ssize_t)want ? 0 : r < 0 ? -errno : -EIO;
+}
+
+static int call_pread_64(struct op_ctx *c)
+{
+	return expect_len(pread(c->fd, c->buf, 64, 0), 64);
+}
+
+static int call_pread_4k(struct op_ctx *c)
+{
+	return expect_len(pread(c->fd, c->buf, 4096, 0), 4096);
+}
+
+static int call_pwrite_64(struct op_ctx *c)
+{
+	return expect_len(pwrite(c->fd, c->buf, 64, 0), 64);
+}
+
+static int call_pwrite_4k(struct op_ctx *c)
+{
+	return expect_len(pwrite(c->fd, c->buf, 4096, 0), 4096);
+}
+
+static int call_open_close(struct op_ctx *c)
+{
+	int fd = open(c->path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	return ok_or_errno(close(fd));
+}
+
+static int call_fstat(struct op_ctx *c)
+{
+	struct stat st;
+
+	return ok_or_errno(fstat(c->fd, &st));
+}
+
+/* --- a second process: pipe echo and IPC server --- */
+
+static void reap_child(struct op_ctx *c)
+{
+	if (c->child > 0) {
+		kill(c->child, SIGKILL);
+		while (waitpid(c->child, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+	c->child = -1;
+}
+
+static void close_pipes(struct op_ctx *c)
+{
+	for (int i = 0; i < 2; i++) {
+		if (c->to_child[i] >= 0)
+			close(c->to_child[i]);
+		if (c->from_child[i] >= 0)
+			close(c->from_child[i]);
+		c->to_child[i] = c->from_child[i] = -1;
+	}
+}
+
+/* The child echoes each byte back until the parent closes its end. */
+static int setup_pipe(struct op_ctx *c)
+{
+	if (pipe2(c->to_child, O_CLOEXEC) < 0 || pipe2(c->from_child, O_CLOEXEC) < 0)
+		return -1;
+	c->child = fork();
+	if (c->child < 0)
+		return -1;
+	if (c->child == 0) {
+		char b;
+		alarm(op_child_timeout);
+		close(c->to_child[1]);
+		close(c->from_child[0]);
+		while (read(c->to_child[0], &b, 1) == 1)
+			if (write(c->from_child[1], &b, 1) != 1)
+				break;
+		_exit(0);
+	}
+	close(c->to_child[0]);
+	close(c->from_child[1]);
+	c->to_child[0] = c->from_child[1] = -1;
+	return 0;
+}
+
+static int call_pipe_rt(struct op_ctx *c)
+{
+	char b = 'x';
+
+	if (write(c->to_child[1], &b, 1) != 1)
+		return -errno;
+	ssize_t r = read(c->from_child[0], &b, 1);
+	return r == 1 ? 0 : r < 0 ? -errno : -EPIPE;
+}
+
+static void teardown_pipe(struct op_ctx *c)
+{
+	close_pipes(c);		/* EOF ends the child's loop */
+	reap_child(c);
+}
+
+/*
+ * The raw IPC round trip: a forked server on one endpoint answers each
+ * call with the word it was sent. ipc_reply_recv with no reply (the first
+ * time round) only waits for a message.
+ */
+static int setup_ipc(struct op_ctx *c)
+{
+	c->endpoint = syscall(SYS_ipc_create, 0);
+	if (c->endpoint < 0) {
+		c->why = errno == ENOSYS ? "ENOSYS" : "ipc_create-failed";
+		return -1;
+	}
+	c->child = fork();
+	if (c->child < 0)
+		return -1;
+	if (c->child == 0) {
+		uint64_t msg = 0;
+		long n = 0;
+		alarm(op_child_timeout);
+		for (;;) {
+			n = syscall(SYS_ipc_reply_recv, c->endpoint, n > 0 ? &msg : NULL,
+				    n > 0 ? sizeof(msg) : 0, &msg, sizeof(msg));
+			if (n < 0 && errno != EINTR)
+				_exit(1);
+		}
+	}
+	return 0;
+}
+
+static int call_ipc_rt(struct op_ctx *c)
+{
+	uint64_t msg = 42, reply = 0;
+	long r = syscall(SYS_ipc_call, c->endpoint, &msg, sizeof(msg), &reply, sizeof(reply));
+
+	if (r < 0)
+		return -errno;
+	return reply == msg ? 0 : -EPROTO;
+}
+
+static void teardown_ipc(struct op_ctx *c)
+{
+	reap_child(c);		/* the endpoint goes with the process */
+}
+
+const struct op ops[] = {
+	{ "overhead", "empty bracket (measurement cost)", 0, NULL, call_nothing, NULL },
+	{ "getppid", "null syscall (getppid)", 0, NULL, call_getppid, NULL },
+	{ "getpid", "getpid", 0, NULL, call_getpid, NULL },
+	{ "write-null", "write 1 B to /dev/null", 0, setup_devnull, call_write_null, close_fd },
+	{ "pread-64", "pread 64 B", 1, setup_file, call_pread_64, teardown_file },
+	{ "pread-4k", "pread 4 KiB", 1, setup_file, call_pread_4k, teardown_file },
+	{ "pwrite-64", "pwrite 64 B", 1, setup_file, call_pwrite_64, teardown_file },
+	{ "pwrite-4k", "pwrite 4 KiB", 1, setup_file, call_pwrite_4k, teardown_file },
+	{ "open-close", "open + close", 1, setup_file_closed, call_open_close, teardown_file },
+	{ "fstat", "fstat", 1, setup_file, call_fstat, teardown_file },
+	{ "pipe-rt", "pipe round trip, 2 processes", 0, setup_pipe, call_pipe_rt, teardown_pipe },
+	{ "ipc-rt", "IPC call/reply round trip", 0, setup_ipc, call_ipc_rt, teardown_ipc },
+};
+const int nops = sizeof(ops) / sizeof(ops[0]);

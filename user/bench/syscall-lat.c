@@ -1,0 +1,287 @@
+/*
+ * /bin/syscall-lat: system call latency, the same static binary on Basalt
+ * and on Linux. For each operation it makes WARMUP calls, then SAMPLES
+ * calls each bracketed by `lfence; rdtsc`, and prints one line
+ *
+ *   bench <op> <path> n=<samples> min=<ticks> median=<ticks> p99=<ticks>
+ *         min_ns=<ns> median_ns=<ns> p99_ns=<ns>
+ *
+ * (on one line), or "bench <op> <path> n/a reason=<why>" when the
+ * operation is not available (no IPC syscalls, nothing mounted on /srv),
+ * or "bench <op> <path> failed reason=<why>" when it broke. <path> is "-"
+ * for operations on no file, "tmpfs" or "fsd" for file operations. A
+ * human table follows as "# " lines. Exit status 0 unless something failed.
+ *
+ *   syscall-lat [-n SAMPLES] [-w WARMUP] [-o OP,...] [-p tmpfs,fsd]
+ *               [-T TMPDIR] [-S SRVDIR] [-t SECONDS] [-q]
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "measure.h"
+#include "ops.h"
+
+struct path {
+	const char *label;	/* "tmpfs" or "fsd" */
+	const char *dir;
+	const char *why;	/* why it cannot be measured, or NULL */
+};
+
+struct result {
+	const struct op *op;
+	const char *path;
+	const char *status;	/* NULL: measured; else "n/a" or "failed" */
+	const char *why;
+	struct stats st;
+};
+
+static size_t nsamples = 20000, nwarmup = 1000;
+static unsigned int timeout_s = 60;
+static struct tsc_freq freq;
+static uint64_t *samples;
+static struct result results[64];
+static int nresults;
+static volatile sig_atomic_t timed_out;
+
+/* The first alarm stops the current operation (a blocked call returns
+ * EINTR: no SA_RESTART); a second one, 5 s later, ends the program. */
+static void on_alarm(int sig)
+{
+	static const char msg[] = "bench-error watchdog: an operation ignored its timeout\n";
+
+	if (timed_out) {
+		write(1, msg, sizeof(msg) - 1);
+		_exit(3);
+	}
+	timed_out = 1;
+	alarm(5);
+}
+
+static const char *errno_name(int e)
+{
+	switch (e) {
+	case ENOSYS: return "ENOSYS";
+	case ENOENT: return "ENOENT";
+	case EACCES: return "EACCES";
+	case EROFS: return "EROFS";
+	case EINVAL: return "EINVAL";
+	case EIO: return "EIO";
+	case EINTR: return "EINTR";
+	case EPIPE: return "EPIPE";
+	case EBADF: return "EBADF";
+	case EFAULT: return "EFAULT";
+	case ENOMEM: return "ENOMEM";
+	case ENOSPC: return "ENOSPC";
+	case EPROTO: return "EPROTO";
+	case EOPNOTSUPP: return "EOPNOTSUPP";
+	default: return "errno";
+	}
+}
+
+static double to_ns(uint64_t ticks)
+{
+	return (double)ticks * 1e9 / freq.hz;
+}
+
+static struct result *record(const struct op *op, const char *path, const char *status,
+			     const char *why)
+{
+	struct result *r = &results[nresults < 63 ? nresults++ : 63];
+
+	r->op = op;
+	r->path = path;
+	r->status = status;
+	r->why = why;
+	if (status)
+		say("bench %s %s %s reason=%s\n", op->name, path, status, why);
+	return r;
+}
+
+/* Warm up, then sample. Returns 0, or -errno from the call that failed. */
+static int sample(const struct op *op, struct op_ctx *c)
+{
+	for (size_t i = 0; i < nwarmup + nsamples; i++) {
+		uint64_t t0 = tsc_read();
+		int err = op->call(c);
+		uint64_t t1 = tsc_read();
+
+		if (err)
+			return timed_out ? -EINTR : err;
+		if (timed_out)
+			return -EINTR;
+		if (i >= nwarmup)
+			samples[i - nwarmup] = t1 - t0;
+	}
+	return 0;
+}
+
+static void run_op(const struct op *op, const struct path *p)
+{
+	const char *path = p ? p->label : "-";
+	struct op_ctx c = { .dir = p ? p->dir : NULL, .fd = -1, .child = -1,
+			    .endpoint = -1, .to_child = { -1, -1 }, .from_child = { -1, -1 } };
+
+	if (p && p->why) {
+		record(op, path, "n/a", p->why);
+		return;
+	}
+	timed_out = 0;
+	alarm(timeout_s);
+	if (op->setup && op->setup(&c) < 0) {
+		alarm(0);
+		if (op->teardown)
+			op->teardown(&c);
+		record(op, path, c.why ? "n/a" : "failed", c.why ? c.why : errno_name(errno));
+		return;
+	}
+	int err = sample(op, &c);
+	alarm(0);
+	if (op->teardown)
+		op->teardown(&c);
+	if (err) {
+		record(op, path, "failed", err == -EINTR ? "timeout" : errno_name(-err));
+		return;
+	}
+	struct result *r = record(op, path, NULL, NULL);
+	stats_compute(samples, nsamples, &r->st);
+	say("bench %s %s n=%zu min=%llu median=%llu p99=%llu min_ns=%.1f median_ns=%.1f p99_ns=%.1f\n",
+	    op->name, path, nsamples, (unsigned long long)r->st.min,
+	    (unsigned long long)r->st.median, (unsigned long long)r->st.p99,
+	    to_ns(r->st.min), to_ns(r->st.median), to_ns(r->st.p99));
+}
+
+/* Is @dir a mount point? By /proc/mounts, else by its device number. */
+static const char *mount_check(const char *dir, char *fstype, size_t len)
+{
+	char line[512], mnt[256], type[64];
+	struct stat a, b;
+	char parent[300];
+	FILE *f = fopen("/proc/mounts", "r");
+
+	if (stat(dir, &a) < 0)
+		return "not-mounted";
+	if (f) {
+		int found = 0;
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "%*s %255s %63s", mnt, type) == 2 && !strcmp(mnt, dir)) {
+				snprintf(fstype, len, "%s", type);
+				found = 1;
+			}
+		fclose(f);
+		return found ? NULL : "not-mounted";
+	}
+	snprintf(parent, sizeof(parent), "%s/..", dir);
+	if (stat(parent, &b) < 0 || a.st_dev == b.st_dev)
+		return "not-mounted";
+	return NULL;
+}
+
+static int wanted(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (!list)
+		return 1;
+	for (const char *s = list; (s = strstr(s, name)) != NULL; s += n)
+		if ((s == list || s[-1] == ',') && (s[n] == ',' || s[n] == '\0'))
+			return 1;
+	return 0;
+}
+
+static void table(void)
+{
+	say("# %-34s %-5s %10s %10s %10s %10s %10s %10s\n", "operation", "path", "min",
+	    "median", "p99", "min ns", "median ns", "p99 ns");
+	for (int i = 0; i < nresults; i++) {
+		struct result *r = &results[i];
+		if (r->status) {
+			say("# %-34s %-5s %10s (%s)\n", r->op->what, r->path, r->status, r->why);
+			continue;
+		}
+		say("# %-34s %-5s %10llu %10llu %10llu %10.1f %10.1f %10.1f\n", r->op->what,
+		    r->path, (unsigned long long)r->st.min, (unsigned long long)r->st.median,
+		    (unsigned long long)r->st.p99, to_ns(r->st.min), to_ns(r->st.median),
+		    to_ns(r->st.p99));
+	}
+}
+
+static void usage(void)
+{
+	say("usage: syscall-lat [-n SAMPLES] [-w WARMUP] [-o OP,...] [-p tmpfs,fsd]\n"
+	    "                   [-T TMPDIR] [-S SRVDIR] [-t SECONDS] [-q]\n");
+	say("operations:");
+	for (int i = 0; i < nops; i++)
+		say(" %s", ops[i].name);
+	say("\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	const char *oplist = NULL, *pathlist = NULL;
+	struct path paths[2] = { { "tmpfs", "/tmp", NULL }, { "fsd", "/srv", NULL } };
+	char fstype[64] = "?", srvtype[64] = "?";
+	int quiet = 0, opt;
+
+	while ((opt = getopt(argc, argv, "n:w:o:p:T:S:t:q")) != -1) {
+		switch (opt) {
+		case 'n': nsamples = strtoul(optarg, NULL, 0); break;
+		case 'w': nwarmup = strtoul(optarg, NULL, 0); break;
+		case 'o': oplist = optarg; break;
+		case 'p': pathlist = optarg; break;
+		case 'T': paths[0].dir = optarg; break;
+		case 'S': paths[1].dir = optarg; break;
+		case 't': timeout_s = strtoul(optarg, NULL, 0); break;
+		case 'q': quiet = 1; break;
+		default: usage();
+		}
+	}
+	if (nsamples < 1 || optind != argc)
+		usage();
+	samples = malloc(nsamples * sizeof(*samples));
+	if (!samples) {
+		say("bench-error cannot allocate %zu samples\n", nsamples);
+		return 1;
+	}
+	struct sigaction sa = { .sa_handler = on_alarm };	/* no SA_RESTART */
+	sigaction(SIGALRM, &sa, NULL);
+	op_child_timeout = timeout_s + 10;
+
+	struct utsname u;
+	uname(&u);
+	tsc_find_freq(&freq);
+	mount_check(paths[0].dir, fstype, sizeof(fstype));
+	paths[1].why = mount_check(paths[1].dir, srvtype, sizeof(srvtype));
+	say("bench-info kernel=\"%s %s\" samples=%zu warmup=%zu tsc_hz=%.0f tsc_source=%s "
+	    "cpuid_hz=%.0f measured_hz=%.0f tmpfs=%s:%s fsd=%s:%s\n", u.sysname, u.release,
+	    nsamples, nwarmup, freq.hz, freq.source, freq.cpuid_hz, freq.measured_hz,
+	    paths[0].dir, fstype, paths[1].dir, paths[1].why ? "none" : srvtype);
+
+	for (int i = 0; i < nops; i++) {
+		if (!wanted(oplist, ops[i].name))
+			continue;
+		if (!ops[i].file) {
+			run_op(&ops[i], NULL);
+			continue;
+		}
+		for (int j = 0; j < 2; j++)
+			if (wanted(pathlist, paths[j].label))
+				run_op(&ops[i], &paths[j]);
+	}
+	if (!quiet)
+		table();
+	int failed = 0, na = 0;
+	for (int i = 0; i < nresults; i++) {
+		failed += results[i].status && !strcmp(results[i].status, "failed");
+		na += results[i].status && !strcmp(results[i].status, "n/a");
+	}
+	say("bench-done measured=%d na=%d failed=%d\n", nresults - failed - na, na, failed);
+	return failed || nresults == 0 ? 1 : 0;
+}
