@@ -4,6 +4,8 @@
 ; asm/ptrace.h), switches GS when coming from user mode, and calls
 ; x86_interrupt(regs).
 
+%include "regs.inc"
+
 section .text
 extern x86_interrupt
 
@@ -31,41 +33,13 @@ isr_common:
 	jz .from_kernel
 	swapgs
 .from_kernel:
-	push rax
-	push rbx
-	push rcx
-	push rdx
-	push rsi
-	push rdi
-	push rbp
-	push r8
-	push r9
-	push r10
-	push r11
-	push r12
-	push r13
-	push r14
-	push r15
+	PUSH_GPRS
 	cld
 	mov rdi, rsp
 	call x86_interrupt
 global isr_return
 isr_return:
-	pop r15
-	pop r14
-	pop r13
-	pop r12
-	pop r11
-	pop r10
-	pop r9
-	pop r8
-	pop rbp
-	pop rdi
-	pop rsi
-	pop rdx
-	pop rcx
-	pop rbx
-	pop rax
+	POP_GPRS
 	test byte [rsp + 24], 3
 	jz .to_kernel
 	swapgs

@@ -16,6 +16,8 @@ PERCPU_USER_RSP		equ 16
 USER_DS			equ 0x23
 USER_CS			equ 0x2b
 
+%include "regs.inc"
+
 section .text
 global switch_stack, syscall_entry, ret_from_fork, kthread_entry, arch_enter_user
 extern x86_syscall, isr_return, schedule_tail, kthread_main
@@ -71,21 +73,7 @@ syscall_entry:
 	push rcx			; rip
 	push -1				; error code -1 marks a syscall frame
 	push rax			; .vector = syscall number
-	push rax
-	push rbx
-	push rcx
-	push rdx
-	push rsi
-	push rdi
-	push rbp
-	push r8
-	push r9
-	push r10
-	push r11
-	push r12
-	push r13
-	push r14
-	push r15
+	PUSH_GPRS
 	xor ebp, ebp			; end of the kernel backtrace
 	mov rdi, rsp
 	sti
@@ -93,21 +81,7 @@ syscall_entry:
 	cli
 	test eax, eax
 	jz .slow
-	pop r15
-	pop r14
-	pop r13
-	pop r12
-	pop r11
-	pop r10
-	pop r9
-	pop r8
-	pop rbp
-	pop rdi
-	pop rsi
-	pop rdx
-	pop rcx
-	pop rbx
-	pop rax
+	POP_GPRS
 	mov rsp, [rsp + 5 * 8]		; the user rsp slot
 	swapgs
 	o64 sysret
