@@ -126,6 +126,39 @@ void schedule(void)
 	local_irq_restore(flags);
 }
 
+/*
+ * Hand the CPU straight to @next, which becomes runnable here, without a
+ * trip through the run queue: the IPC fast path (kernel/ipc.c), where the
+ * current task has just blocked waiting for @next's answer or has just
+ * answered it. @next inherits what is left of the current timeslice, so a
+ * pair of tasks calling each other cannot starve the rest. The caller sets
+ * its own state first, with interrupts off, as for schedule().
+ */
+void sched_switch_to(struct task *next)
+{
+	unsigned long flags = local_irq_save();
+	struct task *prev = current;
+
+	if (next == prev || (next->state != TASK_RUNNING && next->state != TASK_INTERRUPTIBLE &&
+			     next->state != TASK_UNINTERRUPTIBLE)) {
+		local_irq_restore(flags);
+		schedule();
+		return;
+	}
+	if (on_queue(next))
+		list_del_init(&next->run_node);	/* off the run queue or the timed sleepers */
+	next->wake_at_ns = 0;
+	next->state = TASK_RUNNING;
+	if (prev->state == TASK_RUNNING && prev != &idle_task && !on_queue(prev))
+		list_add_tail(&prev->run_node, &run_queue);
+	if (prev->state != TASK_RUNNING && prev->wake_at_ns && !on_queue(prev))
+		list_add_tail(&prev->run_node, &timed_sleepers);
+	next->timeslice = prev->timeslice ? prev->timeslice : 1;
+	switch_to(prev, next);
+	reap_dead_tasks();
+	local_irq_restore(flags);
+}
+
 /* Timer tick: account, wake expired sleepers, ask for a switch at slice end. */
 void sched_tick(bool user_mode)
 {

@@ -170,6 +170,8 @@ void local_irq_restore_sched(unsigned long flags);
 void sched_init(void);
 /* Give up the CPU; returns when this task is chosen again. */
 void schedule(void);
+/* Switch straight to @next, making it runnable (the IPC fast path). */
+void sched_switch_to(struct task *next);
 /* Called from the timer interrupt: account time, preempt at slice end. */
 void sched_tick(bool user_mode);
 /* Make @t runnable (from any context). */

@@ -53,10 +53,14 @@ static uint64_t *table_va(uint64_t entry)
 	return direct_map_live ? phys_to_virt(pa) : (uint64_t *)pa;
 }
 
-/* Walk to the page table covering @va, creating levels when @create. */
-static uint64_t *walk(uintptr_t va, int create)
+/*
+ * Walk from top-level table @top to the 4 KiB entry for @va, creating
+ * missing levels (with @table_flags) when @create. NULL if a level is
+ * missing, a huge page is in the way, or memory ran out.
+ */
+uint64_t *pt_walk(uint64_t *top, uintptr_t va, int create, uint64_t table_flags)
 {
-	uint64_t *t = kernel_pml4;
+	uint64_t *t = top;
 
 	for (int shift = 39; shift > 12; shift -= 9) {
 		uint64_t *e = &t[(va >> shift) & 511];
@@ -71,13 +75,18 @@ static uint64_t *walk(uintptr_t va, int create)
 				return NULL;
 			memset(table_va(pa), 0, PAGE_SIZE);
 			/* upper levels permissive; the leaf decides */
-			*e = pa | PTE_PRESENT | PTE_WRITE;
+			*e = pa | table_flags;
 		} else if (*e & PTE_HUGE) {
 			return NULL;
 		}
 		t = table_va(*e);
 	}
 	return &t[(va >> 12) & 511];
+}
+
+static uint64_t *walk(uintptr_t va, int create)
+{
+	return pt_walk(kernel_pml4, va, create, PTE_PRESENT | PTE_WRITE);
 }
 
 int kmap_page(uintptr_t va, phys_addr_t pa, uint64_t flags)

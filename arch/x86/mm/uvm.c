@@ -50,27 +50,9 @@ void uvm_destroy(phys_addr_t pml4)
 
 uint64_t *uvm_pte(phys_addr_t pml4, uintptr_t va, int create)
 {
-	uint64_t *t = phys_to_virt(pml4);
-
 	if (va >= USER_END)
 		return NULL;
-	for (int shift = 39; shift > 12; shift -= 9) {
-		uint64_t *e = &t[(va >> shift) & 511];
-
-		if (!(*e & PTE_PRESENT)) {
-			phys_addr_t pa;
-
-			if (!create)
-				return NULL;
-			pa = pmm_alloc_page();
-			if (!pa)
-				return NULL;
-			memset(phys_to_virt(pa), 0, PAGE_SIZE);
-			*e = pa | PTE_PRESENT | PTE_WRITE | PTE_USER;
-		}
-		t = phys_to_virt(*e & PTE_ADDR_MASK);
-	}
-	return &t[(va >> 12) & 511];
+	return pt_walk(phys_to_virt(pml4), va, create, PTE_PRESENT | PTE_WRITE | PTE_USER);
 }
 
 void uvm_activate(phys_addr_t pml4)

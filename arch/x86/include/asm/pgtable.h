@@ -37,6 +37,8 @@ int kprotect_page(uintptr_t va, uint64_t flags);
  * 3 = 1 GiB), or 0 if unmapped.
  */
 uint64_t kpte_lookup(uintptr_t va, int *level);
+/* The 4 KiB entry for @va under top-level table @top (see paging.c). */
+uint64_t *pt_walk(uint64_t *top, uintptr_t va, int create, uint64_t table_flags);
 /* Count kernel mappings that are both writable and executable. */
 unsigned long paging_wx_scan(uintptr_t *first_bad);
 phys_addr_t kernel_pml4_phys(void);
