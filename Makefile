@@ -228,3 +228,6 @@ else
 endif
 distclean: clean
 	rm -f .config .config.old
+
+# make bench, make bench-linux
+include bench.mk

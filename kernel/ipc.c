@@ -10,6 +10,7 @@
  * kernel/ipc_sys.c.
  */
 #include <asm/pgtable.h>
+#include <asm/uaccess.h>
 #include "kernel/ipc_internal.h"
 #include "kernel/sched.h"
 #include "lib/string.h"
@@ -153,9 +154,8 @@ static long deliver(struct ipc_endpoint *ep, struct ipc_call *c, struct ipc_rx *
 }
 
 /*
- * Sleep until *@state leaves @busy_or_waiting... the caller's loop: with
- * interrupts off, check, mark ourselves asleep and switch, straight to
- * @handoff when there is one.
+ * Sleep (interrupts are off) in @state, switching straight to @handoff
+ * when there is one: the task that must run next for us to get an answer.
  */
 static void block(struct task *handoff, int state)
 {
@@ -190,6 +190,7 @@ long ipc_do_call(struct ipc_endpoint *ep, struct ipc_call *c, bool intr)
 		if (n < 0) {
 			rx->state = RX_WAITING;		/* it waits for the next one */
 			list_add(&rx->node, &ep->receivers);
+			wake_up_task(rx->server);	/* to see a signal that came meanwhile */
 			return n;
 		}
 		rx->result = n;

@@ -19,11 +19,16 @@ extern const struct ksym ksym_table[];
 extern const uint64_t ksym_count;
 extern const char ksym_names[];
 
+extern char _text[], _etext[];
+
 const char *ksym_lookup(uintptr_t addr, uintptr_t *offset, uintptr_t *size)
 {
 	uint64_t lo = 0, hi = ksym_count;
 	const struct ksym *s;
 
+	/* the table holds kernel text symbols only: modules are elsewhere */
+	if (addr < (uintptr_t)_text || addr >= (uintptr_t)_etext)
+		return NULL;
 	/* find the last symbol with addr <= @addr */
 	while (lo < hi) {
 		uint64_t mid = (lo + hi) / 2;

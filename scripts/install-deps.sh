@@ -8,6 +8,12 @@ PKGS="gcc make nasm binutils libc6-dev grub-pc-bin grub-efi-amd64-bin grub-commo
 xorriso mtools qemu-system-x86 ovmf python3 python3-kconfiglib musl-tools
 busybox-static e2fsprogs gdb openssl cpio kbd console-setup-linux gnuplot-nox
 libclang-rt-14-dev clang"
+# --linux (or BASALT_LINUX=1): also Debian's kernel, the anchor for
+# `make bench-linux` and tests/linux/run-in-qemu (they can fetch it without
+# installing anything, too)
+if [ "${1:-}" = --linux ] || [ -n "${BASALT_LINUX:-}" ]; then
+	PKGS="$PKGS linux-image-amd64"
+fi
 
 missing=""
 for p in $PKGS; do

@@ -1,0 +1,80 @@
+"""Smoke tests for `make bench`, imported by tests/qemu/cases.py: a short
+run of /tests/bench.sh (basalt.test=bench with few samples) must measure
+every operation it can with positive, ordered figures, and under QEMU's
+-icount two boots must give exactly the same instruction counts. They read
+the serial output with scripts/bench's own parser, so a change in the
+output format breaks them rather than the benchmark report.
+"""
+import importlib.machinery
+import importlib.util
+import os
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SMOKE = "basalt.test=bench bench.samples=2000 bench.warmup=200"
+SUMMARY_CLEAN = r"user-tests: [1-9]\d* passed, 0 failed"
+# measured on every kernel; the fsd and IPC rows may read n/a
+MUST_MEASURE = ["overhead -", "getppid -", "getpid -", "write-null -", "pread-64 tmpfs",
+                "pread-4k tmpfs", "pwrite-64 tmpfs", "pwrite-4k tmpfs", "open-close tmpfs",
+                "fstat tmpfs", "pipe-rt -"]
+
+
+def bench_module():
+    """scripts/bench, loaded as a module (its name has no .py)."""
+    path = os.path.join(ROOT, "scripts", "bench")
+    loader = importlib.machinery.SourceFileLoader("basalt_bench", path)
+    mod = importlib.util.module_from_spec(importlib.util.spec_from_loader("basalt_bench", loader))
+    loader.exec_module(mod)
+    return mod
+
+
+def check_figures(out, tdir):
+    run = bench_module().parse(out)
+    problems = []
+    for key in MUST_MEASURE:
+        row = run["ops"].get(key)
+        if row is None:
+            problems.append("no result for %s" % key)
+        elif row.get("status"):
+            problems.append("%s: %s (%s)" % (key, row["status"], row.get("reason")))
+    for key, row in run["ops"].items():
+        if row.get("status") == "failed":
+            problems.append("%s failed: %s" % (key, row.get("reason")))
+        if row.get("status"):
+            continue
+        figs = [row.get(k) for k in ("min", "median", "p99", "min_ns", "median_ns", "p99_ns")]
+        if not all(isinstance(f, (int, float)) and f > 0 for f in figs):
+            problems.append("%s: a figure is not positive: %s" % (key, figs))
+        elif not figs[0] <= figs[1] <= figs[2]:
+            problems.append("%s: min <= median <= p99 does not hold: %s" % (key, figs[:3]))
+    if not problems and float(run["info"].get("tsc_hz", 0)) <= 0:
+        problems.append("no TSC frequency in bench-info")
+    return problems
+
+
+def check_icount_repeat(out, tdir):
+    """Boot the same -icount run a second time: every figure must repeat."""
+    problems = check_figures(out, tdir)
+    if problems:
+        return problems
+    bench = bench_module()
+    bench.OUT = tdir
+    out2, _, problem = bench.boot("basalt", "icount", SMOKE, "bench-icount-repeat-2", 120)
+    if problem:
+        return ["second boot: " + problem]
+    c = bench.compare(bench.parse(out), bench.parse(out2))
+    return ["%s %s differs between boots: %s" % (d["row"], d["stat"], d["runs"])
+            for d in c["diffs"][:6]]
+
+
+CASES = [
+    # a short benchmark run: every operation measured with positive figures
+    dict(name="bench-smoke", cmdline=SMOKE, initramfs=True, collect=["bench/"], exit=33,
+         timeout=120, check=check_figures,
+         expect=[r"bench-done measured=\d+ na=\d+ failed=0", SUMMARY_CLEAN],
+         reject=[r"not ok - ", r"BASALT-PANIC"]),
+    # deterministic instruction counts: two boots under -icount agree exactly
+    dict(name="bench-icount-repeat", cmdline=SMOKE, initramfs=True, exit=33, timeout=120,
+         qemu_args=["-icount", "shift=0"], check=check_icount_repeat,
+         expect=[r"bench-done measured=\d+ na=\d+ failed=0", SUMMARY_CLEAN],
+         reject=[r"not ok - ", r"BASALT-PANIC"]),
+]
