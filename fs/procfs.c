@@ -78,7 +78,12 @@ int procfs_register(const char *name, long (*show)(char *buf, size_t size))
 	if (strlen(name) >= sizeof(e->name) || !*name || name[0] == '/' ||
 	    name[strlen(name) - 1] == '/')
 		return -EINVAL;
-	if (entry_by_name(name))
+	e = entry_by_name(name);
+	if (e && e->show == proc_gone_show) {
+		e->show = show;		/* a module reloaded: reuse its slot */
+		return 0;
+	}
+	if (e)
 		return -EEXIST;
 	for (const char *p = strchr(name, '/'); p; p = strchr(p + 1, '/')) {
 		memcpy(path, name, p - name);

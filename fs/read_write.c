@@ -348,15 +348,25 @@ SYSCALL_DEFINE3(getdents64, int, fd, void __user *, udirp, unsigned int, count)
 
 SYSCALL_DEFINE0(sync)
 {
-	return 0;	/* every file system lives in memory */
+	if (block_sync_all)
+		block_sync_all();	/* in-memory file systems have nothing to write */
+	return 0;
 }
 
 SYSCALL_DEFINE1(fsync, int, fd)
 {
-	return fd_get(fd) ? 0 : -EBADF;
+	struct file *f = fd_get(fd);
+
+	if (!f)
+		return -EBADF;
+	return f->fops && f->fops->fsync ? f->fops->fsync(f, 0) : 0;
 }
 
 SYSCALL_DEFINE1(fdatasync, int, fd)
 {
-	return fd_get(fd) ? 0 : -EBADF;
+	struct file *f = fd_get(fd);
+
+	if (!f)
+		return -EBADF;
+	return f->fops && f->fops->fsync ? f->fops->fsync(f, 1) : 0;
 }

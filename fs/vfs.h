@@ -150,6 +150,8 @@ struct file_ops {
 	/* Emit entries from f->pos on; update f->pos. */
 	int (*readdir)(struct file *f, struct dirent_sink *sink, filldir_t fill);
 	long (*llseek)(struct file *f, int64_t off, int whence);
+	/* Write the file's data (and attributes unless @datasync) to its device. */
+	int (*fsync)(struct file *f, int datasync);
 };
 
 struct inode {
@@ -264,6 +266,12 @@ void vfs_timestamp(struct timespec64 *ts);
 /* Register a device node /dev/@name (S_IFCHR | perm) served by @fops. */
 int devfs_register(const char *name, uint32_t mode, uint32_t rdev,
 		   const struct file_ops *fops, void *priv);
+
+/*
+ * sync(2), reboot: write back every file system that lives on a block
+ * device (drivers/block/buffer.c). Weak: absent when nothing provides it.
+ */
+void block_sync_all(void) __attribute__((weak));
 
 /* poll support: readiness waiters register on each object's wait queue */
 void poll_wait(struct file *f, struct wait_queue *wq, struct poll_table *pt);

@@ -69,7 +69,7 @@ int ksym_snprint_ret(char *buf, size_t size, uintptr_t addr)
 	const char *name = ksym_lookup(addr - 1, &off, &sz);
 	int n;
 
-	if (!name && (n = module_ksym_snprint(buf, size, addr - 1)) > 0)
+	if (!name && (n = module_ksym_snprint_at(buf, size, addr, addr - 1)) > 0)
 		return n;
 	if (!name)
 		return snprintf(buf, size, "0x%016lx", addr);

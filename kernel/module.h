@@ -117,5 +117,6 @@ void module_put(struct module *m);
 
 /* Symbolize @addr inside a loaded module: "func+0x12/0x40 [name]" or 0. */
 int module_ksym_snprint(char *buf, size_t size, uintptr_t addr);
+int module_ksym_snprint_at(char *buf, size_t size, uintptr_t addr, uintptr_t lookup);
 
 #endif

@@ -270,6 +270,8 @@ static void emit_record(const char *reason, const struct pt_regs *r,
 	json_key_string(&j, "comm", current ? current->comm : "?");
 	json_key_string(&j, "taint", taint_string());
 	json_key_string(&j, "integrity", integrity_note);
+	/* frame 0 is a return address (panic()) or the faulting instruction */
+	json_key_u64(&j, "rip_is_return", rip_is_return);
 	json_key_u64(&j, "uptime_ns", ktime_ns());
 	json_key_open(&j, "regs", '{');
 	json_key_hex(&j, "rip", r->rip);
@@ -413,8 +415,11 @@ void panic(const char *reason, const char *fmt, ...)
 
 __noreturn void __stack_chk_fail(void)
 {
-	panic("stack-canary", "stack protector: canary overwritten in %pS",
-	      __builtin_return_address(0));
+	char sym[128];
+
+	/* a return address: the call may be the function's last instruction */
+	ksym_snprint_ret(sym, sizeof(sym), (uintptr_t)__builtin_return_address(0));
+	panic("stack-canary", "stack protector: canary overwritten in %s", sym);
 }
 
 void list_corruption(const char *what, void *entry)

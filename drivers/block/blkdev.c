@@ -13,6 +13,7 @@
 #include "kernel/sched.h"
 #include "lib/printf.h"
 #include "lib/string.h"
+#include "mm/mm.h"
 
 #ifndef ENOTBLK
 #define ENOTBLK		15
@@ -26,7 +27,7 @@ static unsigned int disk_count;
 static struct super_block *devfs_sb;
 
 /* A /dev node of type S_IFBLK for @bdev in the one devfs instance. */
-static void make_node(struct block_device *bdev)
+static void make_dev_node(struct block_device *bdev)
 {
 	size_t len = strlen(bdev->name);
 	struct inode *root, *ino;
@@ -61,7 +62,7 @@ int blkdev_register_disk(struct block_device *disk, const char *prefix)
 	disk->disk = disk;
 	disk->start = 0;
 	list_add_tail(&disk->node, &blkdevs);
-	make_node(disk);
+	make_dev_node(disk);
 	pr_info("%s: %lu sectors (%lu MiB)%s\n", disk->name, (unsigned long)disk->nr_sectors,
 		(unsigned long)(disk->nr_sectors >> 11), disk->read_only ? ", read-only" : "");
 	blk_scan_partitions(disk);
@@ -90,7 +91,7 @@ int blkdev_add_partition(struct block_device *disk, int no, uint64_t start, uint
 	part->use_irq = disk->use_irq;
 	part->disk = disk;
 	list_add_tail(&part->node, &blkdevs);
-	make_node(part);
+	make_dev_node(part);
 	pr_info("%s: partition at sector %lu, %lu sectors\n", part->name, (unsigned long)start,
 		(unsigned long)nr);
 	return 0;

@@ -475,15 +475,21 @@ SYSCALL_DEFINE2(delete_module, const char __user *, uname, unsigned int, flags)
 
 int module_ksym_snprint(char *buf, size_t size, uintptr_t addr)
 {
+	return module_ksym_snprint_at(buf, size, addr, addr);
+}
+
+/* Symbolize @addr, looking it up as @lookup (addr - 1 for return addresses). */
+int module_ksym_snprint_at(char *buf, size_t size, uintptr_t addr, uintptr_t lookup)
+{
 	struct module *m;
 
 	list_for_each_entry(m, &modules, node) {
-		if (addr < m->text_start || addr >= m->text_end)
+		if (lookup < m->text_start || lookup >= m->text_end)
 			continue;
 		for (unsigned int i = 0; i < m->nfuncs; i++) {
 			uintptr_t a = m->funcs[i].addr, sz = m->func_sizes[i];
 
-			if (addr >= a && addr < a + (sz ? sz : 1))
+			if (lookup >= a && lookup < a + (sz ? sz : 1))
 				return snprintf(buf, size, "%s+0x%lx/0x%lx [%s]", m->funcs[i].name,
 						addr - a, sz, m->name);
 		}

@@ -113,6 +113,18 @@ TRIGGERS = [
 ]
 
 CASES = [
+    # no panic: the listing, an unknown name refused, and unloading
+    dict(name="panic-crashtest-listing", initramfs=True, exit=33, timeout=60,
+         script=[(PROMPT, "insmod /lib/modules/crashtest.ko && cat /proc/crashtest\n"),
+                 (r"\nsmap +read user memory directly[^\n]*\n/ # ",
+                  "echo nosuch > /proc/crashtest; echo status=$?\n"),
+                 (r"status=\d+", "rmmod crashtest && echo unloaded\n"),
+                 (r"\nunloaded\n", "poweroff\n")],
+         expect=[r"\n%s +\S" % re.escape(t[0]) for t in TRIGGERS] +
+                [r"crashtest: unknown trigger 'nosuch' \(cat /proc/crashtest\)",
+                 r"status=1", r"\nunloaded\n"],
+         reject=[r"BASALT-PANIC", r"crashtest: firing"]),
+] + [
     dict(name="panic-module-" + trig, initramfs=True, exit=65, timeout=60,
          script=fire(trig),
          expect=[r"crashtest: firing '%s'" % re.escape(trig)] + more,

@@ -15,7 +15,7 @@ struct op_ctx {
 	int fd;
 	int to_child[2], from_child[2];
 	pid_t child;
-	long endpoint;
+	int ep[2];		/* an IPC endpoint: receive end, send end */
 	const char *why;	/* set by a setup that cannot run: the n/a reason */
 	unsigned char buf[4096] __attribute__((aligned(64)));
 };

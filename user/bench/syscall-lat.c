@@ -126,7 +126,7 @@ static void run_op(const struct op *op, const struct path *p)
 {
 	const char *path = p ? p->label : "-";
 	struct op_ctx c = { .dir = p ? p->dir : NULL, .fd = -1, .child = -1,
-			    .endpoint = -1, .to_child = { -1, -1 }, .from_child = { -1, -1 } };
+			    .ep = { -1, -1 }, .to_child = { -1, -1 }, .from_child = { -1, -1 } };
 
 	if (p && p->why) {
 		record(op, path, "n/a", p->why);

@@ -1,0 +1,247 @@
+/*
+ * Basalt's synchronous IPC (syscalls 1000-1002, docs/ipc.md): a call and
+ * its answer in registers, long parts both ways and their size limits, the
+ * caller's pid as the badge, EPIPE when the server dies or the clients are
+ * gone, EINTR when a signal interrupts a call, many clients on one server,
+ * and the wrong end of an endpoint. Basalt only: Linux has no such calls.
+ */
+#include "tap.h"
+#include "../fsd/ipc.h"
+#include <sched.h>
+
+enum { OP_ECHO = 1, OP_LONG, OP_SILENT, OP_EXIT, OP_PID };
+
+static int ep[2];
+
+/* A test server: answers until its clients are gone. */
+static void serve(int rfd)
+{
+	static char in[IPC_LONG_MAX], out[IPC_LONG_MAX];
+	struct ipc_long l = { out, 0, in, sizeof(in) };
+	struct ipc_msg m = { 0 };
+	int badge;
+	long n;
+
+	for (;;) {
+		n = ipc_reply_recv(rfd, &m, &l, &badge);
+		if (n < 0)
+			_exit(n == -EPIPE ? 0 : 3);
+		l.send_len = 0;
+		switch (m.label) {
+		case OP_ECHO:
+			m.label = 100;
+			for (int i = 0; i < 5; i++)
+				m.w[i] = m.w[i] * 2 + 1;
+			break;
+		case OP_LONG:	/* answer with the bytes reversed, m.w[0] of them */
+			for (long i = 0; i < n; i++)
+				out[i] = in[n - 1 - i];
+			l.send_len = m.w[0] ? m.w[0] : (uint64_t)n;
+			m.label = (uint64_t)n;
+			break;
+		case OP_PID:
+			m.label = (uint64_t)badge;
+			break;
+		case OP_SILENT:	/* never answer */
+			pause();
+			break;
+		case OP_EXIT:
+			_exit(0);
+		}
+	}
+}
+
+/* Make an endpoint and fork a server on it; the caller keeps the send end. */
+static pid_t start_server(void)
+{
+	pid_t pid;
+
+	if (ipc_create(ep, 0) != 0)
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		close(ep[1]);
+		serve(ep[0]);
+	}
+	close(ep[0]);
+	return pid;
+}
+
+static void stop_server(pid_t pid)
+{
+	int st;
+
+	close(ep[1]);
+	if (waitpid(pid, &st, 0) == pid)
+		CHECK_EXITED(st, 0);	/* the server saw EPIPE: no clients left */
+}
+
+static void round_trip(void)
+{
+	pid_t pid = start_server();
+	struct ipc_msg m = { OP_ECHO, { 1, 2, 3, 4, 5 } };
+
+	REQUIRE(pid > 0);
+	CHECK_EQ(ipc_call(ep[1], &m, NULL), 0);
+	CHECK_EQ(m.label, 100);
+	for (int i = 0; i < 5; i++)
+		CHECK_EQ(m.w[i], (i + 1) * 2 + 1);
+	for (uint64_t k = 0; k < 1000; k++) {
+		m = (struct ipc_msg){ OP_ECHO, { k, k + 1, k + 2, k + 3, ~k } };
+		if (ipc_call(ep[1], &m, NULL) != 0 || m.w[4] != ~k * 2 + 1) {
+			CHECK_EQ(m.w[4], ~k * 2 + 1);
+			break;
+		}
+	}
+	m = (struct ipc_msg){ .label = OP_PID };
+	CHECK_EQ(ipc_call(ep[1], &m, NULL), 0);
+	CHECK_EQ(m.label, getpid());	/* the badge is the caller's pid */
+	stop_server(pid);
+}
+
+static void long_messages(void)
+{
+	static char out[IPC_LONG_MAX + 1], in[IPC_LONG_MAX];
+	struct ipc_long l = { out, IPC_LONG_MAX, in, sizeof(in) };
+	struct ipc_msg m = { .label = OP_LONG };
+	pid_t pid = start_server();
+
+	REQUIRE(pid > 0);
+	for (size_t i = 0; i < sizeof(out); i++)
+		out[i] = (char)(i * 7 + i / 4096);
+	CHECK_EQ(ipc_call(ep[1], &m, &l), IPC_LONG_MAX);
+	CHECK_EQ(m.label, IPC_LONG_MAX);
+	int bad = 0;
+	for (size_t i = 0; i < IPC_LONG_MAX; i++)
+		bad += in[i] != out[IPC_LONG_MAX - 1 - i];
+	CHECK_EQ(bad, 0);
+	/* odd sizes and page-crossing addresses */
+	l = (struct ipc_long){ out + 4090, 13, in + 4093, 100 };
+	m = (struct ipc_msg){ .label = OP_LONG };
+	CHECK_EQ(ipc_call(ep[1], &m, &l), 13);
+	CHECK(in[4093] == out[4102] && in[4105] == out[4090]);
+	/* too long to send; an answer longer than the room for it */
+	l = (struct ipc_long){ out, IPC_LONG_MAX + 1, in, sizeof(in) };
+	m = (struct ipc_msg){ .label = OP_LONG };
+	CHECK_EQ(ipc_call(ep[1], &m, &l), -EMSGSIZE);
+	l = (struct ipc_long){ out, 10, in, 5 };
+	m = (struct ipc_msg){ .label = OP_LONG };
+	CHECK_EQ(ipc_call(ep[1], &m, &l), -EMSGSIZE);
+	l = (struct ipc_long){ (void *)8, 10, in, 5 };
+	CHECK_EQ(ipc_call(ep[1], &m, &l), -EFAULT);
+	/* the server is still fine */
+	m = (struct ipc_msg){ OP_ECHO, { 7 } };
+	CHECK_EQ(ipc_call(ep[1], &m, NULL), 0);
+	CHECK_EQ(m.w[0], 15);
+	stop_server(pid);
+}
+
+static void server_death(void)
+{
+	struct ipc_msg m = { .label = OP_EXIT };
+	pid_t pid = start_server();
+	int st;
+
+	REQUIRE(pid > 0);
+	/* the server takes the call and exits without answering */
+	CHECK_EQ(ipc_call(ep[1], &m, NULL), -EPIPE);
+	CHECK_EQ(waitpid(pid, &st, 0), pid);
+	m = (struct ipc_msg){ .label = OP_ECHO };
+	CHECK_EQ(ipc_call(ep[1], &m, NULL), -EPIPE);	/* nobody left to serve */
+	close(ep[1]);
+	/* killed while callers wait for it */
+	pid = start_server();
+	REQUIRE(pid > 0);
+	m = (struct ipc_msg){ .label = OP_SILENT };
+	pid_t killer = fork();
+	if (killer == 0) {
+		tap_msleep(100);
+		kill(pid, SIGKILL);
+		_exit(0);
+	}
+	CHECK_EQ(ipc_call(ep[1], &m, NULL), -EPIPE);
+	CHECK_EQ(waitpid(killer, &st, 0), killer);
+	CHECK_EQ(waitpid(pid, &st, 0), pid);
+	close(ep[1]);
+}
+
+static void on_alarm(int sig)
+{
+}
+
+static void signal_interrupts(void)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };	/* no SA_RESTART */
+	struct ipc_msg m = { .label = OP_SILENT };
+	pid_t pid = start_server();
+	long long t0 = tap_now_ms();
+
+	REQUIRE(pid > 0);
+	sigaction(SIGALRM, &sa, NULL);
+	alarm(1);
+	CHECK_EQ(ipc_call(ep[1], &m, NULL), -EINTR);
+	CHECK(tap_now_ms() - t0 >= 500);
+	alarm(0);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	close(ep[1]);
+}
+
+static void many_clients(void)
+{
+	enum { CLIENTS = 8, CALLS = 300 };
+	pid_t kids[CLIENTS], pid = start_server();
+	int st;
+
+	REQUIRE(pid > 0);
+	for (int c = 0; c < CLIENTS; c++) {
+		kids[c] = fork();
+		if (kids[c] == 0) {
+			for (uint64_t k = 0; k < CALLS; k++) {
+				struct ipc_msg m = { OP_ECHO, { (uint64_t)c, k } };
+				if (ipc_call(ep[1], &m, NULL) != 0 || m.w[0] != (uint64_t)c * 2 + 1 ||
+				    m.w[1] != k * 2 + 1)
+					_exit(1);
+				if (k % 50 == 0)
+					sched_yield();
+			}
+			_exit(0);
+		}
+	}
+	for (int c = 0; c < CLIENTS; c++) {
+		CHECK_EQ(waitpid(kids[c], &st, 0), kids[c]);
+		CHECK_EXITED(st, 0);
+	}
+	stop_server(pid);
+}
+
+static void wrong_ends(void)
+{
+	struct ipc_msg m = { .label = OP_ECHO };
+	int fds[2], badge, p[2];
+
+	REQUIRE(ipc_create(fds, 0) == 0);
+	CHECK_EQ(ipc_call(fds[0], &m, NULL), -EBADF);
+	CHECK_EQ(ipc_reply_recv(fds[1], &m, NULL, &badge), -EBADF);
+	REQUIRE(pipe(p) == 0);
+	CHECK_EQ(ipc_call(p[1], &m, NULL), -EBADF);
+	CHECK_EQ(ipc_create(fds, 0x1234), -EINVAL);
+	/* with no client left, a server hears EPIPE at once */
+	close(fds[1]);
+	CHECK_EQ(ipc_reply_recv(fds[0], &m, NULL, &badge), -EPIPE);
+	close(fds[0]);
+	close(p[0]);
+	close(p[1]);
+}
+
+int main(int argc, char **argv)
+{
+	tap_init("ipc", argv[0], 0);
+	RUN(round_trip);
+	RUN(long_messages);
+	RUN(server_death);
+	RUN(signal_interrupts);
+	RUN(many_clients);
+	RUN(wrong_ends);
+	return tap_done();
+}
