@@ -74,7 +74,7 @@ CASES = [
          reject=[r"not ok - ", r"BASALT-PANIC"]),
     # deterministic instruction counts: two boots under -icount agree exactly
     dict(name="bench-icount-repeat", cmdline=SMOKE, initramfs=True, exit=33, timeout=120,
-         qemu_args=["-icount", "shift=0"], check=check_icount_repeat,
+         qemu_args=bench_module().ICOUNT, check=check_icount_repeat,
          expect=[r"bench-done measured=\d+ na=\d+ failed=0", SUMMARY_CLEAN],
          reject=[r"not ok - ", r"BASALT-PANIC"]),
 ]

@@ -1,9 +1,10 @@
 #!/bin/sh
 # The benchmark run that scripts/bench boots (basalt.test=bench), on Basalt
 # and on Debian's Linux alike: /bin/syscall-lat, then the time the kernel
-# took to verify and link a signed module (from its debug log), then any
+# took to verify and link a signed module (from its debug log), the
+# storage throughput when a disk is attached (storage-bench.sh), and any
 # other benchmark dropped in beside this script as /tests/bench-NAME or
-# /tests/bench-NAME.sh (it prints its own "bench NAME ..." lines).
+# /tests/bench-NAME.sh (each prints its own "bench NAME ..." lines).
 # Options come from the kernel command line: bench.samples=N,
 # bench.warmup=N, bench.ops=OP,OP (see syscall-lat -h).
 # Prints "ok - bench/<part>" lines for /tests/run; not in "all".
@@ -44,6 +45,15 @@ if insmod /lib/modules/hello.ko 2>/dev/null; then
 	echo "ok - bench/module-load"
 else
 	echo "ok - bench/module-load # SKIP insmod /lib/modules/hello.ko refused (not Basalt?)"
+fi
+
+# storage throughput (docs/storage.md), when scripts/bench attached a disk
+if [ -e /dev/vda1 ] && [ -r "$dir/storage-bench.sh" ]; then
+	if sh "$dir/storage-bench.sh"; then
+		echo "ok - bench/storage"
+	else
+		echo "not ok - bench/storage # exit status $?"
+	fi
 fi
 
 for b in "$dir"/bench-*; do

@@ -1,0 +1,38 @@
+#!/bin/sh
+# Storage throughput on Basalt (for make bench): sequential write and read
+# of one file through ext2 on /dev/vda1, with the cache emptied between
+# them by a remount. Prints "bench storage <name> <MB/s>" lines. Needs the
+# disk from scripts/mkdisk attached as the first virtio disk; SIZE_MB
+# (default 32) sets the file size. Block devices cannot be opened from
+# user space yet, so there is no raw-device line.
+M=/mnt
+SIZE_MB=${SIZE_MB:-32}
+
+now() { cut -d' ' -f1 /proc/uptime; }
+rate() { awk -v mb="$SIZE_MB" -v a="$1" -v b="$2" 'BEGIN {
+	t = b - a; if (t <= 0) t = 0.01; printf "%.1f\n", mb / t }'; }
+
+mkdir -p $M
+mount -t ext2 /dev/vda1 $M || { echo "# storage-bench: cannot mount /dev/vda1"; exit 1; }
+rm -f $M/bench.dat
+sync
+
+t0=$(now)
+dd if=/dev/zero of=$M/bench.dat bs=65536 count=$((SIZE_MB * 16)) 2>/dev/null
+sync
+t1=$(now)
+echo "bench storage ext2-seq-write $(rate "$t0" "$t1")"
+
+umount $M && mount -t ext2 /dev/vda1 $M		# start reading from the disk
+t0=$(now)
+dd if=$M/bench.dat of=/dev/null bs=65536 2>/dev/null
+t1=$(now)
+echo "bench storage ext2-seq-read $(rate "$t0" "$t1")"
+
+t0=$(now)
+dd if=$M/bench.dat of=/dev/null bs=65536 2>/dev/null
+t1=$(now)
+echo "bench storage ext2-cached-read $(rate "$t0" "$t1")"
+
+rm -f $M/bench.dat
+umount $M

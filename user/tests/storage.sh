@@ -1,0 +1,160 @@
+#!/bin/sh
+# Storage on Basalt: ext2 on virtio-blk (/dev/vda1), run by /tests/run for
+# basalt.test=storage. What to do is read from the disk itself (/phase),
+# which tests/qemu/storage_cases.py writes when it makes the image:
+#   write   write files of many sizes, compare them, sync, unmount; the
+#           host then runs e2fsck and reads every byte back with debugfs
+#   verify  after a reboot: everything "write" left is still there
+#   crash   write, sync, print "storage: synced" and wait to be killed
+#   fuzz    mount every other disk (corrupted copies): refused or read
+#           with errors, and never a panic or a hang
+# File contents come from busybox seq, so the host makes the same bytes
+# with the same busybox. Prints "ok - storage/<case>" or "not ok - ...".
+
+export LC_ALL=C
+M=/mnt
+nfail=0
+
+pass() { echo "ok - storage/$1"; }
+fail() {
+	echo "not ok - storage/$1"
+	shift
+	for l in "$@"; do echo "# $l"; done
+	nfail=$((nfail + 1))
+}
+
+# gen SEED SIZE: SIZE bytes of numbered lines (must match storage_cases.py)
+gen() { seq -w $(($1 * 10000000)) $(($1 * 10000000 + $2 / 8 + 1)) | head -c "$2"; }
+
+# name seed size hole(4 KiB blocks of zeros first)
+FILES="f0 1 0 0
+f1 2 1 0
+f4095 3 4095 0
+f4096 4 4096 0
+f4097 5 4097 0
+f1m 6 1048576 0
+f5m 7 5242880 0
+sparse 8 5000 1536"
+
+write_one() {	# name seed size hole
+	rm -f "$M/data/$1"
+	if [ "$4" -gt 0 ]; then
+		gen "$2" "$3" | dd of="$M/data/$1" bs=4096 seek="$4" 2>/dev/null
+	else
+		gen "$2" "$3" > "$M/data/$1"
+	fi
+}
+
+check_one() {	# name seed size hole
+	f=$M/data/$1
+	want=$(($4 * 4096 + $3))
+	got=$(stat -c %s "$f" 2>/dev/null)
+	if [ "$got" != "$want" ]; then
+		fail "$5/$1" "size $got, want $want"
+		return
+	fi
+	if [ "$4" -gt 0 ]; then
+		zeros=$(dd if="$f" bs=4096 count="$4" 2>/dev/null | tr -d '\000' | wc -c)
+		gen "$2" "$3" > /tmp/want.$$
+		if [ "$zeros" = 0 ] && dd if="$f" bs=4096 skip="$4" 2>/dev/null | cmp -s - /tmp/want.$$; then
+			pass "$5/$1"
+		else
+			fail "$5/$1" "hole or data differs"
+		fi
+		rm -f /tmp/want.$$
+	elif gen "$2" "$3" | cmp -s - "$f"; then
+		pass "$5/$1"
+	else
+		fail "$5/$1" "contents differ"
+	fi
+}
+
+write_all() {
+	mkdir -p $M/data/dir/sub || fail write/mkdir
+	echo "$FILES" | while read -r n s z h; do write_one "$n" "$s" "$z" "$h"; done
+	ln -s ../f4097 $M/data/dir/fastlink
+	ln -s "/mnt/data/$(printf '%0100d' 0)/../f1" $M/data/dir/slowlink
+	ln $M/data/f1m $M/data/dir/hardlink
+	mkdir $M/data/moved-from && mv $M/data/moved-from $M/data/dir/sub/moved
+	echo gone > $M/data/gone && rm $M/data/gone
+	echo "$FILES" | while read -r n s z h; do check_one "$n" "$s" "$z" "$h" write; done
+}
+
+check_names() {	# phase
+	[ "$(readlink $M/data/dir/fastlink)" = ../f4097 ] && pass "$1/fast-symlink" ||
+		fail "$1/fast-symlink"
+	case $(readlink $M/data/dir/slowlink) in
+	/mnt/data/0000*/../f1) pass "$1/slow-symlink" ;;
+	*) fail "$1/slow-symlink" ;;
+	esac
+	[ "$(stat -c %h $M/data/f1m)" = 2 ] && cmp -s $M/data/f1m $M/data/dir/hardlink &&
+		pass "$1/hard-link" || fail "$1/hard-link" "nlink $(stat -c %h $M/data/f1m)"
+	[ -d $M/data/dir/sub/moved ] && [ ! -e $M/data/moved-from ] && [ ! -e $M/data/gone ] &&
+		pass "$1/rename-unlink" || fail "$1/rename-unlink"
+}
+
+mount_main() {
+	mkdir -p $M
+	if mount -t ext2 /dev/vda1 $M; then
+		pass mount
+	else
+		fail mount "mount -t ext2 /dev/vda1 $M failed"
+		exit 1
+	fi
+}
+
+phase=fuzz
+[ -b /dev/vda1 ] && mount -t ext2 /dev/vda1 $M 2>/dev/null && {
+	phase=$(cat $M/phase 2>/dev/null)
+	umount $M
+}
+case $phase in
+write)
+	mount_main
+	write_all
+	check_names write
+	echo verify > $M/phase
+	sync && pass write/sync
+	umount $M && pass write/umount || fail write/umount
+	;;
+verify)
+	mount_main
+	echo "$FILES" | while read -r n s z h; do check_one "$n" "$s" "$z" "$h" verify; done
+	check_names verify
+	umount $M && pass verify/umount || fail verify/umount
+	;;
+crash)
+	mount_main
+	write_all
+	echo crashed > $M/phase
+	sync
+	echo "storage: synced"
+	sleep 600
+	;;
+fuzz)
+	for d in /dev/vd[b-z]; do
+		[ -b "$d" ] || continue
+		n=${d#/dev/}
+		mkdir -p /fuzz/$n
+		if ! mount -t ext2 "$d" /fuzz/$n 2>/dev/null; then
+			pass "fuzz/$n # refused"
+			continue
+		fi
+		timeout 30 sh -c "find /fuzz/$n | head -n 500 | while read -r f; do
+			[ -f \"\$f\" ] && head -c 262144 \"\$f\" > /dev/null
+			ls -ld \"\$f\" > /dev/null; done
+			echo x > /fuzz/$n/new; mkdir /fuzz/$n/newdir; rm -rf /fuzz/$n/docs
+			sync" 2>/dev/null
+		if umount /fuzz/$n; then
+			pass "fuzz/$n # mounted, walked, written"
+		else
+			fail "fuzz/$n" "umount failed"
+		fi
+	done
+	dmesg | grep -c 'ext2: vd' | sed 's/^/# ext2 messages: /'
+	;;
+*)
+	fail phase "no /phase on /dev/vda1: '$phase'"
+	;;
+esac
+exit $nfail
