@@ -6,6 +6,7 @@
 #include <asm/setup.h>
 #include <asm/switch.h>
 #include <asm/uaccess.h>
+#include "fs/vfs.h"
 #include "kernel/sched.h"
 #include "kernel/syscall.h"
 #include "lib/string.h"
@@ -368,6 +369,9 @@ SYSCALL_DEFINE4(reboot, unsigned int, magic1, unsigned int, magic2, unsigned int
 		return -EPERM;
 	if (magic1 != LINUX_REBOOT_MAGIC1)
 		return -EINVAL;
+	if (cmd == LINUX_REBOOT_CMD_RESTART || cmd == LINUX_REBOOT_CMD_HALT ||
+	    cmd == LINUX_REBOOT_CMD_POWER_OFF)
+		block_sync_all();		/* nothing written is lost */
 	switch (cmd) {
 	case LINUX_REBOOT_CMD_RESTART:
 		printk(KERN_NOTICE "reboot: Restarting system\n");
