@@ -41,6 +41,8 @@ struct file *dentry_open(struct dentry *d, int flags, int *err)
 		*err = fifo_open(ino, f);
 		if (!*err)
 			return f;
+	} else if (S_ISBLK(ino->mode) && &blkdev_fops) {
+		f->fops = &blkdev_fops;		/* raw block device access */
 	} else if (S_ISBLK(ino->mode) || S_ISSOCK(ino->mode)) {
 		*err = -ENXIO;
 	}

@@ -65,7 +65,7 @@ static long do_read(struct file *f, char __user *ubuf, size_t count, uint64_t *p
 			break;
 		}
 		done += (size_t)n;
-		if ((size_t)n < chunk || !S_ISREG(f->inode->mode))
+		if ((size_t)n < chunk || !(S_ISREG(f->inode->mode) || S_ISBLK(f->inode->mode)))
 			break;
 	}
 	io_buf_free(buf);

@@ -272,6 +272,8 @@ int devfs_register(const char *name, uint32_t mode, uint32_t rdev,
  * device (drivers/block/buffer.c). Weak: absent when nothing provides it.
  */
 void block_sync_all(void) __attribute__((weak));
+/* Reads and writes on block device nodes (drivers/block/bdev_file.c). */
+extern const struct file_ops blkdev_fops __attribute__((weak));
 
 /* poll support: readiness waiters register on each object's wait queue */
 void poll_wait(struct file *f, struct wait_queue *wq, struct poll_table *pt);
