@@ -90,7 +90,7 @@ SYSCALL_DEFINE4(fchmodat, int, dirfd, const char __user *, upath, uint32_t, mode
 
 SYSCALL_DEFINE2(chmod, const char __user *, upath, uint32_t, mode)
 {
-	struct syscall_args a = { { (unsigned long)AT_FDCWD, (unsigned long)upath, mode, 0 } };
+	struct pt_regs a = SC_REGS((unsigned long)AT_FDCWD, (unsigned long)upath, mode, 0);
 
 	return sys_fchmodat(&a);
 }
@@ -122,15 +122,15 @@ SYSCALL_DEFINE5(fchownat, int, dirfd, const char __user *, upath, uint32_t, uid,
 
 SYSCALL_DEFINE3(chown, const char __user *, upath, uint32_t, uid, uint32_t, gid)
 {
-	struct syscall_args a = { { (unsigned long)AT_FDCWD, (unsigned long)upath, uid, gid, 0 } };
+	struct pt_regs a = SC_REGS((unsigned long)AT_FDCWD, (unsigned long)upath, uid, gid, 0);
 
 	return sys_fchownat(&a);
 }
 
 SYSCALL_DEFINE3(lchown, const char __user *, upath, uint32_t, uid, uint32_t, gid)
 {
-	struct syscall_args a = { { (unsigned long)AT_FDCWD, (unsigned long)upath, uid, gid,
-				    AT_SYMLINK_NOFOLLOW } };
+	struct pt_regs a = SC_REGS((unsigned long)AT_FDCWD, (unsigned long)upath, uid, gid,
+				    AT_SYMLINK_NOFOLLOW);
 
 	return sys_fchownat(&a);
 }
@@ -174,16 +174,16 @@ SYSCALL_DEFINE4(faccessat2, int, dirfd, const char __user *, upath, int, mode, i
 
 SYSCALL_DEFINE3(faccessat, int, dirfd, const char __user *, upath, int, mode)
 {
-	struct syscall_args a = { { (unsigned long)dirfd, (unsigned long)upath,
-				    (unsigned long)mode, 0 } };
+	struct pt_regs a = SC_REGS((unsigned long)dirfd, (unsigned long)upath,
+				    (unsigned long)mode, 0);
 
 	return sys_faccessat2(&a);
 }
 
 SYSCALL_DEFINE2(access, const char __user *, upath, int, mode)
 {
-	struct syscall_args a = { { (unsigned long)AT_FDCWD, (unsigned long)upath,
-				    (unsigned long)mode, 0 } };
+	struct pt_regs a = SC_REGS((unsigned long)AT_FDCWD, (unsigned long)upath,
+				    (unsigned long)mode, 0);
 
 	return sys_faccessat2(&a);
 }

@@ -190,7 +190,7 @@ SYSCALL_DEFINE3(mkdirat, int, dirfd, const char __user *, upath, uint32_t, mode)
 
 SYSCALL_DEFINE2(mkdir, const char __user *, upath, uint32_t, mode)
 {
-	struct syscall_args a = { { (unsigned long)AT_FDCWD, (unsigned long)upath, mode } };
+	struct pt_regs a = SC_REGS((unsigned long)AT_FDCWD, (unsigned long)upath, mode);
 
 	return sys_mkdirat(&a);
 }
@@ -210,7 +210,7 @@ SYSCALL_DEFINE4(mknodat, int, dirfd, const char __user *, upath, uint32_t, mode,
 
 SYSCALL_DEFINE3(mknod, const char __user *, upath, uint32_t, mode, uint32_t, dev)
 {
-	struct syscall_args a = { { (unsigned long)AT_FDCWD, (unsigned long)upath, mode, dev } };
+	struct pt_regs a = SC_REGS((unsigned long)AT_FDCWD, (unsigned long)upath, mode, dev);
 
 	return sys_mknodat(&a);
 }
@@ -232,15 +232,15 @@ SYSCALL_DEFINE3(unlinkat, int, dirfd, const char __user *, upath, int, flags)
 
 SYSCALL_DEFINE1(unlink, const char __user *, upath)
 {
-	struct syscall_args a = { { (unsigned long)AT_FDCWD, (unsigned long)upath, 0 } };
+	struct pt_regs a = SC_REGS((unsigned long)AT_FDCWD, (unsigned long)upath, 0);
 
 	return sys_unlinkat(&a);
 }
 
 SYSCALL_DEFINE1(rmdir, const char __user *, upath)
 {
-	struct syscall_args a = { { (unsigned long)AT_FDCWD, (unsigned long)upath,
-				    AT_REMOVEDIR } };
+	struct pt_regs a = SC_REGS((unsigned long)AT_FDCWD, (unsigned long)upath,
+				    AT_REMOVEDIR);
 
 	return sys_unlinkat(&a);
 }

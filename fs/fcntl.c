@@ -75,7 +75,7 @@ SYSCALL_DEFINE3(dup3, int, oldfd, int, newfd, int, flags)
 
 SYSCALL_DEFINE2(dup2, int, oldfd, int, newfd)
 {
-	struct syscall_args a = { { (unsigned long)oldfd, (unsigned long)newfd, 0 } };
+	struct pt_regs a = SC_REGS((unsigned long)oldfd, (unsigned long)newfd, 0);
 
 	if (oldfd == newfd)
 		return fd_get(oldfd) ? newfd : -EBADF;

@@ -180,16 +180,16 @@ SYSCALL_DEFINE5(renameat2, int, odfd, const char __user *, uold, int, ndfd,
 SYSCALL_DEFINE4(renameat, int, odfd, const char __user *, uold, int, ndfd,
 		const char __user *, unew)
 {
-	struct syscall_args a = { { (unsigned long)odfd, (unsigned long)uold, (unsigned long)ndfd,
-				    (unsigned long)unew, 0 } };
+	struct pt_regs a = SC_REGS((unsigned long)odfd, (unsigned long)uold, (unsigned long)ndfd,
+				    (unsigned long)unew, 0);
 
 	return sys_renameat2(&a);
 }
 
 SYSCALL_DEFINE2(rename, const char __user *, uold, const char __user *, unew)
 {
-	struct syscall_args a = { { (unsigned long)AT_FDCWD, (unsigned long)uold,
-				    (unsigned long)AT_FDCWD, (unsigned long)unew, 0 } };
+	struct pt_regs a = SC_REGS((unsigned long)AT_FDCWD, (unsigned long)uold,
+				    (unsigned long)AT_FDCWD, (unsigned long)unew, 0);
 
 	return sys_renameat2(&a);
 }
@@ -212,8 +212,8 @@ SYSCALL_DEFINE3(symlinkat, const char __user *, utarget, int, dirfd, const char 
 
 SYSCALL_DEFINE2(symlink, const char __user *, utarget, const char __user *, upath)
 {
-	struct syscall_args a = { { (unsigned long)utarget, (unsigned long)AT_FDCWD,
-				    (unsigned long)upath } };
+	struct pt_regs a = SC_REGS((unsigned long)utarget, (unsigned long)AT_FDCWD,
+				    (unsigned long)upath);
 
 	return sys_symlinkat(&a);
 }
@@ -240,8 +240,8 @@ SYSCALL_DEFINE5(linkat, int, odfd, const char __user *, uold, int, ndfd,
 
 SYSCALL_DEFINE2(link, const char __user *, uold, const char __user *, unew)
 {
-	struct syscall_args a = { { (unsigned long)AT_FDCWD, (unsigned long)uold,
-				    (unsigned long)AT_FDCWD, (unsigned long)unew, 0 } };
+	struct pt_regs a = SC_REGS((unsigned long)AT_FDCWD, (unsigned long)uold,
+				    (unsigned long)AT_FDCWD, (unsigned long)unew, 0);
 
 	return sys_linkat(&a);
 }
@@ -268,8 +268,8 @@ SYSCALL_DEFINE4(readlinkat, int, dirfd, const char __user *, upath, char __user 
 
 SYSCALL_DEFINE3(readlink, const char __user *, upath, char __user *, ubuf, int, size)
 {
-	struct syscall_args a = { { (unsigned long)AT_FDCWD, (unsigned long)upath,
-				    (unsigned long)ubuf, (unsigned long)size } };
+	struct pt_regs a = SC_REGS((unsigned long)AT_FDCWD, (unsigned long)upath,
+				    (unsigned long)ubuf, (unsigned long)size);
 
 	return sys_readlinkat(&a);
 }

@@ -214,16 +214,16 @@ SYSCALL_DEFINE4(openat, int, dirfd, const char __user *, upath, int, flags, uint
 
 SYSCALL_DEFINE3(open, const char __user *, upath, int, flags, uint32_t, mode)
 {
-	struct syscall_args a = { { (unsigned long)AT_FDCWD, (unsigned long)upath,
-				    (unsigned long)flags, mode } };
+	struct pt_regs a = SC_REGS((unsigned long)AT_FDCWD, (unsigned long)upath,
+				    (unsigned long)flags, mode);
 
 	return sys_openat(&a);
 }
 
 SYSCALL_DEFINE2(creat, const char __user *, upath, uint32_t, mode)
 {
-	struct syscall_args a = { { (unsigned long)AT_FDCWD, (unsigned long)upath,
-				    O_CREAT | O_WRONLY | O_TRUNC, mode } };
+	struct pt_regs a = SC_REGS((unsigned long)AT_FDCWD, (unsigned long)upath,
+				    O_CREAT | O_WRONLY | O_TRUNC, mode);
 
 	return sys_openat(&a);
 }

@@ -303,7 +303,7 @@ SYSCALL_DEFINE2(pipe2, int __user *, ufds, int, flags)
 
 SYSCALL_DEFINE1(pipe, int __user *, ufds)
 {
-	struct syscall_args a = { { (unsigned long)ufds, 0 } };
+	struct pt_regs a = SC_REGS((unsigned long)ufds, 0);
 
 	return sys_pipe2(&a);
 }

@@ -42,16 +42,19 @@ static struct file *rw_file(int fd, bool write, long *err)
  * in chunks until the count is met; anything else (pipes, terminals,
  * devices) returns after one chunk, since a second could block.
  */
+/* Small transfers (most syscalls) bounce through the stack, not a page. */
+#define SMALL_IO	256
+
 static long do_read(struct file *f, char __user *ubuf, size_t count, uint64_t *pos)
 {
-	char *buf;
+	char small[SMALL_IO], *buf;
 	size_t done = 0;
 	long n = 0;
 
 	count = MIN(count, MAX_RW_COUNT);
 	if (!access_ok(ubuf, count))
 		return -EFAULT;
-	buf = io_buf_alloc();
+	buf = count <= SMALL_IO ? small : io_buf_alloc();
 	if (!buf)
 		return -ENOMEM;
 	while (done < count) {
@@ -68,21 +71,22 @@ static long do_read(struct file *f, char __user *ubuf, size_t count, uint64_t *p
 		if ((size_t)n < chunk || !(S_ISREG(f->inode->mode) || S_ISBLK(f->inode->mode)))
 			break;
 	}
-	io_buf_free(buf);
+	if (buf != small)
+		io_buf_free(buf);
 	return done ? (long)done : n;
 }
 
 /* Write @count bytes from user memory at *pos; O_APPEND writes at the end. */
 static long do_write(struct file *f, const char __user *ubuf, size_t count, uint64_t *pos)
 {
-	char *buf;
+	char small[SMALL_IO], *buf;
 	size_t done = 0;
 	long n = 0;
 
 	count = MIN(count, MAX_RW_COUNT);
 	if (!access_ok(ubuf, count))
 		return -EFAULT;
-	buf = io_buf_alloc();
+	buf = count <= SMALL_IO ? small : io_buf_alloc();
 	if (!buf)
 		return -ENOMEM;
 	while (done < count) {
@@ -101,7 +105,8 @@ static long do_write(struct file *f, const char __user *ubuf, size_t count, uint
 		if ((size_t)n < chunk)
 			break;
 	}
-	io_buf_free(buf);
+	if (buf != small)
+		io_buf_free(buf);
 	return done ? (long)done : n;
 }
 

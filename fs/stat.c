@@ -92,16 +92,16 @@ SYSCALL_DEFINE4(newfstatat, int, dirfd, const char __user *, upath, struct kstat
 
 SYSCALL_DEFINE2(stat, const char __user *, upath, struct kstat __user *, ust)
 {
-	struct syscall_args a = { { (unsigned long)AT_FDCWD, (unsigned long)upath,
-				    (unsigned long)ust, 0 } };
+	struct pt_regs a = SC_REGS((unsigned long)AT_FDCWD, (unsigned long)upath,
+				    (unsigned long)ust, 0);
 
 	return sys_newfstatat(&a);
 }
 
 SYSCALL_DEFINE2(lstat, const char __user *, upath, struct kstat __user *, ust)
 {
-	struct syscall_args a = { { (unsigned long)AT_FDCWD, (unsigned long)upath,
-				    (unsigned long)ust, AT_SYMLINK_NOFOLLOW } };
+	struct pt_regs a = SC_REGS((unsigned long)AT_FDCWD, (unsigned long)upath,
+				    (unsigned long)ust, AT_SYMLINK_NOFOLLOW);
 
 	return sys_newfstatat(&a);
 }

@@ -25,7 +25,8 @@ struct task *current = &idle_task;
 LIST_HEAD(all_tasks);
 static LIST_HEAD(run_queue);
 static LIST_HEAD(timed_sleepers);	/* tasks with wake_at_ns set, via run_node */
-static bool need_resched;
+bool need_resched_flag;
+#define need_resched need_resched_flag
 static int last_pid;
 
 struct task *task_by_pid(int pid)

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <asm/irq.h>
+#include <asm/ptrace.h>
 #include "kernel/kernel.h"
 #include "kernel/signal.h"
 #include "lib/list.h"
@@ -203,5 +204,12 @@ void itimer_tick(uint64_t now_ns);	/* ITIMER_REAL expiry, from the tick */
 __noreturn void do_exit(int status);
 /* Before every return to user mode: reschedule, deliver signals. */
 void exit_to_user_mode(struct pt_regs *regs);
+extern bool need_resched_flag;
+/* Anything for exit_to_user_mode to do? (the common syscall skips it) */
+static inline bool exit_work_pending(const struct pt_regs *regs)
+{
+	return need_resched_flag || current->sig_pending || current->sig_restore_mask ||
+	       (long)regs->rax == -ERESTARTSYS;
+}
 
 #endif

@@ -1,7 +1,7 @@
 /*
  * System call plumbing. Handlers are written with SYSCALL_DEFINEn, which
  * gives them typed arguments and a uniform entry point
- * long sys_NAME(const struct syscall_args *) for the dispatch table.
+ * long sys_NAME(const struct pt_regs *) for the dispatch table.
  * kernel/syscalls.tbl is the one list of Linux x86-64 syscall numbers and
  * names; scripts/gen-syscalls turns it into the dispatch table and the name
  * table (build/syscall_table.c). A number without a handler returns
@@ -13,13 +13,38 @@
 #include <stdint.h>
 #include <asm/uaccess.h>
 
-struct syscall_args {
-	unsigned long a[6];
-};
+struct pt_regs;
 
-typedef long (*syscall_fn_t)(const struct syscall_args *args);
+/*
+ * Handlers read their arguments straight from the saved user registers
+ * (Linux's order: rdi, rsi, rdx, r10, r8, r9): no copy on the way in.
+ */
+#include <asm/ptrace.h>
+#define SC_ARG0(r)	((r)->rdi)
+#define SC_ARG1(r)	((r)->rsi)
+#define SC_ARG2(r)	((r)->rdx)
+#define SC_ARG3(r)	((r)->r10)
+#define SC_ARG4(r)	((r)->r8)
+#define SC_ARG5(r)	((r)->r9)
 
-#define __SC_ENTRY(name) long sys_##name(const struct syscall_args *args)
+typedef long (*syscall_fn_t)(const struct pt_regs *args);
+
+/* Build a register frame to call one handler from another (sys_mkdir -> sys_mkdirat). */
+static inline struct pt_regs sc_regs(const unsigned long a[6])
+{
+	struct pt_regs r = { 0 };
+
+	r.rdi = a[0];
+	r.rsi = a[1];
+	r.rdx = a[2];
+	r.r10 = a[3];
+	r.r8 = a[4];
+	r.r9 = a[5];
+	return r;
+}
+#define SC_REGS(...) sc_regs((const unsigned long[6]){ __VA_ARGS__ })
+
+#define __SC_ENTRY(name) long sys_##name(const struct pt_regs *args)
 
 #define SYSCALL_DEFINE0(name)                                                \
 	static long __do_sys_##name(void);                                   \
@@ -30,7 +55,7 @@ typedef long (*syscall_fn_t)(const struct syscall_args *args);
 #define SYSCALL_DEFINE1(name, t1, a1)                                        \
 	static long __do_sys_##name(t1 a1);                                  \
 	__SC_ENTRY(name);                                                    \
-	__SC_ENTRY(name) { return __do_sys_##name((t1)args->a[0]); }         \
+	__SC_ENTRY(name) { return __do_sys_##name((t1)SC_ARG0(args)); }         \
 	static long __do_sys_##name(t1 a1)
 
 #define SYSCALL_DEFINE2(name, t1, a1, t2, a2)                                \
@@ -38,7 +63,7 @@ typedef long (*syscall_fn_t)(const struct syscall_args *args);
 	__SC_ENTRY(name);                                                    \
 	__SC_ENTRY(name)                                                     \
 	{                                                                    \
-		return __do_sys_##name((t1)args->a[0], (t2)args->a[1]);     \
+		return __do_sys_##name((t1)SC_ARG0(args), (t2)SC_ARG1(args));     \
 	}                                                                    \
 	static long __do_sys_##name(t1 a1, t2 a2)
 
@@ -47,8 +72,8 @@ typedef long (*syscall_fn_t)(const struct syscall_args *args);
 	__SC_ENTRY(name);                                                    \
 	__SC_ENTRY(name)                                                     \
 	{                                                                    \
-		return __do_sys_##name((t1)args->a[0], (t2)args->a[1],      \
-				       (t3)args->a[2]);                      \
+		return __do_sys_##name((t1)SC_ARG0(args), (t2)SC_ARG1(args),      \
+				       (t3)SC_ARG2(args));                      \
 	}                                                                    \
 	static long __do_sys_##name(t1 a1, t2 a2, t3 a3)
 
@@ -57,8 +82,8 @@ typedef long (*syscall_fn_t)(const struct syscall_args *args);
 	__SC_ENTRY(name);                                                    \
 	__SC_ENTRY(name)                                                     \
 	{                                                                    \
-		return __do_sys_##name((t1)args->a[0], (t2)args->a[1],      \
-				       (t3)args->a[2], (t4)args->a[3]);      \
+		return __do_sys_##name((t1)SC_ARG0(args), (t2)SC_ARG1(args),      \
+				       (t3)SC_ARG2(args), (t4)SC_ARG3(args));      \
 	}                                                                    \
 	static long __do_sys_##name(t1 a1, t2 a2, t3 a3, t4 a4)
 
@@ -67,9 +92,9 @@ typedef long (*syscall_fn_t)(const struct syscall_args *args);
 	__SC_ENTRY(name);                                                    \
 	__SC_ENTRY(name)                                                     \
 	{                                                                    \
-		return __do_sys_##name((t1)args->a[0], (t2)args->a[1],      \
-				       (t3)args->a[2], (t4)args->a[3],       \
-				       (t5)args->a[4]);                      \
+		return __do_sys_##name((t1)SC_ARG0(args), (t2)SC_ARG1(args),      \
+				       (t3)SC_ARG2(args), (t4)SC_ARG3(args),       \
+				       (t5)SC_ARG4(args));                      \
 	}                                                                    \
 	static long __do_sys_##name(t1 a1, t2 a2, t3 a3, t4 a4, t5 a5)
 
@@ -78,9 +103,9 @@ typedef long (*syscall_fn_t)(const struct syscall_args *args);
 	__SC_ENTRY(name);                                                    \
 	__SC_ENTRY(name)                                                     \
 	{                                                                    \
-		return __do_sys_##name((t1)args->a[0], (t2)args->a[1],      \
-				       (t3)args->a[2], (t4)args->a[3],       \
-				       (t5)args->a[4], (t6)args->a[5]);      \
+		return __do_sys_##name((t1)SC_ARG0(args), (t2)SC_ARG1(args),      \
+				       (t3)SC_ARG2(args), (t4)SC_ARG3(args),       \
+				       (t5)SC_ARG4(args), (t6)SC_ARG5(args));      \
 	}                                                                    \
 	static long __do_sys_##name(t1 a1, t2 a2, t3 a3, t4 a4, t5 a5, t6 a6)
 

@@ -313,7 +313,7 @@ static void host_boot(const void *cpio, size_t len)
 
 /* Syscalls with up to six arguments of any integer or pointer type. */
 #define U(x)	((unsigned long)(x))
-#define SC(name, ...) sys_##name(&(struct syscall_args){ { __VA_ARGS__ } })
+#define SC(name, ...) ({ struct pt_regs __r = SC_REGS(__VA_ARGS__); sys_##name(&__r); })
 
 /* --- a newc archive writer for tests ------------------------------------------- */
 struct cpio_buf {

@@ -72,19 +72,17 @@ static bool is_canonical(uint64_t a)
 int x86_syscall(struct pt_regs *regs)
 {
 	unsigned long nr = regs->vector;
-	struct syscall_args args = { { regs->rdi, regs->rsi, regs->rdx, regs->r10, regs->r8,
-				       regs->r9 } };
 	long ret;
 
-	if (nr < syscall_count && syscall_table[nr])
-		ret = syscall_table[nr](&args);
+	if (likely(nr < syscall_count && syscall_table[nr]))
+		ret = syscall_table[nr](regs);
 	else
 		ret = unknown_syscall(nr);
 	regs->rax = ret;
-	exit_to_user_mode(regs);
+	if (unlikely(exit_work_pending(regs)))
+		exit_to_user_mode(regs);
 	/* SYSRET reloads rip from rcx and rflags from r11, and faults in ring 0
 	 * on a non-canonical rcx, so use it only when that is exactly right. */
 	return regs->rcx == regs->rip && regs->r11 == regs->rflags &&
-	       is_canonical(regs->rip) && regs->cs == USER_CS && regs->ss == USER_DS &&
-	       !(regs->rflags & ((1 << 8) | (1 << 16)));	/* TF, RF */
+	       is_canonical(regs->rip) && !(regs->rflags & ((1 << 8) | (1 << 16)));	/* TF, RF */
 }
