@@ -131,10 +131,12 @@ $(B)/%.o: %.asm $(B)/include/generated/autoconf.h
 LDSCRIPT := arch/x86/kernel.ld
 
 # The syscall dispatch and name tables, from the one list in kernel/syscalls.tbl.
-$(B)/syscall_table.c: kernel/syscalls.tbl scripts/gen-syscalls
-	$(quiet) GEN $@
-	@mkdir -p $(B)
-	$(Q)$(PYTHON) scripts/gen-syscalls $< > $@
+$(B)/syscall_table.c $(B)/include/generated/syscall_count.h: kernel/syscalls.tbl scripts/gen-syscalls
+	$(quiet) GEN $(B)/syscall_table.c
+	@mkdir -p $(B)/include/generated
+	$(Q)$(PYTHON) scripts/gen-syscalls $< $(B)/include/generated/syscall_count.h > $(B)/syscall_table.c
+
+$(B)/arch/x86/kernel/syscall.o: $(B)/include/generated/syscall_count.h
 
 # --- module signing keys and the kernel's build id ------------------------------
 # The signing key is made on the first build, kept out of git (keys/) and out

@@ -21,6 +21,12 @@ static long null_write(struct file *f, const char *buf, size_t n, uint64_t *pos)
 	return (long)n;
 }
 
+/* Like Linux's /dev/null: the data is never touched, not even copied in. */
+static long null_write_user(struct file *f, const char __user *ubuf, size_t n, uint64_t *pos)
+{
+	return (long)n;
+}
+
 static long zero_read(struct file *f, char *buf, size_t n, uint64_t *pos)
 {
 	memset(buf, 0, n);
@@ -82,7 +88,8 @@ static long kmsg_write(struct file *f, const char *buf, size_t n, uint64_t *pos)
 }
 
 static const struct file_ops null_fops = {
-	.read = null_read, .write = null_write, .llseek = mem_llseek,
+	.read = null_read, .write = null_write, .write_user = null_write_user,
+	.llseek = mem_llseek,
 };
 static const struct file_ops zero_fops = {
 	.read = zero_read, .write = null_write, .llseek = mem_llseek,

@@ -24,17 +24,19 @@ static struct file *rw_file(int fd, bool write, long *err)
 	struct file *f = fd_get(fd);
 	unsigned int acc;
 
-	*err = -EBADF;
-	if (!f || (f->flags & O_PATH))
-		return NULL;
+	if (unlikely(!f || (f->flags & O_PATH)))
+		goto badf;
 	acc = f->flags & O_ACCMODE;
-	if (write ? acc == O_RDONLY : acc == O_WRONLY)
+	if (unlikely(write ? acc == O_RDONLY : acc == O_WRONLY))
+		goto badf;
+	if (unlikely(!f->fops || (write ? !f->fops->write : !f->fops->read))) {
+		*err = S_ISDIR(f->inode->mode) ? -EISDIR : -EINVAL;
 		return NULL;
-	*err = S_ISDIR(f->inode->mode) ? -EISDIR : -EINVAL;
-	if (!f->fops || (write ? !f->fops->write : !f->fops->read))
-		return NULL;
-	*err = 0;
+	}
 	return f;
+badf:
+	*err = -EBADF;
+	return NULL;
 }
 
 /*
@@ -123,6 +125,8 @@ SYSCALL_DEFINE3(write, int, fd, const char __user *, ubuf, size_t, count)
 	long err;
 	struct file *f = rw_file(fd, true, &err);
 
+	if (f && f->fops->write_user)
+		return f->fops->write_user(f, ubuf, count, &f->pos);
 	return f ? do_write(f, ubuf, count, &f->pos) : err;
 }
 

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <asm/uaccess.h>
 #include "kernel/kernel.h"
 #include "lib/list.h"
 
@@ -143,6 +144,11 @@ struct file_ops {
 	/* Return bytes moved, 0 at end of file, or -errno. May sleep. */
 	long (*read)(struct file *f, char *buf, size_t n, uint64_t *pos);
 	long (*write)(struct file *f, const char *buf, size_t n, uint64_t *pos);
+	/*
+	 * Optional: take the user pointer as it is, for drivers that never look
+	 * at the data (/dev/null): the write then costs no copy at all.
+	 */
+	long (*write_user)(struct file *f, const char __user *ubuf, size_t n, uint64_t *pos);
 	/* @arg may be a user pointer: use the uaccess helpers. */
 	long (*ioctl)(struct file *f, unsigned int cmd, unsigned long arg);
 	/* Current readiness (POLLIN...); register on wait queues via poll_wait. */

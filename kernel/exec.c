@@ -380,6 +380,7 @@ static int exec_file(const char *path, struct exec_args *a, int depth)
 	current->uregs->cs = USER_CS;
 	current->uregs->ss = USER_DS;
 	current->uregs->rflags = 0x202;
+	current->iret_needed = true;
 	return 0;
 }
 

@@ -90,6 +90,7 @@ struct task {
 	uint64_t sig_blocked;
 	uint64_t sig_saved_mask;	/* restored after rt_sigsuspend's handler */
 	bool sig_restore_mask;
+	bool iret_needed;		/* user rip/rflags changed: return with iretq */
 	uint64_t altstack_sp, altstack_size;
 
 	/* user FPU/SSE state (fxsave image), saved while switched out */

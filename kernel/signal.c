@@ -198,6 +198,7 @@ static int setup_frame(struct pt_regs *regs, int sig, const struct k_sigaction *
 	regs->rax = 0;
 	regs->rsp = sp;
 	regs->rip = ka->handler;
+	current->iret_needed = true;
 	regs->rflags &= ~(1UL << 10);		/* DF clear, as the ABI wants */
 	return 0;
 }
@@ -214,6 +215,7 @@ static void syscall_restart(struct pt_regs *regs, const struct k_sigaction *ka)
 	regs->rax = regs->vector;		/* the syscall number */
 	regs->rip -= 2;				/* back over the syscall instruction */
 	regs->rcx = regs->rip;
+	current->iret_needed = true;
 }
 
 void do_signal(struct pt_regs *regs)
@@ -295,6 +297,7 @@ SYSCALL_DEFINE0(rt_sigreturn)
 	/* user may change only the arithmetic flags, DF, TF and AC */
 	regs->rflags = (regs->rflags & ~0x40dd5UL) | (f.uc.mc.eflags & 0x40dd5UL);
 	regs->error_code = 0;			/* no longer a restartable syscall frame */
+	current->iret_needed = true;		/* every register came from the frame */
 	current->sig_blocked = f.uc.sigmask & ~UNBLOCKABLE;
 	if (f.uc.mc.fpstate && !copy_from_user(fpu, (void *)f.uc.mc.fpstate, sizeof(fpu))) {
 		*(uint32_t *)(fpu + 24) &= 0xffff;	/* MXCSR reserved bits would #GP */

@@ -12,6 +12,7 @@
 #include "kernel/kernel.h"
 #include "kernel/sched.h"
 #include "kernel/syscall.h"
+#include "generated/syscall_count.h"
 
 extern void syscall_entry(void);
 extern const unsigned long syscall_count;
@@ -74,15 +75,22 @@ int x86_syscall(struct pt_regs *regs)
 	unsigned long nr = regs->vector;
 	long ret;
 
-	if (likely(nr < syscall_count && syscall_table[nr]))
+	if (likely(nr < SYSCALL_COUNT && syscall_table[nr]))
 		ret = syscall_table[nr](regs);
 	else
 		ret = unknown_syscall(nr);
 	regs->rax = ret;
 	if (unlikely(exit_work_pending(regs)))
 		exit_to_user_mode(regs);
-	/* SYSRET reloads rip from rcx and rflags from r11, and faults in ring 0
-	 * on a non-canonical rcx, so use it only when that is exactly right. */
+	/*
+	 * SYSRET reloads rip from rcx and rflags from r11, and faults in ring 0
+	 * on a non-canonical rcx. The entry saved rcx == rip and r11 == rflags;
+	 * only execve, signal frames, rt_sigreturn and restarts change them, and
+	 * those set iret_needed, so the common return skips the checks.
+	 */
+	if (likely(!current->iret_needed))
+		return 1;
+	current->iret_needed = false;
 	return regs->rcx == regs->rip && regs->r11 == regs->rflags &&
 	       is_canonical(regs->rip) && !(regs->rflags & ((1 << 8) | (1 << 16)));	/* TF, RF */
 }
