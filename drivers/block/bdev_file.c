@@ -1,7 +1,7 @@
 /*
  * Block device nodes opened from user space (/dev/vda, /dev/vda1): raw
  * reads and writes at any offset, through a bounce buffer, in requests of
- * up to 64 KiB. Opening syncs the buffer cache first so a raw read sees what
+ * up to 1 MiB. Opening syncs the buffer cache first so a raw read sees what
  * file systems wrote; writing is refused while a file system is mounted on
  * the device, since it would bypass the cache under the file system's feet.
  */
@@ -10,7 +10,8 @@
 #include "lib/string.h"
 #include "mm/mm.h"
 
-#define BOUNCE	(64 * 1024)
+#define BOUNCE_BIG	(1024 * 1024)	/* fewer, larger requests when memory allows */
+#define BOUNCE_SMALL	(64 * 1024)
 
 static uint64_t bdev_bytes(const struct block_device *b)
 {
@@ -34,7 +35,7 @@ static long bdev_io(struct file *f, char *buf, size_t n, uint64_t *pos, bool wri
 	struct block_device *b = f->priv;
 	uint64_t size = bdev_bytes(b);
 	char *bounce;
-	size_t done = 0;
+	size_t done = 0, bsize = BOUNCE_BIG;
 	int err = 0;
 
 	if (write && (b->read_only))
@@ -44,12 +45,16 @@ static long bdev_io(struct file *f, char *buf, size_t n, uint64_t *pos, bool wri
 	if (*pos >= size)
 		return write ? -ENOSPC : 0;
 	n = MIN(n, size - *pos);
-	bounce = kmalloc(BOUNCE);
+	bounce = n > BOUNCE_SMALL ? kmalloc(BOUNCE_BIG) : NULL;
+	if (!bounce) {
+		bsize = BOUNCE_SMALL;
+		bounce = kmalloc(bsize);
+	}
 	if (!bounce)
 		return -ENOMEM;
 	while (done < n && !err) {
 		uint64_t at = *pos + done, sector = at / SECTOR_SIZE;
-		size_t off = at % SECTOR_SIZE, len = MIN(n - done, BOUNCE - off);
+		size_t off = at % SECTOR_SIZE, len = MIN(n - done, bsize - off);
 		size_t count = (off + len + SECTOR_SIZE - 1) / SECTOR_SIZE;
 
 		if (!write || off || (len % SECTOR_SIZE))	/* partial sectors: read first */

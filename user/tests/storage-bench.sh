@@ -39,6 +39,6 @@ umount $M
 
 # the same amount read straight from the block device (no file system)
 t0=$(now)
-dd if=/dev/vda of=/dev/null bs=65536 count=$((SIZE_MB * 16)) 2>/dev/null
+dd if=/dev/vda of=/dev/null bs=1048576 count=$SIZE_MB 2>/dev/null
 t1=$(now)
 echo "bench storage raw-dd-read $(rate "$t0" "$t1")"
