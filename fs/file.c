@@ -221,3 +221,31 @@ void fs_context_put(struct fs_context *fs)
 	dput(fs->cwd);
 	kfree(fs);
 }
+
+/*
+ * Install two new files (pipe2, ipc_create) at the lowest free fds and tell
+ * user space which; on any failure neither stays installed.
+ */
+int fd_install_pair(struct file *a, struct file *b, int cloexec, int __user *ufds)
+{
+	int fds[2];
+
+	fds[0] = fd_install(a, cloexec);
+	if (fds[0] < 0) {
+		file_put(a);
+		file_put(b);
+		return fds[0];
+	}
+	fds[1] = fd_install(b, cloexec);
+	if (fds[1] < 0) {
+		fd_close(fds[0]);
+		file_put(b);
+		return fds[1];
+	}
+	if (copy_to_user(ufds, fds, sizeof(fds))) {
+		fd_close(fds[0]);
+		fd_close(fds[1]);
+		return -EFAULT;
+	}
+	return 0;
+}

@@ -274,31 +274,14 @@ int pipe_create(struct file **rd, struct file **wr, unsigned int flags)
 SYSCALL_DEFINE2(pipe2, int __user *, ufds, int, flags)
 {
 	struct file *rd, *wr;
-	int fds[2], err;
+	int err;
 
 	if (flags & ~(O_CLOEXEC | O_NONBLOCK))
 		return -EINVAL;
 	err = pipe_create(&rd, &wr, (unsigned int)flags);
 	if (err)
 		return err;
-	fds[0] = fd_install(rd, flags & O_CLOEXEC);
-	if (fds[0] < 0) {
-		file_put(rd);
-		file_put(wr);
-		return fds[0];
-	}
-	fds[1] = fd_install(wr, flags & O_CLOEXEC);
-	if (fds[1] < 0) {
-		fd_close(fds[0]);
-		file_put(wr);
-		return fds[1];
-	}
-	if (copy_to_user(ufds, fds, sizeof(fds))) {
-		fd_close(fds[0]);
-		fd_close(fds[1]);
-		return -EFAULT;
-	}
-	return 0;
+	return fd_install_pair(rd, wr, flags & O_CLOEXEC, ufds);
 }
 
 SYSCALL_DEFINE1(pipe, int __user *, ufds)

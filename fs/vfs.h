@@ -256,6 +256,8 @@ struct file *file_get(struct file *f);
 void file_put(struct file *f);
 /* Install @f in the current process's table at the lowest free fd. */
 int fd_install(struct file *f, int cloexec);
+/* Install a pair (pipe ends, endpoint ends) and copy the two fds to @ufds. */
+int fd_install_pair(struct file *a, struct file *b, int cloexec, int __user *ufds);
 struct file *fd_get(int fd);		/* borrowed: valid while the caller runs */
 int vfs_stat_inode(struct inode *ino, struct kstat *st);
 /* May the caller execute @f (a regular file with an x bit it may use)? */

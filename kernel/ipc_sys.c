@@ -99,7 +99,6 @@ SYSCALL_DEFINE2(ipc_create, int __user *, ufds, int, flags)
 	struct ipc_endpoint *ep;
 	struct inode *ino;
 	struct file *rd = NULL, *wr = NULL;
-	int fds[2] = { -1, -1 };
 
 	if (flags & ~O_CLOEXEC)
 		return -EINVAL;
@@ -120,24 +119,7 @@ SYSCALL_DEFINE2(ipc_create, int __user *, ufds, int, flags)
 	rd->priv = wr->priv = ep;
 	ep->refs = 2;
 	ep->servers = ep->clients = 1;
-	fds[0] = fd_install(rd, flags & O_CLOEXEC);
-	if (fds[0] < 0) {
-		file_put(rd);
-		file_put(wr);
-		return fds[0];
-	}
-	fds[1] = fd_install(wr, flags & O_CLOEXEC);
-	if (fds[1] < 0) {
-		fd_close(fds[0]);
-		file_put(wr);
-		return fds[1];
-	}
-	if (copy_to_user(ufds, fds, sizeof(fds))) {
-		fd_close(fds[0]);
-		fd_close(fds[1]);
-		return -EFAULT;
-	}
-	return 0;
+	return fd_install_pair(rd, wr, flags & O_CLOEXEC, ufds);
 }
 
 /* rdi = send end; MR0..MR5 = request, then answer; r13 = long part or 0. */
