@@ -25,11 +25,15 @@ endif
 
 .DEFAULT_GOAL := all
 
+# e2fsprogs (mke2fs, e2fsck, debugfs) live in /sbin, which a user's PATH may lack
+export PATH := $(PATH):/usr/sbin:/sbin
+
 # --- dependencies ------------------------------------------------------------
 # On a fresh Debian machine the first make installs what is missing (the
 # configuration step below already needs python3-kconfiglib).
-DEPS_MISSING := $(shell for t in nasm grub-mkrescue xorriso qemu-system-x86_64 musl-gcc; do \
-	command -v $$t >/dev/null || echo $$t; done; \
+DEPS_MISSING := $(shell for t in nasm grub-mkrescue xorriso mformat qemu-system-x86_64 musl-gcc \
+	cpio openssl mke2fs e2fsck debugfs; do command -v $$t >/dev/null || echo $$t; done; \
+	[ -x /bin/busybox ] || echo busybox-static; \
 	$(PYTHON) -c 'import kconfiglib' 2>/dev/null || echo python3-kconfiglib; \
 	[ -e /usr/share/OVMF/OVMF_CODE.fd ] || echo ovmf)
 ifneq ($(strip $(DEPS_MISSING)),)
