@@ -24,13 +24,11 @@
 
 extern const struct kernel_symbol __ksymtab_start[], __ksymtab_end[];
 
-LIST_HEAD(modules);
 #ifdef CONFIG_MODULE_SIG_ENFORCE
 static bool sig_enforce = true;
 #else
 static bool sig_enforce;
 #endif
-unsigned long kernel_taint;
 
 static int set_sig_enforce(const char *v)
 {
