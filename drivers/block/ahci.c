@@ -116,7 +116,7 @@ static int add_prds(struct ahci_port *p, unsigned int slot, uint64_t pa, uint32_
 		uint32_t n = MIN(len, AHCI_PRD_MAX_BYTES);
 		struct ahci_prd *prd;
 
-		if (hdr->prdtl >= AHCI_MAX_PRDS)
+		if (hdr->prdtl >= AHCI_MAX_PRDS || (!p->host->dma64 && pa + n > (1ULL << 32)))
 			return -EIO;
 		prd = &p->tables[slot].prd[hdr->prdtl++];
 		prd->dba = (uint32_t)pa;
@@ -164,6 +164,7 @@ static void port_complete(struct ahci_port *p)
 	uint32_t ci, done;
 
 	port_write(p, PORT_IS, is);
+	hba_write(p->host, AHCI_IS, 1U << p->no);
 	ci = port_read(p, PORT_CI);
 	done = p->busy & ~ci;
 	if (is & PORT_INT_ERRORS) {
@@ -355,7 +356,8 @@ static int port_init(struct ahci_port *p)
 	port_write(p, PORT_IE, 0);
 	port_write(p, PORT_CMD, port_read(p, PORT_CMD) | PORT_CMD_SUD | PORT_CMD_POD |
 				PORT_CMD_FRE);
-	if (PORT_SSTS_DET(port_read(p, PORT_SSTS)) != 3 &&
+	/* DET 1: a device is there but the link is not up yet */
+	if (PORT_SSTS_DET(port_read(p, PORT_SSTS)) == 0 ||
 	    port_wait(p, PORT_SSTS, 0xf, 3, 20))
 		goto no_disk;
 	/* the device's first register FIS sets the signature and clears BSY */
@@ -436,8 +438,12 @@ static int ahci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	pi = hba_read(h, AHCI_PI);
 	vs = hba_read(h, AHCI_VS);
 	h->nr_slots = MIN(AHCI_CAP_NCS(cap), AHCI_SLOTS);
+	h->dma64 = cap & AHCI_CAP_S64A;
 	h->msi = !ahci_poll_forced && !pci_enable_msi(pdev, ahci_irq, h);
 	pci_set_drvdata(pdev, h);
+	hba_write(h, AHCI_IS, 0xffffffff);
+	if (h->msi)
+		hba_write(h, AHCI_GHC, AHCI_GHC_AE | AHCI_GHC_IE);
 	pci_info(pdev, "AHCI %x.%x, %u slots, ports %#x, %s\n", vs >> 16, (vs >> 8) & 0xff,
 		 h->nr_slots, pi, h->msi ? "MSI" : "polled");
 	for (unsigned int i = 0; i < 32; i++) {
@@ -457,9 +463,6 @@ static int ahci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		}
 		add_disk(h, p);
 	}
-	hba_write(h, AHCI_IS, 0xffffffff);
-	if (h->msi)
-		hba_write(h, AHCI_GHC, AHCI_GHC_AE | AHCI_GHC_IE);
 	return 0;
 
 out_disable:

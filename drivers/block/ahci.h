@@ -13,6 +13,7 @@
 
 /* --- generic host control (AHCI 1.3, 3.1) ----------------------------------- */
 #define AHCI_CAP		0x00
+#define  AHCI_CAP_S64A		(1U << 31)	/* 64-bit DMA addresses */
 #define  AHCI_CAP_NCS(cap)	((((cap) >> 8) & 0x1f) + 1)	/* command slots */
 #define AHCI_GHC		0x04
 #define  AHCI_GHC_HR		(1U << 0)	/* HBA reset */
@@ -125,6 +126,7 @@ struct ahci_host {
 	struct pci_dev *pdev;
 	volatile uint8_t *abar;
 	unsigned int nr_slots;
+	bool dma64;			/* CAP.S64A: PRDs may point above 4 GiB */
 	bool msi;
 	uint64_t irqs;
 	struct ahci_port *ports[32];
