@@ -42,11 +42,9 @@ int futex_wake_addr(uint64_t uaddr, int n)
 	return woken;
 }
 
-struct kernel_timespec_f {
-	int64_t sec, nsec;
-};
 
-static long futex_wait(uint64_t uaddr, uint32_t val, const struct kernel_timespec_f *t)
+/* Wait while *uaddr == val; @timeout_ns 0 means no timeout. */
+static long futex_wait(uint64_t uaddr, uint32_t val, uint64_t timeout_ns)
 {
 	struct futex_waiter w = { .uaddr = uaddr, .mm = current->mm, .task = current };
 	/* FUTEX_WAIT timeouts are relative (BITSET's absolute ones are treated so too) */
@@ -58,7 +56,7 @@ static long futex_wait(uint64_t uaddr, uint32_t val, const struct kernel_timespe
 		return -EFAULT;
 	if (cur != val)
 		return -EAGAIN;
-	uint64_t end = t ? ktime_ns() + (uint64_t)t->sec * 1000000000ULL + t->nsec : 0;
+	uint64_t end = timeout_ns ? ktime_ns() + timeout_ns : 0;
 
 	flags = local_irq_save();
 	list_add_tail(&w.node, &futex_waiters);
@@ -67,7 +65,7 @@ static long futex_wait(uint64_t uaddr, uint32_t val, const struct kernel_timespe
 			ret = -EINTR;
 			break;
 		}
-		if (t && ktime_ns() >= end) {
+		if (end && ktime_ns() >= end) {
 			ret = -ETIMEDOUT;
 			break;
 		}
@@ -82,19 +80,20 @@ static long futex_wait(uint64_t uaddr, uint32_t val, const struct kernel_timespe
 }
 
 SYSCALL_DEFINE6(futex, uint32_t __user *, uaddr, int, op, uint32_t, val,
-		const struct kernel_timespec_f __user *, utime, uint32_t __user *, uaddr2,
+		const struct kernel_timespec __user *, utime, uint32_t __user *, uaddr2,
 		uint32_t, val3)
 {
-	struct kernel_timespec_f t;
+	uint64_t ns = 0;
+	int err;
 
 	if ((uintptr_t)uaddr & 3)
 		return -EINVAL;
 	switch (op & FUTEX_CMD_MASK) {
 	case FUTEX_WAIT:
 	case FUTEX_WAIT_BITSET:
-		if (utime && copy_from_user(&t, utime, sizeof(t)))
-			return -EFAULT;
-		return futex_wait((uint64_t)uaddr, val, utime ? &t : NULL);
+		if (utime && (err = timespec_from_user(utime, &ns)))
+			return err;
+		return futex_wait((uint64_t)uaddr, val, utime ? (ns ? ns : 1) : 0);
 	case FUTEX_WAKE:
 	case FUTEX_WAKE_BITSET:
 		return futex_wake_addr((uint64_t)uaddr, (int)val);

@@ -156,6 +156,14 @@ uint64_t tsc_khz(void);
 void udelay(unsigned long us);
 /* Set the wall clock: @epoch_sec is now (read from the RTC at boot). */
 void time_set_realtime(uint64_t epoch_sec);
+/* struct timespec as the x86-64 ABI passes it to system calls. */
+struct kernel_timespec {
+	int64_t sec;
+	int64_t nsec;
+};
+/* Read and validate a user timespec as nanoseconds; 0, -EFAULT or -EINVAL. */
+int timespec_from_user(const void *utimespec, uint64_t *ns);
+
 /* Wall-clock time in nanoseconds since the Unix epoch. */
 uint64_t ktime_real_ns(void);
 void mdelay(unsigned long ms);

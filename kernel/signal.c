@@ -461,16 +461,12 @@ SYSCALL_DEFINE3(tgkill, int, tgid, int, tid, int, sig)
 	return send_tkill(t, sig);
 }
 
-struct kts {
-	int64_t sec, nsec;
-};
-
 /* Wait for a signal in @set without running its handler; return its number. */
 SYSCALL_DEFINE4(rt_sigtimedwait, const uint64_t __user *, uset, void __user *, uinfo,
-		const struct kts __user *, uts, size_t, size)
+		const struct kernel_timespec __user *, uts, size_t, size)
 {
-	uint64_t set, end = 0;
-	struct kts ts;
+	uint64_t set, end = 0, ns;
+	int err;
 	uint8_t buf[128];
 
 	if (size != sizeof(uint64_t))
@@ -479,11 +475,10 @@ SYSCALL_DEFINE4(rt_sigtimedwait, const uint64_t __user *, uset, void __user *, u
 		return -EFAULT;
 	set &= ~UNBLOCKABLE;
 	if (uts) {
-		if (copy_from_user(&ts, uts, sizeof(ts)))
-			return -EFAULT;
-		if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= 1000000000)
-			return -EINVAL;
-		end = ktime_ns() + (uint64_t)ts.sec * 1000000000ULL + (uint64_t)ts.nsec;
+		err = timespec_from_user(uts, &ns);
+		if (err)
+			return err;
+		end = ktime_ns() + ns;
 	}
 	for (;;) {
 		uint64_t ready = current->sig_pending & set;

@@ -17,11 +17,6 @@
 #define CLOCK_BOOTTIME		7
 #define TIMER_ABSTIME		1
 
-struct kernel_timespec {
-	int64_t sec;
-	int64_t nsec;
-};
-
 static uint64_t realtime_offset_ns;	/* epoch ns at ktime 0 */
 
 void time_set_realtime(uint64_t epoch_sec)
@@ -113,7 +108,7 @@ static long do_nanosleep(uint64_t ns, struct kernel_timespec __user *rem)
 	return 0;
 }
 
-static int get_ts_ns(const struct kernel_timespec __user *u, uint64_t *ns)
+int timespec_from_user(const void __user *u, uint64_t *ns)
 {
 	struct kernel_timespec ts;
 
@@ -129,7 +124,7 @@ SYSCALL_DEFINE2(nanosleep, const struct kernel_timespec __user *, req,
 		struct kernel_timespec __user *, rem)
 {
 	uint64_t ns;
-	int err = get_ts_ns(req, &ns);
+	int err = timespec_from_user(req, &ns);
 
 	return err ? err : do_nanosleep(ns, rem);
 }
@@ -138,7 +133,7 @@ SYSCALL_DEFINE4(clock_nanosleep, int, clk, int, flags, const struct kernel_times
 		struct kernel_timespec __user *, rem)
 {
 	uint64_t ns, now;
-	int err = get_ts_ns(req, &ns);
+	int err = timespec_from_user(req, &ns);
 
 	if (err)
 		return err;

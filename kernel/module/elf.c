@@ -84,18 +84,10 @@ static const struct sym *symbol(const struct modelf *m, unsigned int i)
 	return (const struct sym *)m->syms + i;
 }
 
-static bool has_nul(const char *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!p[i])
-			return true;
-	return false;
-}
-
 /* A NUL-terminated string at @off in a string table of @len bytes, or NULL. */
 static const char *str_at(const char *tab, size_t len, uint64_t off)
 {
-	if (off >= len || !has_nul(tab + off, len - off))
+	if (off >= len || strnlen(tab + off, len - off) == len - off)
 		return NULL;
 	return tab + off;
 }
