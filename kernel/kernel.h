@@ -183,7 +183,6 @@ __noreturn void __stack_chk_fail(void);
 void ksyms_init(void);
 /* Register the boot console (serial); weak no-op if none is configured. */
 void early_console_init(void);
-/* Echo pending console input (keyboard, serial) until a TTY owns it. */
-void console_poll_input(void);
+
 
 #endif
