@@ -12,6 +12,7 @@ module (modules/e1000) on QEMU's 82540EM with user-mode networking
                 QEMU's monitor (set_link), which the driver must report
 """
 import os
+import re
 import socket
 import threading
 import time
@@ -50,7 +51,8 @@ def monitor_link_toggler(name):
                 except OSError:
                     continue
                 for state in ("off", "on"):
-                    if state not in done and ("e1000-link: set n1 %s\n" % state) in out:
+                    if state not in done and re.search(r"e1000-link: set n1 %s\r?\n" % state,
+                                                       out):
                         try:
                             monitor("set_link n1 %s" % state)
                         except OSError:

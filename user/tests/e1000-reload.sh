@@ -60,9 +60,11 @@ while [ $i -lt "$ROUNDS" ]; do
 		echo "# round $i: insmod: $(cat "$T/err")"
 		continue
 	fi
-	sleep 0.2		# let some frames through
+	# QEMU's e1000 holds received frames back for a second after each
+	# RCTL write: odd rounds wait for them, even ones unload at once
+	if [ $((i % 2)) -eq 1 ]; then sleep 1.2; else sleep 0.1; fi
 	n=$(sed -n 's/^rx_packets: *//p' /proc/net/e1000-0 2>/dev/null)
-	rx=$((rx + ${n:-0}))
+	[ "${n:-0}" -gt 0 ] && rx=$((rx + 1))
 	if ! rmmod e1000 2> "$T/err"; then
 		bad=$((bad + 1))
 		echo "# round $i: rmmod: $(cat "$T/err")"
@@ -74,8 +76,8 @@ pinger=
 
 [ $bad -eq 0 ]
 ok "insmod-rmmod-x$ROUNDS" $? "$bad failure(s)"
-[ $rx -gt 0 ]
-ok frames-flowed $? "$rx frames received over $ROUNDS rounds"
+[ $rx -ge $((ROUNDS / 4)) ]
+ok frames-flowed $? "frames arrived in $rx of $ROUNDS rounds"
 ! loaded
 ok unloaded-at-end $? "$(lsmod)"
 

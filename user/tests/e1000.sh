@@ -92,7 +92,8 @@ else
 fi
 [ "$(field interrupts)" -gt "$ints_before" ]
 ok proc-interrupts-counter-rises $? "interrupts: $ints_before before, $(field interrupts) after"
-[ "$(field rx_packets)" -ge 8 ] && [ "$(field tx_packets)" -ge 8 ] &&
+# two ARP replies and four echo replies at least, as many requests sent
+[ "$(field rx_packets)" -ge 6 ] && [ "$(field tx_packets)" -ge 6 ] &&
 	[ "$(field rx_errors)" -eq 0 ]
 ok proc-counters $? "$(cat $PROC 2>&1)"
 
