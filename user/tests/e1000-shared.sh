@@ -70,6 +70,15 @@ ok ping-e1000-1 $st1 "$(cat "$T/p1")"
 [ "$(field 0 interrupts)" -gt "$a0" ] && [ "$(field 1 interrupts)" -gt "$a1" ]
 ok both-handlers-claimed $? "e1000-0: $a0 -> $(field 0 interrupts), e1000-1: $a1 -> $(field 1 interrupts)"
 
+# traffic on e1000-1 alone raises the shared line, and e1000-0 must not claim it
+a0=$(field 0 interrupts)
+line0=$(awk -v irq="$irq0:" '$1 == irq { print $2 }' /proc/interrupts)
+out=$(ping-e1000 -d /dev/e1000-1 -c 2 2>&1)
+ok ping-e1000-1-alone $? "$out"
+line1=$(awk -v irq="$irq0:" '$1 == irq { print $2 }' /proc/interrupts)
+[ "$line1" -gt "$line0" ] && [ "$(field 0 interrupts)" -eq "$a0" ]
+ok idle-adapter-claims-nothing $? "line $irq0: $line0 -> $line1; e1000-0 claimed $a0 -> $(field 0 interrupts)"
+
 # --- the second adapter's link goes down and comes back -------------------------------
 addr1=$(sed -n 's/^pci: *//p' /proc/net/e1000-1)
 mark
