@@ -86,6 +86,13 @@ static uint64_t resolve(const char *name, void *ctx)
 	return 0;
 }
 
+static void report_unresolved(const char *name, void *ctx)
+{
+	struct module *mod = ctx;
+
+	pr_err("module %s: unresolved symbol %s\n", mod->name, name);
+}
+
 /* The value of "tag=" in the .modinfo strings, copied into @out. */
 static bool modinfo_get(const char *info, size_t len, const char *tag, char *out, size_t size)
 {
@@ -260,6 +267,9 @@ static int link_module(struct module *mod, const void *elf, size_t len, const ch
 	ret = resolve_deps(mod, depends);
 	if (ret)
 		return ret;
+	/* one line per missing symbol, not just the first the linker meets */
+	if (modelf_unresolved(&e, resolve, mod, report_unresolved))
+		return -ENOENT;
 	mod->base = module_alloc(e.layout.total);
 	if (!mod->base)
 		return -ENOMEM;
