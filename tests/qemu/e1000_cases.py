@@ -20,7 +20,8 @@ import time
 from user_cases import SUMMARY_CLEAN
 
 LINK_UP = r"e1000 0000:00:[0-9a-f]{2}\.0: link up, 1000 Mbps full duplex"
-REJECT = [r"not ok - ", r"BASALT-PANIC", r"WARNING", r"nobody cared", r"did not claim it"]
+REJECT = [r"not ok - ", r"BASALT-PANIC", r"WARNING", r"nobody cared", r"did not claim it",
+          r"module e1000: .* left "]
 
 
 def monitor_link_toggler(name):
