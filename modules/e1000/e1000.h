@@ -16,6 +16,7 @@
 #include <asm/io.h>
 #include "drivers/base/device.h"
 #include "drivers/pci/pci.h"
+#include "kernel/irq.h"
 #include "kernel/lock.h"
 #include "kernel/wait.h"
 #include "kernel/workqueue.h"
@@ -34,7 +35,7 @@
 #define ETH_HLEN		14	/* destination, source, type */
 #define ETH_FRAME_LEN		1514	/* the largest frame without its CRC */
 
-/* What /proc/net/e1000-N shows; all but link are counts since probe. */
+/* Counts since probe, shown in /proc/net/e1000-N. */
 struct e1000_stats {
 	uint64_t rx_packets, rx_bytes;
 	uint64_t rx_dropped;	/* queue full: the oldest frame made room */

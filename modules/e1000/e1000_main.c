@@ -229,12 +229,12 @@ static int e1000_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		dev_err(&pdev->dev, "cannot get IRQ %u: error %d\n", nic->irq, err);
 		goto out_rings;
 	}
+	e1000_nics[index] = nic;	/* for the proc file's show function */
 	err = e1000_chr_register(nic);
 	if (err)
 		goto out_irq;
 
 	pci_set_drvdata(pdev, nic);
-	e1000_nics[index] = nic;
 	dev_info(&pdev->dev, "%s: MAC %02x:%02x:%02x:%02x:%02x:%02x, IRQ %u, /dev/%s\n",
 		 nic->name, nic->mac[0], nic->mac[1], nic->mac[2], nic->mac[3], nic->mac[4],
 		 nic->mac[5], nic->irq, nic->name);
@@ -247,6 +247,7 @@ static int e1000_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	return 0;
 
 out_irq:
+	e1000_nics[index] = NULL;
 	free_irq(nic->irq, nic);
 out_rings:
 	e1000_reset_hw(nic);		/* no DMA into the rings we are freeing */

@@ -250,8 +250,8 @@ static bool e1000_clean_rx(struct e1000_nic *nic)
 
 /* --- the interrupt handler ------------------------------------------------------------ */
 /*
- * The INTx line may be shared (on q35 every slot's INTA meets on one
- * IOAPIC input), so the handler first asks the device: ICR holds the
+ * The INTx line may be shared (on q35 the INTA pins of 25 slots meet on
+ * four IOAPIC inputs), so the handler first asks the device: ICR holds the
  * causes, and reading it clears them and lowers the line. No enabled cause
  * set means another device interrupted.
  */
