@@ -18,7 +18,8 @@ nfail=0
 pinger=
 
 cleanup() {
-	[ -n "$pinger" ] && kill "$pinger" 2>/dev/null
+	touch "$T/stop"
+	[ -n "$pinger" ] && wait "$pinger" 2>/dev/null
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -30,8 +31,11 @@ fail() {
 	for l in "$@"; do echo "# $l"; done
 	nfail=$((nfail + 1))
 }
+# ok NAME STATUS [DETAIL...]: the status must be 0
 ok() {
-	if [ "$2" -eq 0 ]; then pass "$1"; else fail "$1" "exit status $2" "$3"; fi
+	name=$1 st=$2
+	shift 2
+	if [ "$st" -eq 0 ]; then pass "$name"; else fail "$name" "exit status $st" "$@"; fi
 }
 loaded() { lsmod | grep -q "^e1000 "; }
 memfree() { awk '$1 == "MemFree:" { print $2 }' /proc/meminfo; }
@@ -44,9 +48,10 @@ rmmod e1000
 sync
 free_before=$(memfree)
 
-# the background traffic: ARP and pings, restarted whenever the device goes
+# the background traffic: ARP and pings, restarted whenever the device
+# goes, until $T/stop appears
 (
-	while :; do
+	while [ ! -e "$T/stop" ]; do
 		ping-e1000 -c 20 -W 1 > /dev/null 2>&1 || sleep 0.05
 	done
 ) &
@@ -71,7 +76,8 @@ while [ $i -lt "$ROUNDS" ]; do
 		echo "# round $i: rmmod: $(cat "$T/err")"
 	fi
 done
-kill "$pinger" 2>/dev/null
+# stop the traffic; its last ping-e1000 ends at once (no device) and is waited for
+touch "$T/stop"
 wait "$pinger" 2>/dev/null
 pinger=
 
@@ -82,11 +88,18 @@ ok frames-flowed $? "frames arrived in $rx of $ROUNDS rounds"
 ! loaded
 ok unloaded-at-end $? "$(lsmod)"
 
-sync
-free_after=$(memfree)
-diff=$((free_before - free_after))
+# exited tasks are freed a little later: give it a few seconds
+for try in 1 2 3 4 5; do
+	sync
+	free_after=$(memfree)
+	diff=$((free_before - free_after))
+	[ $diff -le 64 ] && break
+	sleep 1
+done
+echo "# MemFree ${free_before} kB before the rounds, ${free_after} kB after (try $try)"
 [ $diff -le 64 ]
-ok memfree-returns $? "MemFree ${free_before} kB before, ${free_after} kB after ($diff kB less)"
+ok memfree-returns $? "MemFree ${free_before} kB before, ${free_after} kB after ($diff kB less)" \
+	"$(ps 2>&1 | tr '\n' ';')"
 
 # the whole log (50 rounds may wrap the ring past any mark); the QEMU
 # case rejects these words on the serial console as well
