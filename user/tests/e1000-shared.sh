@@ -55,6 +55,7 @@ irq0=$(field 0 irq)
 irq1=$(field 1 irq)
 [ -n "$irq0" ] && [ "$irq0" = "$irq1" ]
 ok same-irq-line $? "e1000-0 on IRQ $irq0, e1000-1 on IRQ $irq1"
+echo "# $(grep "^ *$irq0:" /proc/interrupts)"
 grep -q "^ *$irq0:.*e1000-0.*e1000-1" /proc/interrupts
 ok proc-interrupts-lists-both $? "$(grep "^ *$irq0:" /proc/interrupts)"
 
