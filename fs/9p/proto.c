@@ -441,5 +441,7 @@ int p9_next_dirent(struct p9_buf *b, struct p9_dirent *de)
 	de->offset = get64(b);
 	de->type = get8(b);
 	de->name = get_str(b, &de->namelen);
-	return b->bad || !de->namelen ? -EIO : 1;
+	if (!de->namelen)
+		b->bad = true;
+	return b->bad ? -EIO : 1;
 }
