@@ -274,15 +274,24 @@ long p9_write(struct p9_client *c, uint32_t fid, uint64_t offset, const void *bu
 	return (long)done;
 }
 
-/* Hand the records of one Rreaddir to @fn; *@offset follows the ones it took. */
+/*
+ * Hand the records of one Rreaddir (asked for from *@offset) to @fn;
+ * *@offset follows the ones it took. A record that leads back to where
+ * the request started would make the listing endless: the reply is bad.
+ */
 static int each_dirent(const uint8_t *data, uint32_t n, uint64_t *offset,
 		       int (*fn)(void *ctx, const struct p9_dirent *de), void *ctx, bool *full)
 {
 	struct p9_buf ents = { .data = (uint8_t *)data, .size = n };
+	uint64_t from = *offset;
 	struct p9_dirent de;
 	int k;
 
 	while ((k = p9_next_dirent(&ents, &de)) > 0) {
+		if (de.offset == from) {
+			pr_err("Rreaddir leads back to offset %llu\n", (unsigned long long)from);
+			return -EIO;
+		}
 		if (fn(ctx, &de)) {
 			*full = true;
 			return 0;
@@ -300,7 +309,6 @@ int p9_readdir(struct p9_client *c, uint32_t fid, uint64_t offset,
 
 	while (!full) {
 		struct p9_buf r, *t = start(c);
-		uint64_t from = offset;
 		const uint8_t *data;
 		uint32_t n = 0;
 		int err = rpc(c, p9_build_treaddir(t, c->tag, fid, offset, want), P9_TREADDIR, &r);
@@ -312,11 +320,6 @@ int p9_readdir(struct p9_client *c, uint32_t fid, uint64_t offset,
 		finish(c);
 		if (err || !n)
 			return err;
-		if (!full && offset == from) {
-			pr_err("Rreaddir does not move past offset %llu\n",
-			       (unsigned long long)from);
-			return -EIO;
-		}
 	}
 	return 0;
 }
