@@ -114,6 +114,8 @@ struct p9_buf {
 };
 
 /* --- proto.c: T-message builders return the length, or -EMSGSIZE --------------- */
+/* "Twalk" for P9_TWALK, for log lines. */
+const char *p9_msg_name(uint8_t type);
 int p9_build_tversion(struct p9_buf *b, uint32_t msize, const char *version);
 int p9_build_tattach(struct p9_buf *b, uint16_t tag, uint32_t fid, uint32_t afid,
 		     const char *uname, const char *aname, uint32_t n_uname);

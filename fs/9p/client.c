@@ -46,7 +46,7 @@ static void finish(struct p9_client *c)
 static int check(uint8_t ttype, int err)
 {
 	if (err == -EIO)
-		pr_err("malformed reply to T-message %u\n", ttype);
+		pr_err("malformed reply to %s\n", p9_msg_name(ttype));
 	return err;
 }
 
@@ -71,7 +71,7 @@ static int rpc(struct p9_client *c, int len, uint8_t ttype, struct p9_buf *r)
 	*r = (struct p9_buf){ .data = c->trans->rbuf };
 	err = p9_parse_header(r, MIN((size_t)n, (size_t)c->msize), tag, ttype + 1, &why);
 	if (err == -EIO)
-		pr_err("bad reply to T-message %u: %s\n", ttype, why);
+		pr_err("bad reply to %s: %s\n", p9_msg_name(ttype), why);
 	return err;
 }
 

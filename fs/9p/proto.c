@@ -122,6 +122,23 @@ static int end(struct p9_buf *b)
 
 /* --- T-messages --------------------------------------------------------------- */
 
+static const char *const msg_names[] = {
+	[P9_TSTATFS] = "Tstatfs", [P9_TLOPEN] = "Tlopen", [P9_TLCREATE] = "Tlcreate",
+	[P9_TSYMLINK] = "Tsymlink", [P9_TMKNOD] = "Tmknod", [P9_TREADLINK] = "Treadlink",
+	[P9_TGETATTR] = "Tgetattr", [P9_TSETATTR] = "Tsetattr", [P9_TREADDIR] = "Treaddir",
+	[P9_TFSYNC] = "Tfsync", [P9_TLINK] = "Tlink", [P9_TMKDIR] = "Tmkdir",
+	[P9_TRENAMEAT] = "Trenameat", [P9_TUNLINKAT] = "Tunlinkat", [P9_TVERSION] = "Tversion",
+	[P9_TATTACH] = "Tattach", [P9_TWALK] = "Twalk", [P9_TREAD] = "Tread",
+	[P9_TWRITE] = "Twrite", [P9_TCLUNK] = "Tclunk",
+};
+
+const char *p9_msg_name(uint8_t type)
+{
+	if (type < sizeof(msg_names) / sizeof(msg_names[0]) && msg_names[type])
+		return msg_names[type];
+	return "T-message";
+}
+
 int p9_build_tversion(struct p9_buf *b, uint32_t msize, const char *version)
 {
 	begin(b, P9_TVERSION, P9_NOTAG);

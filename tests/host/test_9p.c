@@ -430,6 +430,14 @@ static void r_readdir(void)
 	}
 }
 
+static void message_names(void)
+{
+	CHECK(!strcmp(p9_msg_name(P9_TWALK), "Twalk"));
+	CHECK(!strcmp(p9_msg_name(P9_TCLUNK), "Tclunk"));
+	CHECK(!strcmp(p9_msg_name(3), "T-message"));
+	CHECK(!strcmp(p9_msg_name(255), "T-message"));
+}
+
 static void r_header_faults(void)
 {
 	struct p9_buf b;
@@ -655,6 +663,7 @@ int main(void)
 	RUN(r_getattr);
 	RUN(r_data);
 	RUN(r_readdir);
+	RUN(message_names);
 	RUN(r_header_faults);
 	RUN(r_truncated);
 	RUN(r_garbage);

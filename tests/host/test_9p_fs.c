@@ -326,12 +326,12 @@ static void bad_replies(void)
 		enum fault fault;
 		const char *log;
 	} cases[] = {
-		{ F_TAG, "wrong tag" },
+		{ F_TAG, "bad reply to Twalk: wrong tag" },
 		{ F_SHORT, "size field larger than the reply" },
 		{ F_SIZE, "size field larger than the reply" },
 		{ F_TYPE, "unexpected message type" },
 		{ F_ERRNO, "Rlerror with a bad error number" },
-		{ F_GARBAGE, "malformed reply to T-message 110" },
+		{ F_GARBAGE, "malformed reply to Twalk" },
 	};
 	struct kstat st;
 	char buf[16];
