@@ -2,15 +2,16 @@
 tests/qemu/cases.py. Each shares a fresh folder under build/test with
 the mount tag "host", as `make run` shares build/.
 
-  ninep         user/tests/ninep.sh mounts it at /host with Linux's
+  9p            user/tests/9p.sh mounts it at /host with Linux's
                 syntax, reads what the setup put there, writes, appends,
                 truncates, renames, links, chmods and deletes; the check
                 then reads the folder on the host: every byte and mode
                 the guest left, and the deleted names gone
-  ninep-module  user/tests/ninep_module.sh loads build/modules/hello.ko
+  9p-module     user/tests/9p_module.sh loads build/modules/hello.ko
                 from the share and unloads it, twice
 
-File contents are made by busybox seq on both sides (gen()).
+File contents are made by busybox seq on both sides (gen()). (The file is
+ninep_cases.py because a Python module's name cannot start with a digit.)
 """
 import calendar
 import os
@@ -20,8 +21,8 @@ import stat
 from storage_cases import TDIR, gen  # the same generator as storage.sh's
 import qemu  # noqa: E402  (scripts/, on the path storage_cases set)
 
-SHARE = os.path.join(TDIR, "ninep-share")
-MODULE_SHARE = os.path.join(TDIR, "ninep-module-share")
+SHARE = os.path.join(TDIR, "9p-share")
+MODULE_SHARE = os.path.join(TDIR, "9p-module-share")
 HELLO_KO = os.path.join(os.path.dirname(TDIR), "modules", "hello.ko")
 NO_PANIC = [r"BASALT-PANIC", r"not ok - "]
 SUMMARY_CLEAN = r"user-tests: [1-9]\d* passed, 0 failed"
@@ -92,10 +93,10 @@ def setup_module(tdir):
 COMMON = dict(initramfs=True, exit=33, timeout=300, reject=NO_PANIC)
 
 CASES = [
-    dict(name="ninep", cmdline="basalt.test=ninep", setup=setup_share, check=check_share,
-         qemu_args=qemu.virtfs_args(SHARE), collect=["ninep/"],
+    dict(name="9p", cmdline="basalt.test=9p", setup=setup_share, check=check_share,
+         qemu_args=qemu.virtfs_args(SHARE), collect=["9p/"],
          expect=[SUMMARY_CLEAN, r"virtio-9p, mount tag \"host\""], **COMMON),
-    dict(name="ninep-module", cmdline="basalt.test=ninep_module", setup=setup_module,
-         qemu_args=qemu.virtfs_args(MODULE_SHARE), collect=["ninep/module/"],
+    dict(name="9p-module", cmdline="basalt.test=9p_module", setup=setup_module,
+         qemu_args=qemu.virtfs_args(MODULE_SHARE), collect=["9p/module/"],
          expect=[SUMMARY_CLEAN, r"hello: goodbye, world"], **COMMON),
 ]

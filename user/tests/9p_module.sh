@@ -1,17 +1,17 @@
 #!/bin/sh
 # The reboot-free module loop (docs/9p.md), run by /tests/run for
-# basalt.test=ninep_module: tests/qemu/ninep_cases.py puts the build's
+# basalt.test=9p_module: tests/qemu/ninep_cases.py puts the build's
 # hello.ko in a shared folder; this script mounts it at /host, loads the
 # module from there, checks that it runs and unloads it, twice, as a
-# developer rebuilding it on the host would. Prints "ok - ninep/module/...".
+# developer rebuilding it on the host would. Prints "ok - 9p/module/...".
 
 export LC_ALL=C
 H=/host
 nfail=0
 
-pass() { echo "ok - ninep/module/$1"; }
+pass() { echo "ok - 9p/module/$1"; }
 fail() {
-	echo "not ok - ninep/module/$1"
+	echo "not ok - 9p/module/$1"
 	shift
 	for l in "$@"; do echo "# $l"; done
 	nfail=$((nfail + 1))
@@ -40,5 +40,5 @@ for round in 1 2; do
 done
 umount $H
 ok umount $?
-echo "ninep_module: done"
+echo "9p_module: done"
 exit $nfail

@@ -1,22 +1,22 @@
 #!/bin/sh
 # A host folder over virtio-9p (fs/9p, docs/9p.md), run by /tests/run for
-# basalt.test=ninep. tests/qemu/ninep_cases.py shares a fresh folder as
+# basalt.test=9p. tests/qemu/ninep_cases.py shares a fresh folder as
 # mount tag "host" holding hello.txt, hostbig, victim and many/ (300
 # files); this script mounts it at /host with Linux's syntax, reads them,
 # then writes, appends, truncates, renames, links, chmods and deletes.
 # Afterwards the host checks every byte and mode the guest left and that
 # what was deleted is gone. Bad mount options must be refused. File
 # contents come from busybox seq (gen), made the same way on the host.
-# Prints "ok - ninep/<case>" or "not ok - ninep/<case>".
+# Prints "ok - 9p/<case>" or "not ok - 9p/<case>".
 
 export LC_ALL=C TZ=UTC
 H=/host
 OPTS=trans=virtio,version=9p2000.L
 nfail=0
 
-pass() { echo "ok - ninep/$1"; }
+pass() { echo "ok - 9p/$1"; }
 fail() {
-	echo "not ok - ninep/$1"
+	echo "not ok - 9p/$1"
 	shift
 	for l in "$@"; do echo "# $l"; done
 	nfail=$((nfail + 1))
@@ -134,5 +134,5 @@ refused tag-busy $?
 umount $H
 ok umount-again $?
 sync
-echo "ninep: done"
+echo "9p: done"
 exit $nfail
