@@ -11,7 +11,6 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <asm/irq.h>
 #include "drivers/pci/pci.h"
 
 #define VIRTIO_PCI_VENDOR	0x1af4
@@ -72,7 +71,8 @@ struct virtio_dev {
 	uint32_t notify_mult;
 	uint64_t features;		/* negotiated */
 	bool msix;			/* the queue interrupt is an MSI-X message */
-	int vector;
+	int vector;			/* its IRQ number */
+	void *irq_ctx;
 };
 
 /* A buffer for virtqueue_add: device-readable unless @write. */

@@ -69,12 +69,13 @@ static void vblk_complete(struct vblk *vb)
 	}
 }
 
-static void vblk_irq(unsigned int vector, void *ctx)
+static irqreturn_t vblk_irq(int irq, void *ctx)
 {
 	struct vblk *vb = ctx;
 
 	vb->irqs++;
 	vblk_complete(vb);
+	return IRQ_HANDLED;	/* an MSI-X vector of its own: always ours */
 }
 
 static void vblk_poll(struct block_device *disk)
@@ -175,7 +176,8 @@ static int vblk_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	err = virtio_setup_queue(&vb->vd, 0, VBLK_QUEUE_MAX, &vb->vq);
 	if (err)
 		goto out_reset;
-	dma = dma_alloc_coherent_mask(PAGE_SIZE, ~0ULL, &vb->hdr_phys);
+	dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
+	dma = dma_alloc_coherent(&pdev->dev, PAGE_SIZE, &vb->hdr_phys, GFP_KERNEL);
 	if (!dma) {
 		err = -ENOMEM;
 		goto out_reset;

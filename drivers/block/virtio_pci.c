@@ -39,10 +39,6 @@
 #define COMMON_Q_USED		0x30
 
 #define VIRTIO_MSI_NO_VECTOR	0xffff
-#define MSIX_FLAGS		2	/* message control, 16 bits */
-#define  MSIX_FLAGS_ENABLE	0x8000
-#define  MSIX_FLAGS_MASKALL	0x4000
-#define MSIX_TABLE		4	/* offset | BIR */
 #define RESET_TIMEOUT_US	1000000
 
 static uint8_t rd8(volatile uint8_t *base, unsigned int off)
@@ -163,50 +159,31 @@ int virtio_negotiate(struct virtio_dev *vd, uint64_t wanted)
 int virtio_enable_msix(struct virtio_dev *vd, irq_handler_t fn, void *ctx)
 {
 	struct pci_dev *pdev = vd->pdev;
-	unsigned int cap = pci_find_capability(pdev, PCI_CAP_ID_MSIX);
-	volatile uint8_t *table;
-	struct msi_msg msg;
-	uint32_t tbl;
-	uint16_t ctrl;
-	int vec;
+	int n, irq, err;
 
-	if (!cap)
-		return -ENODEV;
-	tbl = pci_read_config32(pdev, cap + MSIX_TABLE);
-	if ((tbl & 7) >= PCI_NUM_BARS || (tbl & ~7U) + 16 > pdev->bar[tbl & 7].size)
-		return -ENODEV;
-	table = pci_iomap(pdev, tbl & 7);
-	if (!table)
-		return -ENODEV;
-	table += tbl & ~7U;
-	vec = msi_alloc_vector(fn, ctx, &msg);
-	if (vec < 0)
-		return vec;
-	ctrl = pci_read_config16(pdev, cap + MSIX_FLAGS);
-	pci_write_config16(pdev, cap + MSIX_FLAGS, ctrl | MSIX_FLAGS_ENABLE | MSIX_FLAGS_MASKALL);
-	mmio_write32(table + 0, (uint32_t)msg.address);
-	mmio_write32(table + 4, (uint32_t)(msg.address >> 32));
-	mmio_write32(table + 8, msg.data);
-	mmio_write32(table + 12, 0);		/* unmask entry 0 */
-	pci_write_config16(pdev, PCI_COMMAND,
-			   pci_read_config16(pdev, PCI_COMMAND) | PCI_COMMAND_INTX_DISABLE);
-	pci_write_config16(pdev, cap + MSIX_FLAGS, (ctrl | MSIX_FLAGS_ENABLE) & ~MSIX_FLAGS_MASKALL);
+	n = pci_alloc_irq_vectors(pdev, 1, 1, PCI_IRQ_MSIX);
+	if (n < 0)
+		return n;
+	irq = pci_irq_vector(pdev, 0);
+	err = request_irq((unsigned int)irq, fn, 0, "virtio", ctx);
+	if (err) {
+		pci_free_irq_vectors(pdev);
+		return err;
+	}
 	wr16(vd->common, COMMON_MSIX, VIRTIO_MSI_NO_VECTOR);
 	vd->msix = true;
-	vd->vector = vec;
+	vd->vector = irq;
+	vd->irq_ctx = ctx;
 	return 0;
 }
 
-/* Undo virtio_enable_msix after the device refused the vector. */
+/* Undo virtio_enable_msix (the device refused the vector, or it is going). */
 static void disable_msix(struct virtio_dev *vd)
 {
-	unsigned int cap = pci_find_capability(vd->pdev, PCI_CAP_ID_MSIX);
-
 	if (!vd->msix)
 		return;
-	pci_write_config16(vd->pdev, cap + MSIX_FLAGS,
-			   pci_read_config16(vd->pdev, cap + MSIX_FLAGS) & ~MSIX_FLAGS_ENABLE);
-	msi_free_vector((unsigned int)vd->vector);
+	free_irq((unsigned int)vd->vector, vd->irq_ctx);
+	pci_free_irq_vectors(vd->pdev);
 	vd->msix = false;
 }
 
@@ -225,7 +202,7 @@ int virtio_setup_queue(struct virtio_dev *vd, unsigned int idx, unsigned int max
 	avail_off = size * sizeof(struct vring_desc);
 	used_off = ALIGN_UP(avail_off + 6 + 2 * size, 4096U);
 	vq->mem_size = used_off + ALIGN_UP(6 + 8 * size, 4096U);
-	vq->mem = dma_alloc_coherent_mask(vq->mem_size, ~0ULL, &vq->mem_phys);
+	vq->mem = dma_alloc_coherent(&vd->pdev->dev, vq->mem_size, &vq->mem_phys, GFP_KERNEL);
 	if (!vq->mem)
 		return -ENOMEM;
 	vq->index = (uint16_t)idx;

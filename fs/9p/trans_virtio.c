@@ -13,6 +13,7 @@
 #include "drivers/base/device.h"
 #include "drivers/block/virtio.h"
 #include "fs/9p/9p.h"
+#include "kernel/irq.h"
 #include "kernel/sched.h"
 #include "lib/list.h"
 #include "lib/string.h"
@@ -29,7 +30,7 @@ struct v9p_dev {
 	struct virtio_dev vd;
 	struct virtqueue vq;
 	struct p9_trans trans;
-	uint64_t tbuf_phys, rbuf_phys;
+	dma_addr_t tbuf_phys, rbuf_phys;
 	bool in_use;			/* a mount holds the transport */
 	volatile bool done;		/* the reply to the request in flight is in */
 	uint32_t reply_len;
@@ -51,12 +52,13 @@ static void v9p_reap(struct v9p_dev *d)
 	}
 }
 
-static void v9p_irq(unsigned int vector, void *ctx)
+static irqreturn_t v9p_irq(int irq, void *ctx)
 {
 	struct v9p_dev *d = ctx;
 
 	v9p_reap(d);
 	wake_up(&d->wq);
+	return IRQ_HANDLED;
 }
 
 /* Sleep until the reply is in, or poll for it where no interrupt can wake us. */
@@ -114,13 +116,22 @@ static long v9p_request(struct p9_trans *t, size_t len)
 	return d->reply_len;
 }
 
+static void v9p_free_bufs(struct v9p_dev *d, size_t size)
+{
+	struct device *dev = &d->vd.pdev->dev;
+
+	if (d->trans.tbuf)
+		dma_free_coherent(dev, size, d->trans.tbuf, d->tbuf_phys);
+	if (d->trans.rbuf)
+		dma_free_coherent(dev, size, d->trans.rbuf, d->rbuf_phys);
+	d->trans.tbuf = d->trans.rbuf = NULL;
+}
+
 static void v9p_close(struct p9_trans *t)
 {
 	struct v9p_dev *d = t->priv;
 
-	dma_free_coherent(t->tbuf, t->bufsize, d->tbuf_phys);
-	dma_free_coherent(t->rbuf, t->bufsize, d->rbuf_phys);
-	t->tbuf = t->rbuf = NULL;
+	v9p_free_bufs(d, t->bufsize);
 	d->in_use = false;
 }
 
@@ -134,17 +145,16 @@ int p9_trans_virtio_open(const char *tag, size_t msize, struct p9_trans **out)
 	struct v9p_dev *d;
 
 	list_for_each_entry(d, &v9p_devices, node) {
+		struct device *dev = &d->vd.pdev->dev;
+
 		if (strcmp(d->tag, tag))
 			continue;
 		if (d->in_use)
 			return -EBUSY;
-		d->trans.tbuf = dma_alloc_coherent_mask(msize, ~0ULL, &d->tbuf_phys);
-		d->trans.rbuf = dma_alloc_coherent_mask(msize, ~0ULL, &d->rbuf_phys);
+		d->trans.tbuf = dma_alloc_coherent(dev, msize, &d->tbuf_phys, GFP_KERNEL);
+		d->trans.rbuf = dma_alloc_coherent(dev, msize, &d->rbuf_phys, GFP_KERNEL);
 		if (!d->trans.tbuf || !d->trans.rbuf) {
-			if (d->trans.tbuf)
-				dma_free_coherent(d->trans.tbuf, msize, d->tbuf_phys);
-			if (d->trans.rbuf)
-				dma_free_coherent(d->trans.rbuf, msize, d->rbuf_phys);
+			v9p_free_bufs(d, msize);
 			return -ENOMEM;
 		}
 		d->trans.ops = &v9p_ops;
@@ -195,6 +205,7 @@ static int v9p_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		pci_err(pdev, "no usable mount tag in the device configuration\n");
 		goto out_reset;
 	}
+	dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
 	if (virtio_enable_msix(&d->vd, v9p_irq, d))
 		pci_info(pdev, "no MSI-X: waiting for replies by polling\n");
 	err = virtio_setup_queue(&d->vd, 0, V9P_QUEUE_MAX, &d->vq);

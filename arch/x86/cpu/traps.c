@@ -9,6 +9,7 @@
 #include <asm/ptrace.h>
 #include "arch/x86/x86.h"
 #include "kernel/kernel.h"
+#include "kernel/module.h"
 #include "kernel/sched.h"
 #include "mm/mm.h"
 
@@ -119,6 +120,16 @@ static __noreturn void page_fault_panic(struct pt_regs *regs)
 	uint64_t err = regs->error_code;
 	const char *reason = "page-fault";
 
+	const char *gone = module_unloaded_at(cr2);
+
+	if (gone && (err & 16))	/* a call leaves its return address at the stack top */
+		panic_regs("module-use-after-free", regs,
+			   "call or jump at %#lx in the memory of unloaded module %s (instruction fetch, called from %pS)",
+			   cr2, gone, (void *)*(uint64_t *)regs->rsp);
+	if (gone)
+		panic_regs("module-use-after-free", regs,
+			   "%s at %#lx in the memory of unloaded module %s (data access at %pS)",
+			   (err & 2) ? "write" : "read", cr2, gone, (void *)regs->rip);
 	if (cr2 < 4096)
 		reason = "null-deref";
 	else if ((err & 1) && !(err & 4) && cr2 < USER_END)
