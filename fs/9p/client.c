@@ -1,15 +1,17 @@
 /*
  * The 9P client: one function per message, each an RPC over the
  * transport. Only one request is in flight at a time, because the
- * transport has one pair of buffers: a task that finds the client busy
- * sleeps until the request before it has its reply. Tags still change
+ * transport has one pair of buffers: the client's mutex owns them from
+ * building a request to parsing its reply, so a task that finds the
+ * client busy sleeps until the request before it is done. Tags still change
  * with every request, so a reply that is not ours is caught. Every reply
  * is checked (proto.c) before use; a malformed one fails its call with
  * -EIO and a log line naming the message and the fault, never a panic.
  */
 #define pr_fmt(fmt) "9p: " fmt
 #include "fs/9p/9p.h"
-#include "kernel/sched.h"
+#include "kernel/kernel.h"
+#include "kernel/lock.h"
 #include "lib/string.h"
 #include "mm/mm.h"
 
@@ -20,16 +22,14 @@ struct p9_client {
 	uint32_t msize;		/* negotiated: no message is larger */
 	uint16_t tag;		/* of the request in flight */
 	uint32_t next_fid;
-	bool busy;		/* a request owns the buffers */
-	struct wait_queue idle;
+	struct mutex lock;	/* held from a request's building to its reply's parsing */
 	struct p9_buf tx;
 };
 
 /* Take the buffers and a new tag, and return the request buffer. */
 static struct p9_buf *start(struct p9_client *c)
 {
-	wait_event(c->idle, !c->busy);
-	c->busy = true;
+	mutex_lock(&c->lock);
 	if (++c->tag == P9_NOTAG)
 		c->tag = 0;
 	c->tx = (struct p9_buf){ .data = c->trans->tbuf, .size = c->msize };
@@ -38,8 +38,7 @@ static struct p9_buf *start(struct p9_client *c)
 
 static void finish(struct p9_client *c)
 {
-	c->busy = false;
-	wake_up(&c->idle);
+	mutex_unlock(&c->lock);
 }
 
 /* Log a malformed reply body (@err -EIO from a parser) and pass @err on. */
@@ -88,7 +87,7 @@ int p9_client_create(struct p9_trans *t, uint32_t msize, struct p9_client **out)
 	c->trans = t;
 	c->msize = (uint32_t)MIN((size_t)msize, t->bufsize);
 	c->next_fid = 1;
-	wait_queue_init(&c->idle);
+	mutex_init(&c->lock);
 	tx = start(c);
 	err = rpc(c, p9_build_tversion(tx, c->msize, P9_VERSION), P9_TVERSION, &r);
 	if (!err)
