@@ -17,11 +17,6 @@
 #define POLL_MAX_FDS	4096
 #define NO_DEADLINE	UINT64_MAX
 
-struct poll_table {
-	struct wait_entry *entries;
-	int count, cap;
-	bool overflow;		/* some queue was not registered: poll again soon */
-};
 
 struct pollfd {
 	int fd;
@@ -36,12 +31,17 @@ void poll_wait(struct file *f, struct wait_queue *wq, struct poll_table *pt)
 
 	if (!pt || !wq)
 		return;
+	if (pt->proxy) {
+		pt->proxy(pt, wq);
+		return;
+	}
 	if (pt->count >= pt->cap) {
 		pt->overflow = true;
 		return;
 	}
 	e = &pt->entries[pt->count++];
 	e->task = current;
+	e->func = NULL;
 	wait_entry_add(wq, e);
 }
 

@@ -308,6 +308,20 @@ void block_sync_all(void) __attribute__((weak));
 /* Reads and writes on block device nodes (drivers/block/bdev_file.c). */
 extern const struct file_ops blkdev_fops __attribute__((weak));
 
+/*
+ * What poll/select pass to a file's poll(): poll_wait() links an entry of
+ * @entries into each wait queue the file names. With @proxy set, poll_wait
+ * calls it instead (a layer between the file and a driver that may go away
+ * keeps those queues to itself: drivers/base/misc.c).
+ */
+struct poll_table {
+	struct wait_entry *entries;
+	int count, cap;
+	bool overflow;		/* some queue was not registered: poll again soon */
+	void (*proxy)(struct poll_table *pt, struct wait_queue *wq);
+	void *proxy_ctx;
+};
+
 /* poll support: readiness waiters register on each object's wait queue */
 void poll_wait(struct file *f, struct wait_queue *wq, struct poll_table *pt);
 

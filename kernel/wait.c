@@ -34,8 +34,12 @@ void wake_up(struct wait_queue *wq)
 	struct wait_entry *e;
 
 	if (wq->sleepers.next) {	/* tolerate a zeroed, never-initialized queue */
-		list_for_each_entry(e, &wq->sleepers, node)
-			wake_up_task(e->task);
+		list_for_each_entry(e, &wq->sleepers, node) {
+			if (e->func)
+				e->func(e);
+			else
+				wake_up_task(e->task);
+		}
 	}
 	local_irq_restore(flags);
 }

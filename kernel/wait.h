@@ -15,10 +15,15 @@ struct wait_queue {
 	struct list_head sleepers;	/* struct wait_entry */
 };
 
-/* One task waiting on one queue; poll() uses several at once. */
+/*
+ * One task waiting on one queue; poll() uses several at once. With @func
+ * set, wake_up calls it instead of waking @task (a layer that forwards
+ * wake-ups, like the misc device binding).
+ */
 struct wait_entry {
 	struct task *task;
 	struct list_head node;
+	void (*func)(struct wait_entry *e);
 };
 
 #define WAIT_QUEUE_INIT(name) { LIST_HEAD_INIT((name).sleepers) }

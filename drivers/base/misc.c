@@ -25,6 +25,20 @@ struct misc_binding {
 	int open_files;
 	int active;			/* calls into the driver in progress */
 	struct wait_queue idle;		/* woken when active drops to 0 */
+	/*
+	 * poll: sleepers wait on @pollers, which lives as long as the binding;
+	 * one proxy entry per driver queue forwards its wake-ups, and is taken
+	 * off the driver's queue when the driver goes.
+	 */
+	struct wait_queue pollers;
+	struct list_head proxies;	/* struct misc_poll_proxy */
+};
+
+struct misc_poll_proxy {
+	struct wait_entry entry;	/* on the driver's queue */
+	struct wait_queue *wq;
+	struct misc_binding *b;
+	struct list_head node;		/* in b->proxies */
 };
 
 /* A name in /dev and its minor number, kept for the kernel's lifetime. */
@@ -94,16 +108,71 @@ static long misc_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 	return ret;
 }
 
+static void proxy_wake(struct wait_entry *e)
+{
+	struct misc_poll_proxy *p = container_of(e, struct misc_poll_proxy, entry);
+
+	wake_up(&p->b->pollers);
+}
+
+/* The driver's poll named @wq: forward its wake-ups to the binding's own queue. */
+struct misc_poll_ctx {
+	struct misc_binding *b;
+	struct poll_table *outer;	/* the caller's */
+};
+
+static void proxy_queue(struct poll_table *pt, struct wait_queue *wq)
+{
+	struct misc_poll_ctx *ctx = pt->proxy_ctx;
+	struct misc_binding *b = ctx->b;
+	struct misc_poll_proxy *p;
+
+	list_for_each_entry(p, &b->proxies, node)
+		if (p->wq == wq)
+			return;
+	p = kzalloc(sizeof(*p));
+	if (!p) {
+		ctx->outer->overflow = true;	/* poll again soon */
+		return;
+	}
+	p->wq = wq;
+	p->b = b;
+	p->entry.func = proxy_wake;
+	list_add_tail(&p->node, &b->proxies);
+	wait_entry_add(wq, &p->entry);
+}
+
+/*
+ * The caller's poll table never reaches the driver's queues: a task asleep
+ * in poll() waits on the binding, so a driver that goes away (and frees its
+ * queues) leaves no entry of the sleeper's behind in freed memory.
+ */
 static unsigned int misc_poll(struct file *f, struct poll_table *pt)
 {
 	struct misc_binding *b = binding_of(f);
+	struct misc_poll_ctx ctx = { .b = b, .outer = pt };
+	struct poll_table inner = { .proxy = proxy_queue, .proxy_ctx = &ctx };
 	unsigned int mask;
 
 	if (!enter(b))
 		return POLLERR | POLLHUP;
-	mask = b->target->poll(f, pt);
+	mask = b->target->poll(f, pt ? &inner : NULL);
 	leave(b);
+	poll_wait(f, &b->pollers, pt);
 	return mask;
+}
+
+/* The driver is going: take the proxies off its queues, wake the sleepers. */
+static void drop_proxies(struct misc_binding *b)
+{
+	struct misc_poll_proxy *p, *tmp;
+
+	list_for_each_entry_safe(p, tmp, &b->proxies, node) {
+		wait_entry_remove(&p->entry);
+		list_del(&p->node);
+		kfree(p);
+	}
+	wake_up(&b->pollers);	/* they poll again and see POLLERR | POLLHUP */
 }
 
 static long misc_llseek(struct file *f, int64_t off, int whence)
@@ -122,6 +191,8 @@ static void misc_release(struct inode *ino, struct file *f)
 {
 	struct misc_binding *b = binding_of(f);
 
+	/* the driver may free a queue of this file's: re-poll everyone without it */
+	drop_proxies(b);
 	if (enter(b)) {
 		if (b->target->release)
 			b->target->release(ino, f);
@@ -219,6 +290,8 @@ int misc_register(struct misc_device *dev)
 	b->target = t;
 	b->priv = dev->priv;
 	wait_queue_init(&b->idle);
+	wait_queue_init(&b->pollers);
+	list_init(&b->proxies);
 	mn->binding = b;
 	dev->binding = b;
 	module_track((uintptr_t)t, MRES_MISCDEV, dev, 0, release_misc, "/dev/%s registered",
@@ -241,6 +314,7 @@ void misc_deregister(struct misc_device *dev)
 	}
 	b->target = NULL;		/* no new calls into the driver */
 	wait_event(b->idle, b->active == 0);
+	drop_proxies(b);
 	dev->binding = NULL;
 	if (b->open_files) {
 		pr_warn("/dev/%s: driver left with %d file(s) open; they now fail with ENODEV\n",

@@ -216,21 +216,11 @@ int e1000_chr_register(struct e1000_nic *nic)
 }
 
 /*
- * Sleepers in poll() keep an entry on our wait queues until they run
- * again, and the queues are about to be freed: wake them and let them go.
- */
-static void e1000_drain_waiters(struct wait_queue *wq)
-{
-	for (int i = 0; i < 1000 && !list_empty(&wq->sleepers); i++) {
-		wake_up(wq);
-		sleep_ns(1000000);
-	}
-}
-
-/*
  * Called with nic->gone set: sleeping readers and writers wake, see it and
  * return ENODEV; misc_deregister waits for them, and after it the node's
- * calls fail with ENODEV without entering this module.
+ * calls fail with ENODEV without entering this module. Tasks asleep in
+ * poll() never sit on our queues (the misc layer keeps them on its own),
+ * so the queues can be freed right after.
  */
 void e1000_chr_unregister(struct e1000_nic *nic)
 {
@@ -238,6 +228,4 @@ void e1000_chr_unregister(struct e1000_nic *nic)
 	wake_up(&nic->rx_wait);
 	wake_up(&nic->tx_wait);
 	misc_deregister(&nic->misc);
-	e1000_drain_waiters(&nic->rx_wait);
-	e1000_drain_waiters(&nic->tx_wait);
 }
