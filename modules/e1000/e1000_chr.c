@@ -135,10 +135,10 @@ static const struct file_ops e1000_chr_fops = {
 };
 
 /* --- /proc/net/e1000-N ---------------------------------------------------------------- */
-/* A show function has no argument, so each index gets a small one of its own. */
-static long e1000_proc_show(int index, char *buf, size_t size)
+/* procfs_register_data hands us the adapter registered with the file. */
+static long e1000_proc_show(char *buf, size_t size, void *data)
 {
-	struct e1000_nic *nic = e1000_nics[index];
+	struct e1000_nic *nic = data;
 	struct e1000_stats s;
 	unsigned long flags;
 	char link[32] = "down";
@@ -182,20 +182,6 @@ static long e1000_proc_show(int index, char *buf, size_t size)
 			(unsigned long long)s.tx_ring_full, (unsigned long long)s.interrupts);
 }
 
-#define E1000_PROC_SHOW(n)                                                    \
-	static long e1000_proc_show##n(char *buf, size_t size)                \
-	{                                                                     \
-		return e1000_proc_show(n, buf, size);                         \
-	}
-E1000_PROC_SHOW(0)
-E1000_PROC_SHOW(1)
-E1000_PROC_SHOW(2)
-E1000_PROC_SHOW(3)
-
-static long (*const e1000_proc_shows[E1000_MAX_NICS])(char *, size_t) = {
-	e1000_proc_show0, e1000_proc_show1, e1000_proc_show2, e1000_proc_show3,
-};
-
 /* --- registration ----------------------------------------------------------------------- */
 int e1000_chr_register(struct e1000_nic *nic)
 {
@@ -207,7 +193,7 @@ int e1000_chr_register(struct e1000_nic *nic)
 	err = misc_register(&nic->misc);
 	if (err)
 		return err;
-	err = procfs_register(nic->proc_name, e1000_proc_shows[nic->index]);
+	err = procfs_register_data(nic->proc_name, e1000_proc_show, NULL, nic);
 	if (err) {
 		misc_deregister(&nic->misc);
 		return err;

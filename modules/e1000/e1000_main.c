@@ -229,7 +229,7 @@ static int e1000_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		dev_err(&pdev->dev, "cannot get IRQ %u: error %d\n", nic->irq, err);
 		goto out_rings;
 	}
-	e1000_nics[index] = nic;	/* for the proc file's show function */
+	e1000_nics[index] = nic;	/* the slot gives the adapter its number */
 	err = e1000_chr_register(nic);
 	if (err)
 		goto out_irq;
