@@ -9,7 +9,7 @@
  */
 #include "drivers/base/device.h"
 #include "drivers/block/blkdev.h"
-#include "drivers/block/virtio.h"
+#include "drivers/virtio/virtio.h"
 #include "kernel/sched.h"
 #include "lib/string.h"
 #include "mm/mm.h"

@@ -9,7 +9,7 @@
  */
 #include <asm/io.h>
 #include "drivers/base/device.h"
-#include "drivers/block/virtio.h"
+#include "drivers/virtio/virtio.h"
 #include "kernel/kernel.h"
 #include "lib/string.h"
 #include "mm/mm.h"

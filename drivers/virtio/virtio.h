@@ -6,8 +6,8 @@
  * takes the queue interrupt as an MSI-X message. virtio-blk uses it; a
  * virtio-net or virtio-rng driver would too.
  */
-#ifndef DRIVERS_BLOCK_VIRTIO_H
-#define DRIVERS_BLOCK_VIRTIO_H
+#ifndef DRIVERS_VIRTIO_VIRTIO_H
+#define DRIVERS_VIRTIO_VIRTIO_H
 
 #include <stdbool.h>
 #include <stdint.h>
