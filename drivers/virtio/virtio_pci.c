@@ -1,26 +1,36 @@
 /*
- * The virtio 1.x PCI transport (virtio 1.1 spec, 4.1.4): each structure
- * the driver needs (common configuration, notifications, ISR status,
- * device configuration) is named by a vendor-specific capability giving a
- * BAR, an offset and a length. Transitional devices (QEMU's default
- * 1af4:1001) carry the same capabilities next to their legacy I/O BAR, so
- * one code path drives both them and modern-only devices (1af4:1042).
- * The queue interrupt is an MSI-X message (PCI 3.0, 6.8.2) programmed here.
+ * The virtio 1.x PCI transport (virtio 1.1 spec, 4.1): a PCI driver that
+ * binds every virtio PCI function (vendor 1af4, devices 1000-107f) and
+ * puts it on the virtio bus. The structures the core needs (common
+ * configuration, notifications, ISR status, device configuration) are
+ * named by vendor-specific capabilities giving a BAR, an offset and a
+ * length. Transitional devices (QEMU's default, 1af4:1000+) carry the same
+ * capabilities next to their legacy I/O BAR, so one code path drives them
+ * and modern-only devices (1af4:1040 + type); legacy-only ones are refused.
  */
+#define pr_fmt(fmt) "virtio-pci: " fmt
+
 #include <asm/io.h>
-#include "drivers/base/device.h"
+#include "drivers/pci/pci.h"
 #include "drivers/virtio/virtio.h"
 #include "kernel/kernel.h"
+#include "kernel/module.h"
 #include "lib/string.h"
 #include "mm/mm.h"
 
-/* vendor capability: cfg_type at +3, bar at +4, offset at +8, length at +12 */
+#define VIRTIO_PCI_VENDOR		0x1af4
+#define VIRTIO_PCI_FIRST		0x1000	/* 1000-103f transitional, 1040-107f modern */
+#define VIRTIO_PCI_MODERN		0x1040
+#define VIRTIO_PCI_LAST			0x107f
+
+/* vendor capability (4.1.4): cfg_type at +3, bar at +4, offset at +8, length at +12 */
 #define VIRTIO_PCI_CAP_COMMON_CFG	1
 #define VIRTIO_PCI_CAP_NOTIFY_CFG	2
 #define VIRTIO_PCI_CAP_ISR_CFG		3
 #define VIRTIO_PCI_CAP_DEVICE_CFG	4
+#define VIRTIO_PCI_CAP_NOTIFY_MULT	16	/* notify_off_multiplier, after the capability */
 
-/* struct virtio_pci_common_cfg */
+/* struct virtio_pci_common_cfg (4.1.4.3) */
 #define COMMON_DFSELECT		0x00
 #define COMMON_DF		0x04
 #define COMMON_GFSELECT		0x08
@@ -37,13 +47,25 @@
 #define COMMON_Q_DESC		0x20
 #define COMMON_Q_AVAIL		0x28
 #define COMMON_Q_USED		0x30
+#define COMMON_LEN		0x38
 
 #define VIRTIO_MSI_NO_VECTOR	0xffff
-#define MSIX_FLAGS		2	/* message control, 16 bits */
-#define  MSIX_FLAGS_ENABLE	0x8000
-#define  MSIX_FLAGS_MASKALL	0x4000
-#define MSIX_TABLE		4	/* offset | BIR */
 #define RESET_TIMEOUT_US	1000000
+
+struct virtio_pci_device {
+	struct virtio_device vdev;
+	struct pci_dev *pdev;
+	volatile uint8_t *common, *isr, *device, *notify_base;
+	uint32_t device_len, notify_len, notify_mult;
+	uint16_t num_queues;
+};
+
+#define to_vp(v) container_of(v, struct virtio_pci_device, vdev)
+
+/* The queue's notification address, in vq->priv. */
+struct vp_queue {
+	volatile uint16_t *notify;
+};
 
 static uint8_t rd8(volatile uint8_t *base, unsigned int off)
 {
@@ -53,6 +75,11 @@ static uint8_t rd8(volatile uint8_t *base, unsigned int off)
 static uint16_t rd16(volatile uint8_t *base, unsigned int off)
 {
 	return *(volatile uint16_t *)(base + off);
+}
+
+static uint32_t rd32(volatile uint8_t *base, unsigned int off)
+{
+	return mmio_read32(base + off);
 }
 
 static void wr8(volatile uint8_t *base, unsigned int off, uint8_t v)
@@ -65,276 +92,377 @@ static void wr16(volatile uint8_t *base, unsigned int off, uint16_t v)
 	*(volatile uint16_t *)(base + off) = v;
 }
 
-static void wr64(volatile uint8_t *base, unsigned int off, uint64_t v)
+static void wr32(volatile uint8_t *base, unsigned int off, uint32_t v)
 {
-	mmio_write32(base + off, (uint32_t)v);
-	mmio_write32(base + off + 4, (uint32_t)(v >> 32));
+	mmio_write32(base + off, v);
 }
 
-/* The mapped structure a capability at @pos names, checked against its BAR. */
-static volatile uint8_t *map_cap(struct pci_dev *pdev, unsigned int pos, uint32_t need)
+/* 64-bit fields are written as two 32-bit halves, low first (4.1.3.1). */
+static void wr64(volatile uint8_t *base, unsigned int off, uint64_t v)
+{
+	wr32(base, off, (uint32_t)v);
+	wr32(base, off + 4, (uint32_t)(v >> 32));
+}
+
+/* --- configuration ops ------------------------------------------------------------- */
+static bool cfg_range_ok(struct virtio_pci_device *vp, unsigned int off, unsigned int len)
+{
+	if (vp->device && off <= vp->device_len && len <= vp->device_len - off)
+		return true;
+	pr_err("%s: configuration access at %u+%u outside its %u bytes\n", vp->vdev.name, off,
+	       len, vp->device_len);
+	return false;
+}
+
+static void vp_get(struct virtio_device *vdev, unsigned int off, void *buf, unsigned int len)
+{
+	struct virtio_pci_device *vp = to_vp(vdev);
+	uint8_t *b = buf;
+	uint16_t w;
+	uint32_t l;
+
+	if (!cfg_range_ok(vp, off, len)) {
+		memset(buf, 0, len);
+		return;
+	}
+	switch (len) {
+	case 1:
+		*b = rd8(vp->device, off);
+		break;
+	case 2:
+		w = rd16(vp->device, off);
+		memcpy(buf, &w, 2);
+		break;
+	case 4:
+		l = rd32(vp->device, off);
+		memcpy(buf, &l, 4);
+		break;
+	case 8:
+		l = rd32(vp->device, off);
+		memcpy(b, &l, 4);
+		l = rd32(vp->device, off + 4);
+		memcpy(b + 4, &l, 4);
+		break;
+	default:
+		for (unsigned int i = 0; i < len; i++)
+			b[i] = rd8(vp->device, off + i);
+	}
+}
+
+static void vp_set(struct virtio_device *vdev, unsigned int off, const void *buf,
+		   unsigned int len)
+{
+	struct virtio_pci_device *vp = to_vp(vdev);
+	const uint8_t *b = buf;
+	uint16_t w;
+	uint32_t l;
+
+	if (!cfg_range_ok(vp, off, len))
+		return;
+	switch (len) {
+	case 1:
+		wr8(vp->device, off, *b);
+		break;
+	case 2:
+		memcpy(&w, buf, 2);
+		wr16(vp->device, off, w);
+		break;
+	case 4:
+		memcpy(&l, buf, 4);
+		wr32(vp->device, off, l);
+		break;
+	case 8:
+		memcpy(&l, b, 4);
+		wr32(vp->device, off, l);
+		memcpy(&l, b + 4, 4);
+		wr32(vp->device, off + 4, l);
+		break;
+	default:
+		for (unsigned int i = 0; i < len; i++)
+			wr8(vp->device, off + i, b[i]);
+	}
+}
+
+static uint32_t vp_generation(struct virtio_device *vdev)
+{
+	return rd8(to_vp(vdev)->common, COMMON_CFGGEN);
+}
+
+static uint8_t vp_get_status(struct virtio_device *vdev)
+{
+	return rd8(to_vp(vdev)->common, COMMON_STATUS);
+}
+
+static void vp_set_status(struct virtio_device *vdev, uint8_t status)
+{
+	wr8(to_vp(vdev)->common, COMMON_STATUS, status);
+}
+
+/* Writing 0 resets; the device is reset once it reads back 0 (4.1.4.3.2). */
+static void vp_reset(struct virtio_device *vdev)
+{
+	struct virtio_pci_device *vp = to_vp(vdev);
+	int us = 0;
+
+	wr8(vp->common, COMMON_STATUS, 0);
+	while (rd8(vp->common, COMMON_STATUS) && us < RESET_TIMEOUT_US) {
+		udelay(10);
+		us += 10;
+	}
+	if (us >= RESET_TIMEOUT_US)
+		pr_err("%s: device does not finish its reset\n", vdev->name);
+}
+
+static uint64_t vp_get_features(struct virtio_device *vdev)
+{
+	struct virtio_pci_device *vp = to_vp(vdev);
+	uint64_t f;
+
+	wr32(vp->common, COMMON_DFSELECT, 0);
+	f = rd32(vp->common, COMMON_DF);
+	wr32(vp->common, COMMON_DFSELECT, 1);
+	f |= (uint64_t)rd32(vp->common, COMMON_DF) << 32;
+	return f;
+}
+
+static int vp_finalize_features(struct virtio_device *vdev)
+{
+	struct virtio_pci_device *vp = to_vp(vdev);
+
+	if (!virtio_has_feature(vdev, VIRTIO_F_VERSION_1))
+		return -EINVAL;
+	wr32(vp->common, COMMON_GFSELECT, 0);
+	wr32(vp->common, COMMON_GF, (uint32_t)vdev->features);
+	wr32(vp->common, COMMON_GFSELECT, 1);
+	wr32(vp->common, COMMON_GF, (uint32_t)(vdev->features >> 32));
+	return 0;
+}
+
+static const char *vp_bus_name(struct virtio_device *vdev)
+{
+	return pci_name(to_vp(vdev)->pdev);
+}
+
+/* --- queues ------------------------------------------------------------------------- */
+static bool vp_notify(struct virtqueue *vq)
+{
+	struct vp_queue *q = vq->priv;
+
+	*q->notify = (uint16_t)vq->index;	/* the queue's index (4.1.4.4) */
+	return true;
+}
+
+/* Create queue @index and hand it to the device; NULL on failure (in *@err). */
+static struct virtqueue *setup_vq(struct virtio_pci_device *vp, unsigned int index,
+				  vq_callback_t *callback, const char *name, int *err)
+{
+	struct virtqueue *vq;
+	struct vp_queue *q;
+	uint32_t off;
+	uint16_t size;
+
+	*err = -ENOENT;
+	if (index >= vp->num_queues)
+		return NULL;
+	wr16(vp->common, COMMON_Q_SELECT, (uint16_t)index);
+	size = rd16(vp->common, COMMON_Q_SIZE);
+	if (!size || (size & (size - 1)) || rd16(vp->common, COMMON_Q_ENABLE))
+		return NULL;
+	off = (uint32_t)rd16(vp->common, COMMON_Q_NOFF) * vp->notify_mult;
+	*err = -EINVAL;
+	if (off > vp->notify_len || vp->notify_len - off < 2)
+		return NULL;
+	*err = -ENOMEM;
+	q = kzalloc(sizeof(*q));
+	if (!q)
+		return NULL;
+	vq = vring_create_virtqueue(index, MIN(size, VIRTQUEUE_MAX_SIZE), &vp->vdev, vp_notify,
+				    callback, name);
+	if (!vq) {
+		kfree(q);
+		return NULL;
+	}
+	q->notify = (volatile uint16_t *)(vp->notify_base + off);
+	vq->priv = q;
+	wr16(vp->common, COMMON_Q_SIZE, (uint16_t)virtqueue_get_vring_size(vq));
+	wr64(vp->common, COMMON_Q_DESC, virtqueue_get_desc_addr(vq));
+	wr64(vp->common, COMMON_Q_AVAIL, virtqueue_get_avail_addr(vq));
+	wr64(vp->common, COMMON_Q_USED, virtqueue_get_used_addr(vq));
+	wr16(vp->common, COMMON_Q_MSIX, VIRTIO_MSI_NO_VECTOR);
+	wr16(vp->common, COMMON_Q_ENABLE, 1);
+	*err = 0;
+	return vq;
+}
+
+static void vp_del_vqs(struct virtio_device *vdev)
+{
+	struct virtio_pci_device *vp = to_vp(vdev);
+	struct virtqueue *vq, *tmp;
+
+	if (vp_get_status(vdev)) {
+		pr_err("%s: queues deleted before a reset; resetting first\n", vdev->name);
+		vp_reset(vdev);
+	}
+	list_for_each_entry_safe(vq, tmp, &vdev->vqs, list) {
+		kfree(vq->priv);
+		vring_del_virtqueue(vq);
+	}
+	(void)vp;
+}
+
+static int vp_find_vqs(struct virtio_device *vdev, unsigned int nvqs, struct virtqueue *vqs[],
+		       vq_callback_t *callbacks[], const char *const names[])
+{
+	struct virtio_pci_device *vp = to_vp(vdev);
+	int err = 0;
+
+	for (unsigned int i = 0; i < nvqs; i++) {
+		vqs[i] = setup_vq(vp, i, callbacks[i], names[i], &err);
+		if (!vqs[i]) {
+			pr_err("%s: cannot set up queue %u (%s): error %d\n", vdev->name, i,
+			       names[i], err);
+			vp_del_vqs(vdev);
+			return err;
+		}
+	}
+	return 0;
+}
+
+static const struct virtio_config_ops vp_config_ops = {
+	.get = vp_get,
+	.set = vp_set,
+	.generation = vp_generation,
+	.get_status = vp_get_status,
+	.set_status = vp_set_status,
+	.reset = vp_reset,
+	.find_vqs = vp_find_vqs,
+	.del_vqs = vp_del_vqs,
+	.get_features = vp_get_features,
+	.finalize_features = vp_finalize_features,
+	.bus_name = vp_bus_name,
+};
+
+/* --- probe ---------------------------------------------------------------------------- */
+/* The structure the capability at @pos names, checked against its BAR; @len gets its length. */
+static volatile uint8_t *map_cap(struct pci_dev *pdev, unsigned int pos, uint32_t need,
+				 uint32_t *len)
 {
 	uint8_t bar = pci_read_config8(pdev, pos + 4);
 	uint32_t off = pci_read_config32(pdev, pos + 8);
-	uint32_t len = pci_read_config32(pdev, pos + 12);
 	uint8_t *base;
 
-	if (bar >= PCI_NUM_BARS || len < need || (uint64_t)off + len > pdev->bar[bar].size)
+	*len = pci_read_config32(pdev, pos + 12);
+	if (bar >= PCI_NUM_BARS || *len < need || (uint64_t)off + *len > pdev->bar[bar].size)
 		return NULL;
 	base = pci_iomap(pdev, bar);
 	return base ? base + off : NULL;
 }
 
-int virtio_pci_init(struct virtio_dev *vd, struct pci_dev *pdev)
+/* Map the first capability of each kind (4.1.4: the driver uses the first it can). */
+static int find_caps(struct virtio_pci_device *vp)
 {
+	struct pci_dev *pdev = vp->pdev;
 	unsigned int pos = pdev->cap_ptr;
+	uint32_t len;
 
-	memset(vd, 0, sizeof(*vd));
-	vd->pdev = pdev;
 	for (int ttl = 48; pos >= 0x40 && ttl > 0; ttl--) {
 		uint16_t ent = pci_read_config16(pdev, pos);
 
-		if ((ent & 0xff) == PCI_CAP_ID_VNDR) {
-			switch (pci_read_config8(pdev, pos + 3)) {
-			case VIRTIO_PCI_CAP_COMMON_CFG:
-				if (!vd->common)
-					vd->common = map_cap(pdev, pos, 0x38);
-				break;
-			case VIRTIO_PCI_CAP_NOTIFY_CFG:
-				if (!vd->notify_base) {
-					vd->notify_base = map_cap(pdev, pos, 2);
-					vd->notify_mult = pci_read_config32(pdev, pos + 16);
-				}
-				break;
-			case VIRTIO_PCI_CAP_ISR_CFG:
-				if (!vd->isr)
-					vd->isr = map_cap(pdev, pos, 1);
-				break;
-			case VIRTIO_PCI_CAP_DEVICE_CFG:
-				if (!vd->device)
-					vd->device = map_cap(pdev, pos, 1);
-				break;
+		if ((ent & 0xff) != PCI_CAP_ID_VNDR)
+			goto next;
+		switch (pci_read_config8(pdev, pos + 3)) {
+		case VIRTIO_PCI_CAP_COMMON_CFG:
+			if (!vp->common)
+				vp->common = map_cap(pdev, pos, COMMON_LEN, &len);
+			break;
+		case VIRTIO_PCI_CAP_NOTIFY_CFG:
+			if (!vp->notify_base) {
+				vp->notify_base = map_cap(pdev, pos, 2, &vp->notify_len);
+				vp->notify_mult = pci_read_config32(pdev,
+								    pos + VIRTIO_PCI_CAP_NOTIFY_MULT);
 			}
+			break;
+		case VIRTIO_PCI_CAP_ISR_CFG:
+			if (!vp->isr)
+				vp->isr = map_cap(pdev, pos, 1, &len);
+			break;
+		case VIRTIO_PCI_CAP_DEVICE_CFG:
+			if (!vp->device)
+				vp->device = map_cap(pdev, pos, 0, &vp->device_len);
+			break;
 		}
+next:
 		pos = (ent >> 8) & 0xfc;
 	}
-	if (!vd->common || !vd->notify_base || !vd->device) {
-		pci_err(pdev, "no virtio 1.x capabilities (a legacy-only device?)\n");
+	if (!vp->common || !vp->notify_base || !vp->isr)
 		return -ENODEV;
-	}
-	virtio_reset(vd);
-	if (rd8(vd->common, COMMON_STATUS)) {
-		pci_err(pdev, "device does not reset\n");
-		return -EIO;
-	}
-	wr8(vd->common, COMMON_STATUS, VIRTIO_STATUS_ACKNOWLEDGE);
-	wr8(vd->common, COMMON_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
+	if (!vp->device)
+		vp->device_len = 0;
 	return 0;
 }
 
-int virtio_negotiate(struct virtio_dev *vd, uint64_t wanted)
+static int vp_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
-	uint64_t offered;
-	uint8_t status;
+	struct virtio_pci_device *vp;
+	int err;
 
-	mmio_write32(vd->common + COMMON_DFSELECT, 0);
-	offered = mmio_read32(vd->common + COMMON_DF);
-	mmio_write32(vd->common + COMMON_DFSELECT, 1);
-	offered |= (uint64_t)mmio_read32(vd->common + COMMON_DF) << 32;
-	if (!(offered & (1ULL << VIRTIO_F_VERSION_1))) {
-		pci_err(vd->pdev, "device does not offer VIRTIO_F_VERSION_1\n");
-		return -ENODEV;
-	}
-	vd->features = offered & (wanted | (1ULL << VIRTIO_F_VERSION_1));
-	mmio_write32(vd->common + COMMON_GFSELECT, 0);
-	mmio_write32(vd->common + COMMON_GF, (uint32_t)vd->features);
-	mmio_write32(vd->common + COMMON_GFSELECT, 1);
-	mmio_write32(vd->common + COMMON_GF, (uint32_t)(vd->features >> 32));
-	status = rd8(vd->common, COMMON_STATUS) | VIRTIO_STATUS_FEATURES_OK;
-	wr8(vd->common, COMMON_STATUS, status);
-	if (!(rd8(vd->common, COMMON_STATUS) & VIRTIO_STATUS_FEATURES_OK)) {
-		pci_err(vd->pdev, "device refused features %#lx\n", (unsigned long)vd->features);
-		wr8(vd->common, COMMON_STATUS, status | VIRTIO_STATUS_FAILED);
-		return -ENODEV;
-	}
-	return 0;
-}
-
-int virtio_enable_msix(struct virtio_dev *vd, irq_handler_t fn, void *ctx)
-{
-	struct pci_dev *pdev = vd->pdev;
-	unsigned int cap = pci_find_capability(pdev, PCI_CAP_ID_MSIX);
-	volatile uint8_t *table;
-	struct msi_msg msg;
-	uint32_t tbl;
-	uint16_t ctrl;
-	int vec;
-
-	if (!cap)
-		return -ENODEV;
-	tbl = pci_read_config32(pdev, cap + MSIX_TABLE);
-	if ((tbl & 7) >= PCI_NUM_BARS || (tbl & ~7U) + 16 > pdev->bar[tbl & 7].size)
-		return -ENODEV;
-	table = pci_iomap(pdev, tbl & 7);
-	if (!table)
-		return -ENODEV;
-	table += tbl & ~7U;
-	vec = msi_alloc_vector(fn, ctx, &msg);
-	if (vec < 0)
-		return vec;
-	ctrl = pci_read_config16(pdev, cap + MSIX_FLAGS);
-	pci_write_config16(pdev, cap + MSIX_FLAGS, ctrl | MSIX_FLAGS_ENABLE | MSIX_FLAGS_MASKALL);
-	mmio_write32(table + 0, (uint32_t)msg.address);
-	mmio_write32(table + 4, (uint32_t)(msg.address >> 32));
-	mmio_write32(table + 8, msg.data);
-	mmio_write32(table + 12, 0);		/* unmask entry 0 */
-	pci_write_config16(pdev, PCI_COMMAND,
-			   pci_read_config16(pdev, PCI_COMMAND) | PCI_COMMAND_INTX_DISABLE);
-	pci_write_config16(pdev, cap + MSIX_FLAGS, (ctrl | MSIX_FLAGS_ENABLE) & ~MSIX_FLAGS_MASKALL);
-	wr16(vd->common, COMMON_MSIX, VIRTIO_MSI_NO_VECTOR);
-	vd->msix = true;
-	vd->vector = vec;
-	return 0;
-}
-
-/* Undo virtio_enable_msix after the device refused the vector. */
-static void disable_msix(struct virtio_dev *vd)
-{
-	unsigned int cap = pci_find_capability(vd->pdev, PCI_CAP_ID_MSIX);
-
-	if (!vd->msix)
-		return;
-	pci_write_config16(vd->pdev, cap + MSIX_FLAGS,
-			   pci_read_config16(vd->pdev, cap + MSIX_FLAGS) & ~MSIX_FLAGS_ENABLE);
-	msi_free_vector((unsigned int)vd->vector);
-	vd->msix = false;
-}
-
-int virtio_setup_queue(struct virtio_dev *vd, unsigned int idx, unsigned int max,
-		       struct virtqueue *vq)
-{
-	unsigned int size, avail_off, used_off;
-
-	wr16(vd->common, COMMON_Q_SELECT, (uint16_t)idx);
-	size = rd16(vd->common, COMMON_Q_SIZE);
-	if (!size)
-		return -ENODEV;
-	while (size > max || (size & (size - 1)))
-		size = (size & (size - 1)) ? 1U << (31 - __builtin_clz(size)) : size / 2;
-	memset(vq, 0, sizeof(*vq));
-	avail_off = size * sizeof(struct vring_desc);
-	used_off = ALIGN_UP(avail_off + 6 + 2 * size, 4096U);
-	vq->mem_size = used_off + ALIGN_UP(6 + 8 * size, 4096U);
-	vq->mem = dma_alloc_coherent_mask(vq->mem_size, ~0ULL, &vq->mem_phys);
-	if (!vq->mem)
+	vp = kzalloc(sizeof(*vp));
+	if (!vp)
 		return -ENOMEM;
-	vq->index = (uint16_t)idx;
-	vq->size = (uint16_t)size;
-	vq->desc = vq->mem;
-	vq->avail = (void *)((uint8_t *)vq->mem + avail_off);
-	vq->used = (void *)((uint8_t *)vq->mem + used_off);
-	for (unsigned int i = 0; i < size; i++)
-		vq->desc[i].next = (uint16_t)(i + 1);
-	vq->num_free = (uint16_t)size;
-	wr16(vd->common, COMMON_Q_SIZE, (uint16_t)size);
-	wr64(vd->common, COMMON_Q_DESC, vq->mem_phys);
-	wr64(vd->common, COMMON_Q_AVAIL, vq->mem_phys + avail_off);
-	wr64(vd->common, COMMON_Q_USED, vq->mem_phys + used_off);
-	if (vd->msix) {
-		wr16(vd->common, COMMON_Q_MSIX, 0);
-		if (rd16(vd->common, COMMON_Q_MSIX) != 0) {
-			pci_warn(vd->pdev, "device refused the MSI-X vector: polling\n");
-			disable_msix(vd);
-			wr16(vd->common, COMMON_Q_MSIX, VIRTIO_MSI_NO_VECTOR);
-		}
+	vp->pdev = pdev;
+	/* transitional devices name their type in the subsystem id (4.1.2.1) */
+	if (pdev->device < VIRTIO_PCI_MODERN)
+		vp->vdev.id.device = pdev->subsystem_device;
+	else
+		vp->vdev.id.device = pdev->device - VIRTIO_PCI_MODERN;
+	vp->vdev.id.vendor = pdev->subsystem_vendor;
+	vp->vdev.config = &vp_config_ops;
+	err = pci_enable_device(pdev);
+	if (err)
+		goto out_free;
+	err = find_caps(vp);
+	if (err) {
+		pci_err(pdev, "no virtio 1.x capabilities (a legacy-only device?)\n");
+		goto out_disable;
 	}
-	vq->notify = (volatile uint16_t *)(vd->notify_base +
-					   rd16(vd->common, COMMON_Q_NOFF) * vd->notify_mult);
-	wr16(vd->common, COMMON_Q_ENABLE, 1);
+	vp->num_queues = rd16(vp->common, COMMON_NUMQ);
+	pci_set_drvdata(pdev, vp);
+	err = register_virtio_device(&vp->vdev);
+	if (err)
+		goto out_disable;
 	return 0;
+
+out_disable:
+	pci_disable_device(pdev);
+out_free:
+	kfree(vp);
+	return err;
 }
 
-void virtio_driver_ok(struct virtio_dev *vd)
+static void vp_remove(struct pci_dev *pdev)
 {
-	wr8(vd->common, COMMON_STATUS, rd8(vd->common, COMMON_STATUS) | VIRTIO_STATUS_DRIVER_OK);
+	struct virtio_pci_device *vp = pci_get_drvdata(pdev);
+
+	unregister_virtio_device(&vp->vdev);
+	pci_disable_device(pdev);
+	kfree(vp);
 }
 
-void virtio_reset(struct virtio_dev *vd)
+/* 1af4:1000 through 1af4:107f, filled in at init */
+static struct pci_device_id vp_ids[VIRTIO_PCI_LAST - VIRTIO_PCI_FIRST + 2];
+
+static struct pci_driver vp_driver = {
+	.name = "virtio-pci",
+	.id_table = vp_ids,
+	.probe = vp_probe,
+	.remove = vp_remove,
+};
+
+static int vp_init(void)
 {
-	wr8(vd->common, COMMON_STATUS, 0);
-	for (int us = 0; us < RESET_TIMEOUT_US && rd8(vd->common, COMMON_STATUS); us += 10)
-		udelay(10);
-	disable_msix(vd);
+	for (unsigned int d = VIRTIO_PCI_FIRST; d <= VIRTIO_PCI_LAST; d++)
+		vp_ids[d - VIRTIO_PCI_FIRST] = (struct pci_device_id){
+			PCI_DEVICE(VIRTIO_PCI_VENDOR, d) };
+	return pci_register_driver(&vp_driver);
 }
-
-uint8_t virtio_cfg_read8(struct virtio_dev *vd, unsigned int off)
-{
-	return rd8(vd->device, off);
-}
-
-uint32_t virtio_cfg_read32(struct virtio_dev *vd, unsigned int off)
-{
-	return mmio_read32(vd->device + off);
-}
-
-/* Two 32-bit reads; retried if the device changed its configuration between them. */
-uint64_t virtio_cfg_read64(struct virtio_dev *vd, unsigned int off)
-{
-	uint64_t v;
-	uint8_t gen;
-
-	do {
-		gen = rd8(vd->common, COMMON_CFGGEN);
-		v = mmio_read32(vd->device + off) |
-		    (uint64_t)mmio_read32(vd->device + off + 4) << 32;
-	} while (gen != rd8(vd->common, COMMON_CFGGEN));
-	return v;
-}
-
-int virtqueue_add(struct virtqueue *vq, const struct vq_buf *bufs, unsigned int n)
-{
-	uint16_t head = vq->free_head, i = head, last = head;
-
-	if (!n || n > vq->num_free)
-		return -ENOSPC;
-	for (unsigned int k = 0; k < n; k++) {
-		vq->desc[i].addr = bufs[k].phys;
-		vq->desc[i].len = bufs[k].len;
-		vq->desc[i].flags = (bufs[k].write ? VRING_DESC_F_WRITE : 0) |
-				    (k + 1 < n ? VRING_DESC_F_NEXT : 0);
-		last = i;
-		i = vq->desc[i].next;
-	}
-	vq->free_head = vq->desc[last].next;
-	vq->num_free -= (uint16_t)n;
-	vq->avail->ring[vq->avail->idx % vq->size] = head;
-	__atomic_thread_fence(__ATOMIC_RELEASE);	/* ring entry before the index */
-	vq->avail->idx++;
-	return head;
-}
-
-void virtqueue_kick(struct virtqueue *vq)
-{
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	*vq->notify = vq->index;
-}
-
-int virtqueue_get(struct virtqueue *vq, uint32_t *len)
-{
-	uint16_t head, i, n = 1;
-
-	if (vq->last_used == vq->used->idx)
-		return -1;
-	__atomic_thread_fence(__ATOMIC_ACQUIRE);
-	head = (uint16_t)vq->used->ring[vq->last_used % vq->size].id;
-	*len = vq->used->ring[vq->last_used % vq->size].len;
-	vq->last_used++;
-	if (head >= vq->size)
-		return -1;
-	for (i = head; vq->desc[i].flags & VRING_DESC_F_NEXT && n < vq->size; n++)
-		i = vq->desc[i].next;
-	vq->desc[i].next = vq->free_head;
-	vq->free_head = head;
-	vq->num_free += n;
-	return head;
-}
+device_initcall(vp_init);
