@@ -252,9 +252,15 @@ static bool vp_notify(struct virtqueue *vq)
 	return true;
 }
 
-/* Create queue @index and hand it to the device; NULL on failure (in *@err). */
+/*
+ * Create queue @index and tell the device where it is, with interrupts on
+ * MSI-X entry @vector (or VIRTIO_MSI_NO_VECTOR); NULL on failure (in
+ * *@err). It is enabled later, by enable_vqs: until then a failure can
+ * still be undone without a reset.
+ */
 static struct virtqueue *setup_vq(struct virtio_pci_device *vp, unsigned int index,
-				  vq_callback_t *callback, const char *name, int *err)
+				  vq_callback_t *callback, const char *name, uint16_t vector,
+				  int *err)
 {
 	struct virtqueue *vq;
 	struct vp_queue *q;
@@ -288,26 +294,48 @@ static struct virtqueue *setup_vq(struct virtio_pci_device *vp, unsigned int ind
 	wr64(vp->common, COMMON_Q_DESC, virtqueue_get_desc_addr(vq));
 	wr64(vp->common, COMMON_Q_AVAIL, virtqueue_get_avail_addr(vq));
 	wr64(vp->common, COMMON_Q_USED, virtqueue_get_used_addr(vq));
-	wr16(vp->common, COMMON_Q_MSIX, VIRTIO_MSI_NO_VECTOR);
-	wr16(vp->common, COMMON_Q_ENABLE, 1);
+	wr16(vp->common, COMMON_Q_MSIX, vector);
 	*err = 0;
+	if (vector != VIRTIO_MSI_NO_VECTOR && rd16(vp->common, COMMON_Q_MSIX) != vector) {
+		*err = -EBUSY;		/* the device could not take the vector */
+		kfree(q);
+		vring_del_virtqueue(vq);
+		return NULL;
+	}
 	return vq;
+}
+
+/* Enabling is for good: a queue is disabled only by a reset (4.1.4.3.2). */
+static void enable_vqs(struct virtio_pci_device *vp)
+{
+	struct virtqueue *vq;
+
+	list_for_each_entry(vq, &vp->vdev.vqs, list) {
+		wr16(vp->common, COMMON_Q_SELECT, (uint16_t)vq->index);
+		wr16(vp->common, COMMON_Q_ENABLE, 1);
+	}
+}
+
+/* Free the queues and their interrupts; the device must not be using them. */
+static void free_vqs(struct virtio_pci_device *vp)
+{
+	struct virtqueue *vq, *tmp;
+
+	list_for_each_entry_safe(vq, tmp, &vp->vdev.vqs, list) {
+		wr16(vp->common, COMMON_Q_SELECT, (uint16_t)vq->index);
+		wr16(vp->common, COMMON_Q_MSIX, VIRTIO_MSI_NO_VECTOR);
+		kfree(vq->priv);
+		vring_del_virtqueue(vq);
+	}
 }
 
 static void vp_del_vqs(struct virtio_device *vdev)
 {
-	struct virtio_pci_device *vp = to_vp(vdev);
-	struct virtqueue *vq, *tmp;
-
-	if (vp_get_status(vdev)) {
+	if (vp_get_status(vdev) & VIRTIO_CONFIG_S_DRIVER_OK) {
 		pr_err("%s: queues deleted before a reset; resetting first\n", vdev->name);
 		vp_reset(vdev);
 	}
-	list_for_each_entry_safe(vq, tmp, &vdev->vqs, list) {
-		kfree(vq->priv);
-		vring_del_virtqueue(vq);
-	}
-	(void)vp;
+	free_vqs(to_vp(vdev));
 }
 
 static int vp_find_vqs(struct virtio_device *vdev, unsigned int nvqs, struct virtqueue *vqs[],
@@ -317,14 +345,15 @@ static int vp_find_vqs(struct virtio_device *vdev, unsigned int nvqs, struct vir
 	int err = 0;
 
 	for (unsigned int i = 0; i < nvqs; i++) {
-		vqs[i] = setup_vq(vp, i, callbacks[i], names[i], &err);
+		vqs[i] = setup_vq(vp, i, callbacks[i], names[i], VIRTIO_MSI_NO_VECTOR, &err);
 		if (!vqs[i]) {
 			pr_err("%s: cannot set up queue %u (%s): error %d\n", vdev->name, i,
 			       names[i], err);
-			vp_del_vqs(vdev);
+			free_vqs(vp);
 			return err;
 		}
 	}
+	enable_vqs(vp);
 	return 0;
 }
 
