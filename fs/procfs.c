@@ -6,6 +6,7 @@
  * the "self" symlink and one directory per process (fs/proc_pid.c).
  */
 #include "fs/internal.h"
+#include "kernel/module.h"
 #include "kernel/sched.h"
 #include "lib/printf.h"
 #include "lib/string.h"
@@ -19,6 +20,10 @@ struct proc_entry {
 	char name[32];
 	long (*show)(char *buf, size_t size);
 	long (*write)(const char *buf, size_t len);	/* NULL: read-only */
+	/* procfs_register_data's forms, with the registrant's context */
+	long (*show_data)(char *buf, size_t size, void *data);
+	long (*write_data)(const char *buf, size_t len, void *data);
+	void *data;
 	int index;
 	struct list_head node;
 };
@@ -70,6 +75,30 @@ static struct proc_entry *entry_add(const char *name, long (*show)(char *, size_
  * Add /proc/@name. A name with slashes ("sys/kernel/tainted") creates the
  * directories on the way (entries without a show function).
  */
+/* Stand-ins in e->show / e->write for entries with context (never called). */
+static long proc_data_show(char *buf, size_t size)
+{
+	return -EIO;
+}
+
+static long proc_data_write(const char *buf, size_t len)
+{
+	return -EIO;
+}
+
+static void release_entry(const void *key, uintptr_t arg)
+{
+	procfs_unregister(((const struct proc_entry *)key)->name);
+}
+
+/* Record the entry against the module its callback lives in. */
+static void track_entry(struct proc_entry *e)
+{
+	uintptr_t owner = e->show_data ? (uintptr_t)e->show_data : (uintptr_t)e->show;
+
+	module_track(owner, MRES_PROCFS, e, 0, release_entry, "/proc/%s registered", e->name);
+}
+
 int procfs_register(const char *name, long (*show)(char *buf, size_t size))
 {
 	struct proc_entry *e;
@@ -81,6 +110,9 @@ int procfs_register(const char *name, long (*show)(char *buf, size_t size))
 	e = entry_by_name(name);
 	if (e && e->show == proc_gone_show) {
 		e->show = show;		/* a module reloaded: reuse its slot */
+		e->show_data = NULL;
+		e->write_data = NULL;
+		track_entry(e);
 		return 0;
 	}
 	if (e)
@@ -94,7 +126,33 @@ int procfs_register(const char *name, long (*show)(char *buf, size_t size))
 		if (!e && !entry_add(path, NULL))
 			return -ENOMEM;
 	}
-	return entry_add(name, show) ? 0 : -ENOMEM;
+	e = entry_add(name, show);
+	if (!e)
+		return -ENOMEM;
+	track_entry(e);
+	return 0;
+}
+
+/* Like procfs_register_rw, with @data passed to both callbacks (NULL @write: read-only). */
+int procfs_register_data(const char *name, long (*show)(char *buf, size_t size, void *data),
+			 long (*write)(const char *buf, size_t len, void *data), void *data)
+{
+	struct proc_entry *e;
+	int err;
+
+	if (!show)
+		return -EINVAL;
+	err = procfs_register(name, proc_data_show);
+	if (err)
+		return err;
+	e = entry_by_name(name);
+	e->show_data = show;
+	e->write_data = write;
+	e->write = write ? proc_data_write : NULL;
+	e->data = data;
+	module_untrack(MRES_PROCFS, e, 0);	/* the record names the real owner */
+	track_entry(e);
+	return 0;
 }
 
 /* Like procfs_register, with @write receiving what user space writes. */
@@ -115,8 +173,11 @@ int procfs_unregister(const char *name)
 
 	if (!e || !e->show)
 		return -ENOENT;
+	module_untrack(MRES_PROCFS, e, 0);
 	e->show = proc_gone_show;
 	e->write = NULL;
+	e->show_data = NULL;
+	e->write_data = NULL;
 	return 0;
 }
 
@@ -251,6 +312,8 @@ static long entry_gen(const void *ctx, char *buf, size_t size)
 {
 	const struct proc_entry *e = ctx;
 
+	if (e->show_data)
+		return e->show_data(buf, size, e->data);
 	return e->show(buf, size);
 }
 
@@ -428,6 +491,8 @@ static long proc_entry_write(struct file *f, const char *buf, size_t n, uint64_t
 
 	if (!e || !e->write)
 		return -EACCES;
+	if (e->write_data)
+		return e->write_data(buf, n, e->data);
 	return e->write(buf, n);
 }
 

@@ -294,6 +294,9 @@ int procfs_register(const char *name, long (*show)(char *buf, size_t size));
 /* A writable /proc file: @write gets each write(2)'s bytes (kernel copy). */
 int procfs_register_rw(const char *name, long (*show)(char *buf, size_t size),
 		       long (*write)(const char *buf, size_t len));
+/* A /proc file whose callbacks get @data (a driver's per-device state); @write may be NULL. */
+int procfs_register_data(const char *name, long (*show)(char *buf, size_t size, void *data),
+			 long (*write)(const char *buf, size_t len, void *data), void *data);
 int procfs_unregister(const char *name);
 
 #endif

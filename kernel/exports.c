@@ -90,9 +90,9 @@ EXPORT_SYMBOL(mdelay);
 EXPORT_SYMBOL(devfs_register);
 EXPORT_SYMBOL(procfs_register);
 EXPORT_SYMBOL(procfs_register_rw);
+EXPORT_SYMBOL(procfs_register_data);
 EXPORT_SYMBOL(procfs_unregister);
 EXPORT_SYMBOL(poll_wait);
-EXPORT_SYMBOL(irq_register);
 
 #ifdef CONFIG_STACKPROTECTOR
 /* modules are built with the kernel's flags, so they check the same canary */

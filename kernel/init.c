@@ -78,7 +78,7 @@ static int init_thread(void *unused)
 
 void start_init(void)
 {
-	struct task *t = kthread_create("init", init_thread, NULL);
+	struct task *t = kthread_spawn("init", init_thread, NULL);
 
 	if (!t)
 		panic("no-memory", "cannot create the init task");

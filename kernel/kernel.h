@@ -24,6 +24,13 @@
 #define likely(x)	__builtin_expect(!!(x), 1)
 #define unlikely(x)	__builtin_expect(!!(x), 0)
 
+/* Errors in pointers, as in Linux: the top 4095 addresses are -errno values. */
+#define MAX_ERRNO	4095
+#define ERR_PTR(err)	((void *)(intptr_t)(long)(err))
+#define PTR_ERR(ptr)	((long)(intptr_t)(ptr))
+#define IS_ERR(ptr)	unlikely((uintptr_t)(ptr) >= (uintptr_t)-MAX_ERRNO)
+#define IS_ERR_OR_NULL(ptr) (!(ptr) || IS_ERR(ptr))
+
 /* --- printk: Linux-style levels as a "\001N" prefix ------------------------ */
 #define KERN_SOH	"\001"
 #define KERN_EMERG	KERN_SOH "0"

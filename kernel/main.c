@@ -7,6 +7,7 @@
 #include <asm/irq.h>
 #include <asm/setup.h>
 #include "kernel/kernel.h"
+#include "kernel/workqueue.h"
 #include "fs/vfs.h"
 #include "kernel/ktest.h"
 #include "kernel/sched.h"
@@ -52,6 +53,7 @@ void kmain(void)
 	arch_irq_init();		/* ACPI MADT, LAPIC, IOAPIC; legacy PIC masked */
 	arch_time_init();		/* PIT-calibrated TSC clock and LAPIC tick */
 	sched_init();			/* task 0, the syscall entry */
+	workqueue_init();		/* the "events" worker for schedule_work */
 	do_initcalls();			/* consoles, keyboard, tty and other drivers */
 	vfs_init();			/* tmpfs root from the initramfs, /dev, /proc */
 	mm_print_summary();

@@ -11,6 +11,16 @@
 #include <stdint.h>
 #include "kernel/kernel.h"
 #include "lib/list.h"
+/* the driver interface: every facility a module may use is one include away */
+#ifndef BASALT_HOST_TEST
+#include <asm/barrier.h>
+#include <asm/io.h>
+#include "kernel/irq.h"
+#include "kernel/kthread.h"
+#include "kernel/lock.h"
+#include "kernel/timer.h"
+#include "kernel/workqueue.h"
+#endif
 
 /* --- for module authors -------------------------------------------------------- */
 
@@ -100,6 +110,7 @@ struct module {
 	uint64_t verify_cycles, link_cycles;
 	void *file_copy;		/* the ELF (names in symbol tables point here) */
 	void *funcs_alloc;
+	struct list_head resources;	/* struct module_resource: what it holds */
 	struct list_head node;
 };
 
@@ -108,6 +119,73 @@ struct module {
 extern unsigned long kernel_taint;
 
 struct module *find_module(const char *name);
+/* The loaded module whose memory holds @addr, or NULL (the kernel's own). */
+struct module *module_of_addr(uintptr_t addr);
+
+/* --- what a module holds (kernel/module/resource.c) ----------------------------------- */
+/*
+ * The kernel records every resource a module acquires through its API
+ * (an IRQ handler, a kthread, a /dev or /proc node, a PCI driver, a DMA
+ * buffer, an MMIO mapping) against the module whose code or data @owner
+ * points into: the handler, the ops table, or the caller's return address.
+ * When the module's exit returns, or its init fails, whatever it still
+ * holds is released with one warning line each, so nothing can call into
+ * its memory afterwards. Timers and work items are found on their own
+ * pending lists instead (kernel/timer.c, kernel/workqueue.c).
+ */
+enum module_resource_type {
+	MRES_IRQ,		/* key: irq number, arg: dev_id */
+	MRES_KTHREAD,		/* key: struct task */
+	MRES_MISCDEV,		/* key: struct misc_device */
+	MRES_CHRDEV,		/* key: device number */
+	MRES_PROCFS,		/* key: the entry's name */
+	MRES_PCI_DRIVER,	/* key: struct pci_driver */
+	MRES_VIRTIO_DRIVER,	/* key: struct virtio_driver */
+	MRES_DMA_COHERENT,	/* key: kernel address, arg: size */
+	MRES_IOREMAP,		/* key: kernel address */
+	MRES_NR_TYPES
+};
+
+struct module_resource {
+	struct list_head node;		/* in module->resources, oldest first */
+	int type;			/* enum module_resource_type */
+	const void *key;
+	uintptr_t arg;
+	void (*release)(const void *key, uintptr_t arg);
+	char what[64];			/* "irq 11 (e1000) requested" */
+};
+
+#ifdef CONFIG_MODULES
+/* Record a resource for the module @owner points into (nothing for the kernel's). */
+__printf(6, 7) int module_track(uintptr_t owner, int type, const void *key, uintptr_t arg,
+				void (*release)(const void *key, uintptr_t arg),
+				const char *fmt, ...);
+/* Forget it again (the driver released it itself). */
+void module_untrack(int type, const void *key, uintptr_t arg);
+/*
+ * Release what @m still holds of @type (-1: everything), newest first,
+ * warning once per resource ("exit" or "init" in @when); how many.
+ */
+unsigned int module_release_resources(struct module *m, const char *when, int type);
+/* One warning line about a resource found at release: "module M: exit left X; VERB". */
+void module_warn_left(struct module *m, const char *when, const char *what, const char *verb);
+#else
+static inline int module_track(uintptr_t owner, int type, const void *key, uintptr_t arg,
+			       void (*release)(const void *key, uintptr_t arg),
+			       const char *fmt, ...)
+{
+	return 0;
+}
+static inline void module_untrack(int type, const void *key, uintptr_t arg) {}
+#endif
+
+/* --- unloaded modules (kernel/module/unloaded.c) ------------------------------------- */
+/* Remember [base, base+size) as @name's former memory. */
+void module_remember_unloaded(const char *name, uintptr_t base, size_t size);
+/* The unloaded module whose former memory held @addr, or NULL. */
+const char *module_unloaded_at(uintptr_t addr);
+/* The last module unloaded ("" if none), for panic dumps. */
+const char *module_last_unloaded(void);
 
 extern struct list_head modules;
 

@@ -183,12 +183,14 @@ static void dump_modules(void)
 	char hash[17];
 
 	if (list_empty(&modules)) {
-		out("Modules linked in: (none)\n");
-		return;
+		out("Modules linked in: (none)");
+	} else {
+		out("Modules linked in:");
+		list_for_each_entry(m, &modules, node)
+			outf(" %s", m->name);
 	}
-	out("Modules linked in:");
-	list_for_each_entry(m, &modules, node)
-		outf(" %s", m->name);
+	if (*module_last_unloaded())
+		outf(" [last unloaded: %s]", module_last_unloaded());
 	out("\n");
 	list_for_each_entry(m, &modules, node) {
 		hex8(hash, m->text_hash);
@@ -269,6 +271,7 @@ static void emit_record(const char *reason, const struct pt_regs *r,
 	json_key_u64(&j, "pid", current ? (uint64_t)current->pid : 0);
 	json_key_string(&j, "comm", current ? current->comm : "?");
 	json_key_string(&j, "taint", taint_string());
+	json_key_string(&j, "last_unloaded", module_last_unloaded());
 	json_key_string(&j, "integrity", integrity_note);
 	/* frame 0 is a return address (panic()) or the faulting instruction */
 	json_key_u64(&j, "rip_is_return", rip_is_return);

@@ -9,7 +9,9 @@
 #include <asm/ptrace.h>
 #include <asm/switch.h>
 #include <asm/uaccess.h>
+#include "kernel/lock.h"
 #include "kernel/sched.h"
+#include "kernel/timer.h"
 #include "lib/string.h"
 #include "mm/mm.h"
 
@@ -105,8 +107,11 @@ static void switch_to(struct task *prev, struct task *next)
 
 void schedule(void)
 {
-	unsigned long flags = local_irq_save();
+	unsigned long flags;
 	struct task *prev = current, *next;
+
+	might_sleep_check("schedule", (uintptr_t)__builtin_return_address(0));
+	flags = local_irq_save();
 
 	need_resched = false;
 	if (prev->state == TASK_RUNNING && prev != &idle_task && !on_queue(prev))
@@ -170,6 +175,7 @@ void sched_tick(bool user_mode)
 		current->utime++;
 	else
 		current->stime++;
+	run_timers();
 	list_for_each_entry_safe(t, tmp, &timed_sleepers, run_node) {
 		if (t->wake_at_ns && t->wake_at_ns <= now)
 			wake_up_task(t);
@@ -249,7 +255,7 @@ void kthread_main(int (*fn)(void *), void *arg)
 	do_exit(fn(arg) << 8);
 }
 
-struct task *kthread_create(const char *name, int (*fn)(void *), void *arg)
+struct task *kthread_alloc(const char *name, int (*fn)(void *), void *arg)
 {
 	struct task *t = task_alloc(name);
 
@@ -261,7 +267,15 @@ struct task *kthread_create(const char *name, int (*fn)(void *), void *arg)
 	/* frames start below the pt_regs slot, which exec may fill in */
 	t->saved_rsp = arch_prepare_stack((uint64_t)t->uregs, kthread_entry, (uint64_t)fn,
 					  (uint64_t)arg);
-	task_start(t);
+	return t;
+}
+
+struct task *kthread_spawn(const char *name, int (*fn)(void *), void *arg)
+{
+	struct task *t = kthread_alloc(name, fn, arg);
+
+	if (t)
+		task_start(t);
 	return t;
 }
 

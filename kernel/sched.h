@@ -17,6 +17,8 @@
 #include <asm/ptrace.h>
 #include "kernel/kernel.h"
 #include "kernel/signal.h"
+#include "kernel/wait.h"
+#include "kernel/locking/lockdebug.h"
 #include "lib/list.h"
 
 struct pt_regs;
@@ -25,15 +27,6 @@ struct files;
 struct fs_context;
 struct tty;
 
-struct wait_queue {
-	struct list_head sleepers;	/* struct wait_entry */
-};
-
-/* One task waiting on one queue; poll() uses several at once. */
-struct wait_entry {
-	struct task *task;
-	struct list_head node;
-};
 enum task_state {
 	TASK_RUNNING,		/* on the run queue or on the CPU */
 	TASK_INTERRUPTIBLE,	/* sleeping; a signal wakes it */
@@ -104,6 +97,11 @@ struct task {
 	struct wait_queue *child_exit;	/* this task's wait4 sleeps here */
 	struct wait_queue child_exit_wq;
 	struct wait_queue *vfork_done;	/* a vfork parent waits here for exec/exit */
+
+	struct kthread *kthread;	/* kthread_create's bookkeeping, or NULL */
+#ifdef CONFIG_DEBUG_LOCKS
+	struct held_locks held;		/* locks this task holds, in order */
+#endif
 };
 
 #define TASK_KTHREAD	0x1	/* kernel thread: no user mode */
@@ -113,18 +111,6 @@ struct task {
 /* The task running on this CPU. */
 extern struct task *current;
 extern struct list_head all_tasks;
-
-/* --- wait queues ----------------------------------------------------------- */
-void wait_entry_add(struct wait_queue *wq, struct wait_entry *e);
-void wait_entry_remove(struct wait_entry *e);
-#define WAIT_QUEUE_INIT(name) { LIST_HEAD_INIT((name).sleepers) }
-#define DEFINE_WAIT_QUEUE(name) struct wait_queue name = WAIT_QUEUE_INIT(name)
-void wait_queue_init(struct wait_queue *wq);
-/* Make every task sleeping on @wq runnable (safe from interrupts). */
-void wake_up(struct wait_queue *wq);
-
-/* Sleep on @wq once (the caller re-checks its condition). */
-void sleep_on(struct wait_queue *wq, int state);
 
 /*
  * Sleep until @cond is true. The interruptible form returns -ERESTARTSYS (the
@@ -181,8 +167,10 @@ void wake_up_task(struct task *t);
 /* Sleep for @ns nanoseconds; -EINTR if a signal arrives. */
 int sleep_ns(uint64_t ns);
 
-/* Start a kernel thread running fn(arg). */
-struct task *kthread_create(const char *name, int (*fn)(void *), void *arg);
+/* Start a kernel thread running fn(arg) now (kernel/kthread.h has Linux's forms). */
+struct task *kthread_spawn(const char *name, int (*fn)(void *), void *arg);
+/* The same, not yet runnable (task_start makes it so). */
+struct task *kthread_alloc(const char *name, int (*fn)(void *), void *arg);
 struct task *task_by_pid(int pid);
 int alloc_pid(void);
 

@@ -117,7 +117,7 @@ static int watchdog_init(void)
 	for (size_t i = 0; i < ARRAY_SIZE(regions); i++)
 		hash_region(&regions[i], regions[i].hash);
 	armed = true;
-	if (!kthread_create("watchdog", watchdog_thread, NULL))
+	if (!kthread_spawn("watchdog", watchdog_thread, NULL))
 		return -ENOMEM;
 	procfs_register("watchdog", watchdog_show);
 	pr_info("hashed .text (%lu KiB) and .rodata (%lu KiB); checking every %u ms\n",

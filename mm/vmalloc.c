@@ -38,6 +38,10 @@ static struct vm_area *reserve(size_t pages, uintptr_t lo, uintptr_t hi)
 		return NULL;
 	list_for_each_entry(a, &vm_areas, node) {
 		if (a->start < lo) {
+			uintptr_t end = a->start + (a->pages + 2) * PAGE_SIZE;
+
+			if (end > cursor)	/* an area reaching across @lo */
+				cursor = end;
 			before = &a->node;
 			continue;
 		}
@@ -76,9 +80,22 @@ void *vmalloc(size_t size)
 }
 
 /* Module memory: within +-2 GiB of the kernel's text, for PC32 relocations. */
+/*
+ * Next-fit from where the last module went, so an unloaded module's
+ * addresses stay unmapped for as long as the area allows: a stale call into
+ * one faults (and the panic names the module) instead of running another
+ * module's code.
+ */
 void *module_alloc(size_t size)
 {
-	return vmalloc_in(size, MODULES_START, MODULES_END);
+	static uintptr_t module_next = MODULES_START;
+	void *p = vmalloc_in(size, module_next, MODULES_END);
+
+	if (!p)
+		p = vmalloc_in(size, MODULES_START, MODULES_END);
+	if (p)
+		module_next = (uintptr_t)p + PAGE_ALIGN(size) + PAGE_SIZE;
+	return p;
 }
 
 static void *vmalloc_in(size_t size, uintptr_t lo, uintptr_t hi)

@@ -13,9 +13,6 @@ void multiboot2_parse(uint64_t mbi, struct boot_info *bi);
 void cpu_enable_protections(void);
 void x86_exception(struct pt_regs *regs);
 void x86_interrupt(struct pt_regs *regs);
-int x86_set_vector_handler(unsigned int vec, void (*fn)(struct pt_regs *, void *),
-			   void *ctx);
-void x86_clear_vector_handler(unsigned int vec);
 extern uint64_t irq_count[256];
 
 /* apic.c */

@@ -183,6 +183,11 @@ static struct misc_node *find_or_create_node(const char *name, uint32_t mode)
 	return mn;
 }
 
+static void release_misc(const void *key, uintptr_t arg)
+{
+	misc_deregister((struct misc_device *)key);
+}
+
 int misc_register(struct misc_device *dev)
 {
 	const struct file_ops *t = dev->fops;
@@ -216,6 +221,8 @@ int misc_register(struct misc_device *dev)
 	wait_queue_init(&b->idle);
 	mn->binding = b;
 	dev->binding = b;
+	module_track((uintptr_t)t, MRES_MISCDEV, dev, 0, release_misc, "/dev/%s registered",
+		     dev->name);
 	return 0;
 }
 EXPORT_SYMBOL(misc_register);
@@ -227,6 +234,7 @@ void misc_deregister(struct misc_device *dev)
 
 	if (!b)
 		return;
+	module_untrack(MRES_MISCDEV, dev, 0);
 	list_for_each_entry(mn, &misc_nodes, node) {
 		if (mn->binding == b)
 			mn->binding = NULL;

@@ -188,17 +188,20 @@ static void port_complete(struct ahci_port *p)
 	}
 }
 
-static void ahci_irq(unsigned int vector, void *ctx)
+static irqreturn_t ahci_irq(int irq, void *ctx)
 {
 	struct ahci_host *h = ctx;
 	uint32_t is = hba_read(h, AHCI_IS);
 
+	if (!is)
+		return IRQ_NONE;
 	h->irqs++;
 	for (unsigned int i = 0; i < 32; i++) {
 		if ((is & (1U << i)) && h->ports[i])
 			port_complete(h->ports[i]);
 	}
 	hba_write(h, AHCI_IS, is);
+	return IRQ_HANDLED;
 }
 
 static void ahci_poll(struct block_device *disk)
@@ -286,7 +289,7 @@ static void ata_string(char *dst, const uint16_t *words, unsigned int nwords)
 static int port_identify(struct ahci_port *p)
 {
 	uint64_t phys;
-	uint16_t *id = dma_alloc_coherent(SECTOR_SIZE, &phys);
+	uint16_t *id = dma_alloc_coherent(&p->host->pdev->dev, SECTOR_SIZE, &phys, GFP_KERNEL);
 	int err = 0;
 
 	if (!id)
@@ -318,7 +321,7 @@ static int port_identify(struct ahci_port *p)
 		err = -EIO;
 out:
 	port_write(p, PORT_IS, 0xffffffff);
-	dma_free_coherent(id, SECTOR_SIZE, phys);
+	dma_free_coherent(&p->host->pdev->dev, SECTOR_SIZE, id, phys);
 	return err;
 }
 
@@ -335,7 +338,8 @@ static int port_init(struct ahci_port *p)
 		pr_warn("port %u: the command engine does not stop\n", p->no);
 		return -EIO;
 	}
-	p->dma = dma_alloc_coherent(AHCI_PORT_DMA_SIZE, &p->dma_phys);
+	p->dma = dma_alloc_coherent(&p->host->pdev->dev, AHCI_PORT_DMA_SIZE, &p->dma_phys,
+				    GFP_KERNEL);
 	if (!p->dma)
 		return -ENOMEM;
 	p->cl = p->dma;
@@ -379,7 +383,7 @@ static int port_init(struct ahci_port *p)
 
 no_disk:
 	port_stop(p);
-	dma_free_coherent(p->dma, AHCI_PORT_DMA_SIZE, p->dma_phys);
+	dma_free_coherent(&p->host->pdev->dev, AHCI_PORT_DMA_SIZE, p->dma, p->dma_phys);
 	return -ENODEV;
 }
 
@@ -439,7 +443,11 @@ static int ahci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	vs = hba_read(h, AHCI_VS);
 	h->nr_slots = MIN(AHCI_CAP_NCS(cap), AHCI_SLOTS);
 	h->dma64 = cap & AHCI_CAP_S64A;
-	h->msi = !ahci_poll_forced && !pci_enable_msi(pdev, ahci_irq, h);
+	h->msi = !ahci_poll_forced && pci_alloc_irq_vectors(pdev, 1, 1, PCI_IRQ_MSI) == 1;
+	if (h->msi && request_irq(pci_irq_vector(pdev, 0), ahci_irq, 0, "ahci", h)) {
+		pci_free_irq_vectors(pdev);
+		h->msi = false;
+	}
 	pci_set_drvdata(pdev, h);
 	hba_write(h, AHCI_IS, 0xffffffff);
 	if (h->msi)

@@ -11,6 +11,7 @@
  */
 #include "drivers/block/blkdev.h"
 #include "drivers/virtio/virtio.h"
+#include "kernel/lock.h"
 #include "kernel/sched.h"
 #include "lib/string.h"
 #include "mm/mm.h"
@@ -42,6 +43,7 @@ struct vblk_slot {
 struct vblk {
 	struct virtio_device *vdev;
 	struct virtqueue *vq;
+	spinlock_t lock;		/* the queue and the slots */
 	struct block_device disk;
 	struct vblk_slot *slots;	/* one per descriptor: never all in use */
 	unsigned int nslots;
@@ -58,7 +60,7 @@ static int set_poll(const char *value)
 }
 CMDLINE_OPTION("virtio_blk.poll", set_poll);
 
-/* Finish every request the device has completed. Interrupts are off. */
+/* Finish every request the device has completed. Called with vb->lock held. */
 static void vblk_complete(struct vblk *vb)
 {
 	struct vblk_slot *slot;
@@ -72,20 +74,26 @@ static void vblk_complete(struct vblk *vb)
 	}
 }
 
+/* The queue's callback (interrupt context). */
 static void vblk_done(struct virtqueue *vq)
 {
 	struct vblk *vb = vq->vdev->priv;
+	unsigned long flags;
 
+	spin_lock_irqsave(&vb->lock, flags);
 	vb->irqs++;
 	vblk_complete(vb);
+	spin_unlock_irqrestore(&vb->lock, flags);
 }
 
 static void vblk_poll(struct block_device *disk)
 {
-	unsigned long flags = local_irq_save();
+	struct vblk *vb = disk->priv;
+	unsigned long flags;
 
-	vblk_complete(disk->priv);
-	local_irq_restore(flags);
+	spin_lock_irqsave(&vb->lock, flags);
+	vblk_complete(vb);
+	spin_unlock_irqrestore(&vb->lock, flags);
 }
 
 struct room_arg {
@@ -120,9 +128,9 @@ static int vblk_submit(struct block_device *disk, struct blk_request *rq)
 
 	if (rq->op == BLK_FLUSH) {
 		if (!virtio_has_feature(vb->vdev, VIRTIO_BLK_F_FLUSH)) {
-			flags = local_irq_save();
+			spin_lock_irqsave(&vb->lock, flags);
 			blk_request_done(rq, 0);
-			local_irq_restore(flags);
+			spin_unlock_irqrestore(&vb->lock, flags);
 			return 0;
 		}
 		ra.need = 2;
@@ -132,10 +140,10 @@ static int vblk_submit(struct block_device *disk, struct blk_request *rq)
 	if (ra.need > virtqueue_get_vring_size(vb->vq))
 		return -EIO;
 	for (;;) {
-		flags = local_irq_save();
+		spin_lock_irqsave(&vb->lock, flags);
 		if (vb->vq->num_free >= ra.need)
 			break;
-		local_irq_restore(flags);
+		spin_unlock_irqrestore(&vb->lock, flags);
 		blk_wait_cond(disk, has_room, &ra);
 	}
 	slot = free_slot(vb);		/* each request holds 2+ descriptors: one is free */
@@ -164,7 +172,7 @@ static int vblk_submit(struct block_device *disk, struct blk_request *rq)
 		slot->rq = NULL;
 	else
 		virtqueue_kick(vb->vq);
-	local_irq_restore(flags);
+	spin_unlock_irqrestore(&vb->lock, flags);
 	return err;
 }
 
@@ -181,11 +189,13 @@ static int vblk_probe(struct virtio_device *vdev)
 	if (!vb)
 		return -ENOMEM;
 	vb->vdev = vdev;
+	spin_lock_init(&vb->lock);
 	vdev->priv = vb;
-	vb->vq = virtio_find_single_vq(vdev, vblk_poll_forced ? NULL : vblk_done, "requests",
-				       &err);
-	if (!vb->vq)
+	vb->vq = virtio_find_single_vq(vdev, vblk_poll_forced ? NULL : vblk_done, "requests");
+	if (IS_ERR(vb->vq)) {
+		err = (int)PTR_ERR(vb->vq);
 		goto out_free;
+	}
 	vb->nslots = virtqueue_get_vring_size(vb->vq);
 	vb->slots = kzalloc(vb->nslots * sizeof(*vb->slots));
 	err = -ENOMEM;
@@ -198,13 +208,13 @@ static int vblk_probe(struct virtio_device *vdev)
 		vb->seg_max = 1;
 	vb->disk.nr_sectors = virtio_cread64(vdev, VIRTIO_BLK_CFG_CAPACITY);
 	vb->disk.read_only = virtio_has_feature(vdev, VIRTIO_BLK_F_RO);
-	vb->disk.use_irq = false;
+	vb->disk.use_irq = !vblk_poll_forced;
 	vb->disk.ops = &vblk_ops;
 	vb->disk.priv = vb;
 	virtio_device_ready(vdev);
-	pr_info("%s: virtio-blk, queue of %u, %s%s\n", vdev->name, vb->nslots,
-		vb->disk.use_irq ? "interrupts" : "polled",
-		virtio_has_feature(vdev, VIRTIO_BLK_F_FLUSH) ? ", cache flush" : "");
+	dev_info(&vdev->dev, "virtio-blk, queue of %u, %s%s\n", vb->nslots,
+		 vb->disk.use_irq ? "interrupts" : "polled (virtio_blk.poll)",
+		 virtio_has_feature(vdev, VIRTIO_BLK_F_FLUSH) ? ", cache flush" : "");
 	err = blkdev_register_disk(&vb->disk, "vd");
 	if (err)
 		goto out_reset;

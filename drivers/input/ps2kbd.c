@@ -9,6 +9,7 @@
  */
 #define pr_fmt(fmt) "ps2kbd: " fmt
 
+#include "kernel/irq.h"
 #include "kernel/kernel.h"
 #include "drivers/input/input.h"
 #include <asm/io.h>
@@ -302,7 +303,7 @@ static void ps2kbd_byte(uint8_t code)
 	led_update();
 }
 
-static void ps2kbd_irq(unsigned int irq, void *ctx)
+static irqreturn_t ps2kbd_irq(int irq, void *ctx)
 {
 	uint8_t status;
 	int i;
@@ -316,6 +317,7 @@ static void ps2kbd_irq(unsigned int irq, void *ctx)
 		else
 			ps2kbd_byte(inb(I8042_DATA));
 	}
+	return i ? IRQ_HANDLED : IRQ_NONE;
 }
 
 static int ps2kbd_init(void)
@@ -343,7 +345,7 @@ static int ps2kbd_init(void)
 	}
 	i8042_flush();
 
-	err = irq_register(1, ps2kbd_irq, NULL);
+	err = request_irq(1, ps2kbd_irq, 0, "i8042", NULL);
 	if (err) {
 		pr_err("cannot register IRQ 1: %d\n", err);
 		return err;

@@ -127,6 +127,25 @@ static const struct pci_device_id *match_device(const struct pci_driver *drv,
 	return NULL;
 }
 
+/* The driver is done with @dev (its code may be about to go): silence the device. */
+static void release_device(struct pci_dev *dev, struct pci_driver *drv)
+{
+	if (dev->nvec) {
+		pci_warn(dev, "driver %s left %u interrupt vector(s) allocated; freeing them\n",
+			 drv->name, dev->nvec);
+		pci_free_irq_vectors(dev);
+	}
+	pci_clear_master(dev);
+	dev->driver = NULL;
+	dev->driver_data = NULL;
+	dev->dev.driver_name = NULL;
+}
+
+static void release_pci_driver(const void *key, uintptr_t arg)
+{
+	pci_unregister_driver((struct pci_driver *)key);
+}
+
 static void try_bind(struct pci_driver *drv, struct pci_dev *dev)
 {
 	const struct pci_device_id *id = match_device(drv, dev);
@@ -135,12 +154,12 @@ static void try_bind(struct pci_driver *drv, struct pci_dev *dev)
 	if (!id)
 		return;
 	dev->driver = drv;
+	dev->dev.driver_name = drv->name;
 	err = drv->probe(dev, id);
 	if (err) {
 		pci_warn(dev, "probe by driver %s failed with error %d\n", drv->name,
 			err);
-		dev->driver = NULL;
-		dev->driver_data = NULL;
+		release_device(dev, drv);
 		return;
 	}
 	pci_info(dev, "bound to driver %s\n", drv->name);
@@ -160,6 +179,8 @@ int pci_register_driver(struct pci_driver *drv)
 		}
 	}
 	list_add_tail(&drv->node, &pci_drivers);
+	module_track((uintptr_t)drv, MRES_PCI_DRIVER, drv, 0, release_pci_driver,
+		     "PCI driver %s registered", drv->name);
 	list_for_each_entry(dev, &pci_devices, node) {
 		if (!dev->driver)
 			try_bind(drv, dev);
@@ -177,20 +198,36 @@ void pci_unregister_driver(struct pci_driver *drv)
 			continue;
 		if (drv->remove)
 			drv->remove(dev);
-		/* the driver's code and memory are about to go: silence the device */
-		if (dev->msi_vector) {
-			pci_warn(dev, "driver %s left MSI enabled; disabling it\n", drv->name);
-			pci_disable_msi(dev);
-		}
-		pci_write_config16(dev, PCI_COMMAND,
-				   pci_read_config16(dev, PCI_COMMAND) & ~PCI_COMMAND_MASTER);
-		dev->driver = NULL;
-		dev->driver_data = NULL;
+		release_device(dev, drv);
 		pci_info(dev, "released by driver %s\n", drv->name);
 	}
 	list_del(&drv->node);
+	module_untrack(MRES_PCI_DRIVER, drv, 0);
 }
 EXPORT_SYMBOL(pci_unregister_driver);
+
+void pci_set_master(struct pci_dev *dev)
+{
+	pci_write_config16(dev, PCI_COMMAND,
+			   pci_read_config16(dev, PCI_COMMAND) | PCI_COMMAND_MASTER);
+}
+EXPORT_SYMBOL(pci_set_master);
+
+void pci_clear_master(struct pci_dev *dev)
+{
+	pci_write_config16(dev, PCI_COMMAND,
+			   pci_read_config16(dev, PCI_COMMAND) & ~PCI_COMMAND_MASTER);
+}
+EXPORT_SYMBOL(pci_clear_master);
+
+void pci_intx(struct pci_dev *dev, int enable)
+{
+	uint16_t cmd = pci_read_config16(dev, PCI_COMMAND);
+
+	cmd = enable ? cmd & ~PCI_COMMAND_INTX_DISABLE : cmd | PCI_COMMAND_INTX_DISABLE;
+	pci_write_config16(dev, PCI_COMMAND, cmd);
+}
+EXPORT_SYMBOL(pci_intx);
 
 /* Find the configuration space and every device before drivers register. */
 static int pci_init(void)
@@ -199,6 +236,7 @@ static int pci_init(void)
 
 	pci_config_init();
 	n = pci_scan();
+	pci_route_intx_all();
 	pr_info("%d function(s) found through %s\n", n, pci_config_method());
 	return 0;
 }

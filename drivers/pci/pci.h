@@ -12,7 +12,8 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <asm/irq.h>
+#include "drivers/base/device.h"
+#include "kernel/irq.h"
 #include "kernel/kernel.h"
 #include "lib/list.h"
 
@@ -61,6 +62,7 @@ struct pci_bar {
 struct pci_driver;
 
 struct pci_dev {
+	struct device dev;	/* for the DMA API and dev_* logging: &pdev->dev */
 	uint8_t bus, slot, func;
 	uint16_t vendor, device;
 	uint16_t subsystem_vendor, subsystem_device;
@@ -69,15 +71,27 @@ struct pci_dev {
 	uint8_t hdr_type;	/* PCI_HEADER_TYPE_* (without the multi-function bit) */
 	uint8_t irq_line;	/* legacy INTx line the firmware assigned, 0xff if none */
 	uint8_t irq_pin;	/* 1..4 = INTA..INTD, 0 if none */
+	/*
+	 * Linux's pdev->irq: the IRQ number of the INTx line as the chipset
+	 * routes it (an IOAPIC input), or of the first vector once
+	 * pci_alloc_irq_vectors gave MSI/MSI-X; 0 if none.
+	 */
+	unsigned int irq;
 	uint8_t cap_ptr;	/* first capability, 0 if none */
 	struct pci_bar bar[PCI_NUM_BARS];
 	const char *known_name;	/* from the core's small table, or NULL */
 	char name[16];		/* "0000:00:03.0" */
 
+	struct pci_dev *parent;	/* the bridge above it, NULL on bus 0 */
+
 	/* set by the core while a driver is bound */
 	struct pci_driver *driver;
 	void *driver_data;
-	int msi_vector;		/* vector while MSI is enabled, else 0 */
+	unsigned int intx_irq;	/* INTx's IRQ number (0: no INTx) */
+	unsigned int nvec;	/* vectors from pci_alloc_irq_vectors */
+	unsigned int irq_type;	/* PCI_IRQ_* those vectors are */
+	unsigned int msix_cap;	/* capability offsets, 0 if absent */
+	volatile uint32_t *msix_table;
 	struct list_head node;	/* in the list of all devices */
 };
 
@@ -151,15 +165,34 @@ static inline const char *pci_name(const struct pci_dev *dev)
 	return dev->name;
 }
 
+/* --- interrupts (drivers/pci/irq.c, drivers/pci/msi.c) ---------------------- */
+#define PCI_IRQ_LEGACY		0x1	/* INTx, possibly shared with other devices */
+#define PCI_IRQ_INTX		PCI_IRQ_LEGACY
+#define PCI_IRQ_MSI		0x2
+#define PCI_IRQ_MSIX		0x4
+#define PCI_IRQ_ALL_TYPES	(PCI_IRQ_LEGACY | PCI_IRQ_MSI | PCI_IRQ_MSIX)
+
 /*
- * Give @dev one message-signalled interrupt: a vector of its own whose
- * handler is fn(vector, ctx), and the device's MSI capability programmed to
- * raise it (INTx is disabled). 0, -ENODEV without an MSI capability, or
- * -ENOSPC when no vector is free.
+ * Give @dev between @min_vecs and @max_vecs interrupt vectors, trying
+ * MSI-X, then MSI, then INTx as @flags allow (INTx and plain MSI give one
+ * here). Returns the number allocated, or -ENOSPC / -EINVAL. Then
+ * request_irq(pci_irq_vector(dev, i), ...) for each. The device raises
+ * nothing until a handler is attached.
  */
-int pci_enable_msi(struct pci_dev *dev, irq_handler_t fn, void *ctx);
-/* Turn MSI off in the device and free its vector. */
+int pci_alloc_irq_vectors(struct pci_dev *dev, unsigned int min_vecs, unsigned int max_vecs,
+			  unsigned int flags);
+/* The IRQ number of vector @nr, or -EINVAL. */
+int pci_irq_vector(struct pci_dev *dev, unsigned int nr);
+/* Give the vectors back (free_irq them first); INTx is enabled again. */
+void pci_free_irq_vectors(struct pci_dev *dev);
+/* Linux's older one-vector forms: MSI only; the IRQ is then in dev->irq. */
+int pci_enable_msi(struct pci_dev *dev);
 void pci_disable_msi(struct pci_dev *dev);
+/* Turn the device's INTx output on or off (PCI_COMMAND_INTX_DISABLE). */
+void pci_intx(struct pci_dev *dev, int enable);
+/* Bus mastering (DMA) on or off. */
+void pci_set_master(struct pci_dev *dev);
+void pci_clear_master(struct pci_dev *dev);
 
 /* --- drivers ------------------------------------------------------------------ */
 /* Add @drv and probe every unbound device its id_table matches. */
@@ -176,5 +209,7 @@ void pci_conf_write(unsigned int bus, unsigned int slot, unsigned int func,
 		    unsigned int off, int size, uint32_t v);
 const char *pci_config_method(void);
 int pci_scan(void);
+/* Work out every device's INTx IRQ from the chipset's routing (drivers/pci/irq.c). */
+void pci_route_intx_all(void);
 
 #endif

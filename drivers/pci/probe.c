@@ -131,6 +131,7 @@ static void log_device(struct pci_dev *dev)
 }
 
 static void scan_bus(unsigned int bus);
+static struct pci_dev *scan_parent;	/* the bridge whose bus is being scanned */
 
 /* Record function (bus, slot, func), then follow it if it is a bridge. */
 static void add_function(unsigned int bus, unsigned int slot, unsigned int func)
@@ -145,6 +146,7 @@ static void add_function(unsigned int bus, unsigned int slot, unsigned int func)
 	dev->bus = bus;
 	dev->slot = slot;
 	dev->func = func;
+	dev->parent = scan_parent;
 	dev->vendor = pci_read_config16(dev, PCI_VENDOR_ID);
 	dev->device = pci_read_config16(dev, PCI_DEVICE_ID);
 	class_rev = pci_read_config32(dev, PCI_REVISION_ID);
@@ -161,6 +163,9 @@ static void add_function(unsigned int bus, unsigned int slot, unsigned int func)
 		dev->cap_ptr = pci_read_config8(dev, PCI_CAPABILITY_LIST) & 0xfc;
 	dev->known_name = known_name(dev->vendor, dev->device);
 	snprintf(dev->name, sizeof(dev->name), "0000:%02x:%02x.%u", bus, slot, func);
+	dev->dev.name = dev->name;
+	dev->dev.dma_mask = DMA_BIT_MASK(32);		/* Linux's default */
+	dev->dev.coherent_dma_mask = DMA_BIT_MASK(32);
 	size_bars(dev);
 	list_add_tail(&dev->node, &pci_devices);
 	log_device(dev);
@@ -168,8 +173,13 @@ static void add_function(unsigned int bus, unsigned int slot, unsigned int func)
 	if (dev->hdr_type == PCI_HEADER_TYPE_BRIDGE) {
 		unsigned int secondary = pci_read_config8(dev, PCI_SECONDARY_BUS);
 
-		if (secondary > bus)	/* 0: the firmware left it unconfigured */
+		if (secondary > bus) {	/* 0: the firmware left it unconfigured */
+			struct pci_dev *outer = scan_parent;
+
+			scan_parent = dev;
 			scan_bus(secondary);
+			scan_parent = outer;
+		}
 	}
 }
 
@@ -206,10 +216,11 @@ static long proc_pci_show(char *buf, size_t size)
 
 		if (n >= size)
 			break;
-		if (dev->msi_vector)
-			snprintf(irq, sizeof(irq), "msi:%d", dev->msi_vector);
-		else if (dev->irq_pin && dev->irq_line != 0xff)
-			snprintf(irq, sizeof(irq), "intx:%u", dev->irq_line);
+		if (dev->irq_type & (PCI_IRQ_MSI | PCI_IRQ_MSIX))
+			snprintf(irq, sizeof(irq), "%s:%u", dev->irq_type & PCI_IRQ_MSIX ? "msix" : "msi",
+				 dev->irq);
+		else if (dev->intx_irq)
+			snprintf(irq, sizeof(irq), "intx:%u", dev->intx_irq);
 		n += (size_t)snprintf(buf + n, size - n, "%02x:%02x.%u %04x: %04x:%04x rev %02x %s %s\n",
 				      dev->bus, dev->slot, dev->func, dev->class >> 8,
 				      dev->vendor, dev->device, dev->revision, irq,

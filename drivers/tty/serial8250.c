@@ -8,6 +8,7 @@
 #include <asm/irq.h>
 #include "drivers/input/input.h"
 #include "drivers/tty/tty.h"
+#include "kernel/irq.h"
 #include "kernel/kernel.h"
 
 #define COM1		0x3f8
@@ -60,18 +61,22 @@ void early_console_init(void)
 	register_console(&serial_console);
 }
 
-static void serial_irq(unsigned int irq, void *ctx)
+static irqreturn_t serial_irq(int irq, void *ctx)
 {
+	irqreturn_t ret = IRQ_NONE;
+
 	while (inb(COM1 + UART_LSR) & LSR_DATA_READY) {
 		char c = (char)inb(COM1 + UART_DATA);
 
 		input_push_from(INPUT_SERIAL, c);	/* CR stays CR: ICRNL maps it */
+		ret = IRQ_HANDLED;
 	}
+	return ret;
 }
 
 static int serial_irq_init(void)
 {
-	if (irq_register(4, serial_irq, NULL))
+	if (request_irq(4, serial_irq, 0, "ttyS0", NULL))
 		return -EBUSY;
 	outb(COM1 + UART_IER, 0x01);	/* interrupt on received data */
 	return 0;

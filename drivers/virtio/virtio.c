@@ -13,10 +13,13 @@
 
 #include "drivers/virtio/virtio.h"
 #include "kernel/kernel.h"
+#include "kernel/lock.h"
 #include "kernel/module.h"
 #include "lib/printf.h"
 #include "lib/string.h"
 
+/* Guards both lists and every binding; probe and remove run under it. */
+static DEFINE_MUTEX(virtio_bus_lock);
 static LIST_HEAD(virtio_devices);
 static LIST_HEAD(virtio_drivers);
 
@@ -142,14 +145,14 @@ int virtio_find_vqs(struct virtio_device *vdev, unsigned int nvqs, struct virtqu
 EXPORT_SYMBOL(virtio_find_vqs);
 
 struct virtqueue *virtio_find_single_vq(struct virtio_device *vdev, vq_callback_t *callback,
-					const char *name, int *err)
+					const char *name)
 {
 	vq_callback_t *callbacks[] = { callback };
 	const char *names[] = { name };
 	struct virtqueue *vq;
+	int err = virtio_find_vqs(vdev, 1, &vq, callbacks, names);
 
-	*err = virtio_find_vqs(vdev, 1, &vq, callbacks, names);
-	return *err ? NULL : vq;
+	return err ? ERR_PTR(err) : vq;
 }
 EXPORT_SYMBOL(virtio_find_single_vq);
 
@@ -161,14 +164,30 @@ EXPORT_SYMBOL(virtio_del_vqs);
 
 void virtio_config_changed(struct virtio_device *vdev)
 {
-	struct virtio_driver *drv = vdev->driver;
+	struct virtio_driver *drv;
+	unsigned long flags;
 
-	if (!vdev->config_enabled || !drv) {
+	spin_lock_irqsave(&vdev->config_lock, flags);
+	drv = vdev->driver;
+	if (!vdev->config_enabled || !drv)
 		vdev->config_change_pending = true;
-		return;
-	}
-	if (drv->config_changed)
+	else if (drv->config_changed)
 		drv->config_changed(vdev);
+	spin_unlock_irqrestore(&vdev->config_lock, flags);
+}
+
+/* Let config_changed through (telling the driver of a change it missed), or stop it. */
+static void config_enable(struct virtio_device *vdev, bool on)
+{
+	struct virtio_driver *drv = vdev->driver;
+	unsigned long flags;
+
+	spin_lock_irqsave(&vdev->config_lock, flags);
+	vdev->config_enabled = on;
+	if (on && vdev->config_change_pending && drv->config_changed)
+		drv->config_changed(vdev);
+	vdev->config_change_pending = false;
+	spin_unlock_irqrestore(&vdev->config_lock, flags);
 }
 EXPORT_SYMBOL(virtio_config_changed);
 
@@ -229,8 +248,8 @@ static void release_device(struct virtio_device *vdev, const char *drv_name)
 		vdev->config->del_vqs(vdev);
 	}
 	vdev->driver = NULL;
+	vdev->dev.driver_name = NULL;
 	vdev->features = 0;
-	vdev->config_change_pending = false;
 	add_status(vdev, VIRTIO_CONFIG_S_ACKNOWLEDGE);
 }
 
@@ -246,6 +265,7 @@ static void try_bind(struct virtio_driver *drv, struct virtio_device *vdev)
 	err = negotiate(vdev, drv);
 	if (!err) {
 		vdev->driver = drv;
+		vdev->dev.driver_name = drv->name;
 		err = drv->probe(vdev);
 	}
 	if (err) {
@@ -257,11 +277,7 @@ static void try_bind(struct virtio_driver *drv, struct virtio_device *vdev)
 		return;
 	}
 	virtio_device_ready(vdev);	/* if probe did not */
-	vdev->config_enabled = true;
-	if (vdev->config_change_pending && drv->config_changed) {
-		vdev->config_change_pending = false;
-		drv->config_changed(vdev);
-	}
+	config_enable(vdev, true);
 	pr_info("%s: bound to driver %s\n", vdev->name, drv->name);
 }
 
@@ -269,10 +285,16 @@ static void unbind(struct virtio_device *vdev)
 {
 	struct virtio_driver *drv = vdev->driver;
 
-	vdev->config_enabled = false;
+	config_enable(vdev, false);
 	if (drv->remove)
 		drv->remove(vdev);
 	release_device(vdev, drv->name);
+}
+
+/* A module's exit returned with its driver registered: unregister it now. */
+static void release_virtio_driver(const void *key, uintptr_t arg)
+{
+	unregister_virtio_driver((struct virtio_driver *)key);
 }
 
 int register_virtio_driver(struct virtio_driver *drv)
@@ -282,15 +304,20 @@ int register_virtio_driver(struct virtio_driver *drv)
 
 	if (!drv->name || !drv->id_table || !drv->probe)
 		return -EINVAL;
+	mutex_lock(&virtio_bus_lock);
 	list_for_each_entry(d, &virtio_drivers, node) {
 		if (d == drv || !strcmp(d->name, drv->name)) {
+			mutex_unlock(&virtio_bus_lock);
 			pr_err("driver %s is already registered\n", drv->name);
 			return -EBUSY;
 		}
 	}
 	list_add_tail(&drv->node, &virtio_drivers);
+	module_track((uintptr_t)drv, MRES_VIRTIO_DRIVER, drv, 0, release_virtio_driver,
+		     "virtio driver %s registered", drv->name);
 	list_for_each_entry(vdev, &virtio_devices, node)
 		try_bind(drv, vdev);
+	mutex_unlock(&virtio_bus_lock);
 	return 0;
 }
 EXPORT_SYMBOL(register_virtio_driver);
@@ -299,11 +326,14 @@ void unregister_virtio_driver(struct virtio_driver *drv)
 {
 	struct virtio_device *vdev;
 
+	mutex_lock(&virtio_bus_lock);
 	list_for_each_entry(vdev, &virtio_devices, node) {
 		if (vdev->driver == drv)
 			unbind(vdev);
 	}
 	list_del(&drv->node);
+	module_untrack(MRES_VIRTIO_DRIVER, drv, 0);
+	mutex_unlock(&virtio_bus_lock);
 }
 EXPORT_SYMBOL(unregister_virtio_driver);
 
@@ -327,11 +357,18 @@ int register_virtio_device(struct virtio_device *vdev)
 {
 	struct virtio_driver *drv;
 
-	if (!vdev->config || !vdev->id.device)
+	if (!vdev->config || !vdev->id.device || !vdev->parent)
 		return -EINVAL;
+	mutex_lock(&virtio_bus_lock);
 	vdev->index = free_index();
 	snprintf(vdev->name, sizeof(vdev->name), "virtio%d", vdev->index);
+	vdev->dev = (struct device){
+		.name = vdev->name,
+		.dma_mask = vdev->parent->dma_mask,
+		.coherent_dma_mask = vdev->parent->coherent_dma_mask,
+	};
 	list_init(&vdev->vqs);
+	spin_lock_init(&vdev->config_lock);
 	vdev->driver = NULL;
 	vdev->config_enabled = false;
 	vdev->config_change_pending = false;
@@ -345,15 +382,18 @@ int register_virtio_device(struct virtio_device *vdev)
 			break;
 		try_bind(drv, vdev);
 	}
+	mutex_unlock(&virtio_bus_lock);
 	return 0;
 }
 EXPORT_SYMBOL(register_virtio_device);
 
 void unregister_virtio_device(struct virtio_device *vdev)
 {
+	mutex_lock(&virtio_bus_lock);
 	if (vdev->driver)
 		unbind(vdev);
 	virtio_reset_device(vdev);
 	list_del(&vdev->node);
+	mutex_unlock(&virtio_bus_lock);
 }
 EXPORT_SYMBOL(unregister_virtio_device);

@@ -35,14 +35,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "drivers/base/device.h"
+#include "kernel/irq.h"
+#include "kernel/lock.h"
 #include "lib/list.h"
 #include "lib/scatterlist.h"
-
-#ifndef GFP_KERNEL	/* until the driver core's DMA API is merged */
-typedef unsigned int gfp_t;
-#define GFP_KERNEL	0x0
-#define GFP_ATOMIC	0x1
-#endif
 
 /* --- constants from the spec ---------------------------------------------------- */
 /* device types (5) */
@@ -120,6 +116,8 @@ struct virtio_config_ops {
 };
 
 struct virtio_device {
+	struct device dev;		/* for dev_info(&vdev->dev, ...): "virtio0" */
+	struct device *parent;		/* the transport's device: DMA goes through it */
 	int index;			/* virtio<index> */
 	char name[16];			/* "virtio0" */
 	struct virtio_device_id id;
@@ -128,6 +126,7 @@ struct virtio_device {
 	struct list_head vqs;		/* its struct virtqueue, by list */
 	struct virtio_driver *driver;	/* bound driver, or NULL */
 	void *priv;			/* the driver's */
+	spinlock_t config_lock;		/* guards the two below */
 	bool config_enabled;		/* config_changed may be called */
 	bool config_change_pending;	/* a change came while it could not */
 	struct list_head node;		/* owned by the bus */
@@ -147,7 +146,11 @@ struct virtio_driver {
 	struct list_head node;		/* owned by the bus */
 };
 
-/* Add @drv and probe every unbound device it matches. 0 or -errno. */
+/*
+ * Add @drv and probe every unbound device it matches. 0 or -errno. A
+ * module's driver that is still registered when its exit returns is
+ * unregistered then (with a warning).
+ */
 int register_virtio_driver(struct virtio_driver *drv);
 /* Remove every device @drv holds (its remove(), then a reset) and forget it. */
 void unregister_virtio_driver(struct virtio_driver *drv);
@@ -188,9 +191,9 @@ void virtio_cwrite64(struct virtio_device *vdev, unsigned int offset, uint64_t v
  */
 int virtio_find_vqs(struct virtio_device *vdev, unsigned int nvqs, struct virtqueue *vqs[],
 		    vq_callback_t *callbacks[], const char *const names[]);
-/* One queue (index 0): the queue, or NULL with the error in *@err. */
+/* One queue (index 0): the queue, or ERR_PTR(-errno) (test with IS_ERR). */
 struct virtqueue *virtio_find_single_vq(struct virtio_device *vdev, vq_callback_t *callback,
-					const char *name, int *err);
+					const char *name);
 /* vdev->config->del_vqs(vdev), for symmetry. */
 void virtio_del_vqs(struct virtio_device *vdev);
 
@@ -258,20 +261,23 @@ void virtio_config_changed(struct virtio_device *vdev);
 
 /*
  * A split virtqueue of @num entries (a power of two) for queue @index of
- * @vdev, in memory @dma_dev can reach; @notify tells the device about new
- * buffers. NULL when memory runs out.
+ * @vdev, in memory vdev->parent can reach; @notify tells the device about
+ * new buffers. NULL when memory runs out.
  */
 struct virtqueue *vring_create_virtqueue(unsigned int index, unsigned int num,
 					 struct virtio_device *vdev,
 					 bool (*notify)(struct virtqueue *vq),
 					 vq_callback_t *callback, const char *name);
 void vring_del_virtqueue(struct virtqueue *vq);
-/* The queue's interrupt: runs its callback if the device used buffers. */
-bool vring_interrupt(struct virtqueue *vq);
+/*
+ * The queue's interrupt handler (@vq is the struct virtqueue): runs its
+ * callback if the device used buffers (IRQ_HANDLED), else IRQ_NONE.
+ */
+irqreturn_t vring_interrupt(int irq, void *vq);
 /* Bus addresses of the ring's three parts, for the transport's registers. */
-uint64_t virtqueue_get_desc_addr(const struct virtqueue *vq);
-uint64_t virtqueue_get_avail_addr(const struct virtqueue *vq);
-uint64_t virtqueue_get_used_addr(const struct virtqueue *vq);
+dma_addr_t virtqueue_get_desc_addr(const struct virtqueue *vq);
+dma_addr_t virtqueue_get_avail_addr(const struct virtqueue *vq);
+dma_addr_t virtqueue_get_used_addr(const struct virtqueue *vq);
 /* Mark every queue of @vdev broken: adds fail, get_buf returns NULL. */
 void virtio_break_device(struct virtio_device *vdev);
 

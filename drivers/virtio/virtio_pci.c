@@ -7,12 +7,11 @@
  * length. Transitional devices (QEMU's default, 1af4:1000+) carry the same
  * capabilities next to their legacy I/O BAR, so one code path drives them
  * and modern-only devices (1af4:1040 + type); legacy-only ones are refused.
+ * Interrupts and find_vqs are in virtio_pci_irq.c.
  */
 #define pr_fmt(fmt) "virtio-pci: " fmt
 
-#include <asm/io.h>
-#include "drivers/pci/pci.h"
-#include "drivers/virtio/virtio.h"
+#include "drivers/virtio/virtio_pci.h"
 #include "kernel/kernel.h"
 #include "kernel/module.h"
 #include "lib/string.h"
@@ -30,71 +29,36 @@
 #define VIRTIO_PCI_CAP_DEVICE_CFG	4
 #define VIRTIO_PCI_CAP_NOTIFY_MULT	16	/* notify_off_multiplier, after the capability */
 
-/* struct virtio_pci_common_cfg (4.1.4.3) */
-#define COMMON_DFSELECT		0x00
-#define COMMON_DF		0x04
-#define COMMON_GFSELECT		0x08
-#define COMMON_GF		0x0c
-#define COMMON_MSIX		0x10
-#define COMMON_NUMQ		0x12
-#define COMMON_STATUS		0x14
-#define COMMON_CFGGEN		0x15
-#define COMMON_Q_SELECT		0x16
-#define COMMON_Q_SIZE		0x18
-#define COMMON_Q_MSIX		0x1a
-#define COMMON_Q_ENABLE		0x1c
-#define COMMON_Q_NOFF		0x1e
-#define COMMON_Q_DESC		0x20
-#define COMMON_Q_AVAIL		0x28
-#define COMMON_Q_USED		0x30
-#define COMMON_LEN		0x38
-
-#define VIRTIO_MSI_NO_VECTOR	0xffff
 #define RESET_TIMEOUT_US	1000000
-
-struct virtio_pci_device {
-	struct virtio_device vdev;
-	struct pci_dev *pdev;
-	volatile uint8_t *common, *isr, *device, *notify_base;
-	uint32_t device_len, notify_len, notify_mult;
-	uint16_t num_queues;
-};
-
-#define to_vp(v) container_of(v, struct virtio_pci_device, vdev)
-
-/* The queue's notification address, in vq->priv. */
-struct vp_queue {
-	volatile uint16_t *notify;
-};
 
 static uint8_t rd8(volatile uint8_t *base, unsigned int off)
 {
-	return *(volatile uint8_t *)(base + off);
+	return readb(base + off);
 }
 
 static uint16_t rd16(volatile uint8_t *base, unsigned int off)
 {
-	return *(volatile uint16_t *)(base + off);
+	return readw(base + off);
 }
 
 static uint32_t rd32(volatile uint8_t *base, unsigned int off)
 {
-	return mmio_read32(base + off);
+	return readl(base + off);
 }
 
 static void wr8(volatile uint8_t *base, unsigned int off, uint8_t v)
 {
-	*(volatile uint8_t *)(base + off) = v;
+	writeb(v, base + off);
 }
 
 static void wr16(volatile uint8_t *base, unsigned int off, uint16_t v)
 {
-	*(volatile uint16_t *)(base + off) = v;
+	writew(v, base + off);
 }
 
 static void wr32(volatile uint8_t *base, unsigned int off, uint32_t v)
 {
-	mmio_write32(base + off, v);
+	writel(v, base + off);
 }
 
 /* 64-bit fields are written as two 32-bit halves, low first (4.1.3.1). */
@@ -199,7 +163,7 @@ static void vp_set_status(struct virtio_device *vdev, uint8_t status)
 }
 
 /* Writing 0 resets; the device is reset once it reads back 0 (4.1.4.3.2). */
-static void vp_reset(struct virtio_device *vdev)
+void vp_reset(struct virtio_device *vdev)
 {
 	struct virtio_pci_device *vp = to_vp(vdev);
 	int us = 0;
@@ -248,19 +212,18 @@ static bool vp_notify(struct virtqueue *vq)
 {
 	struct vp_queue *q = vq->priv;
 
-	*q->notify = (uint16_t)vq->index;	/* the queue's index (4.1.4.4) */
+	writew((uint16_t)vq->index, q->notify);	/* the queue's index (4.1.4.4) */
 	return true;
 }
 
 /*
  * Create queue @index and tell the device where it is, with interrupts on
- * MSI-X entry @vector (or VIRTIO_MSI_NO_VECTOR); NULL on failure (in
- * *@err). It is enabled later, by enable_vqs: until then a failure can
- * still be undone without a reset.
+ * MSI-X entry @vector (or VIRTIO_MSI_NO_VECTOR). It is enabled later, by
+ * vp_enable_vqs: until then a failure can still be undone without a reset.
  */
-static struct virtqueue *setup_vq(struct virtio_pci_device *vp, unsigned int index,
-				  vq_callback_t *callback, const char *name, uint16_t vector,
-				  int *err)
+struct virtqueue *vp_setup_vq(struct virtio_pci_device *vp, unsigned int index,
+			      vq_callback_t *callback, const char *name, uint16_t vector,
+			      int *err)
 {
 	struct virtqueue *vq;
 	struct vp_queue *q;
@@ -289,24 +252,23 @@ static struct virtqueue *setup_vq(struct virtio_pci_device *vp, unsigned int ind
 		return NULL;
 	}
 	q->notify = (volatile uint16_t *)(vp->notify_base + off);
+	q->irq = -1;
 	vq->priv = q;
 	wr16(vp->common, COMMON_Q_SIZE, (uint16_t)virtqueue_get_vring_size(vq));
 	wr64(vp->common, COMMON_Q_DESC, virtqueue_get_desc_addr(vq));
 	wr64(vp->common, COMMON_Q_AVAIL, virtqueue_get_avail_addr(vq));
 	wr64(vp->common, COMMON_Q_USED, virtqueue_get_used_addr(vq));
 	wr16(vp->common, COMMON_Q_MSIX, vector);
-	*err = 0;
 	if (vector != VIRTIO_MSI_NO_VECTOR && rd16(vp->common, COMMON_Q_MSIX) != vector) {
 		*err = -EBUSY;		/* the device could not take the vector */
-		kfree(q);
-		vring_del_virtqueue(vq);
+		vp_free_vq(vp, vq);
 		return NULL;
 	}
+	*err = 0;
 	return vq;
 }
 
-/* Enabling is for good: a queue is disabled only by a reset (4.1.4.3.2). */
-static void enable_vqs(struct virtio_pci_device *vp)
+void vp_enable_vqs(struct virtio_pci_device *vp)
 {
 	struct virtqueue *vq;
 
@@ -316,45 +278,12 @@ static void enable_vqs(struct virtio_pci_device *vp)
 	}
 }
 
-/* Free the queues and their interrupts; the device must not be using them. */
-static void free_vqs(struct virtio_pci_device *vp)
+void vp_free_vq(struct virtio_pci_device *vp, struct virtqueue *vq)
 {
-	struct virtqueue *vq, *tmp;
-
-	list_for_each_entry_safe(vq, tmp, &vp->vdev.vqs, list) {
-		wr16(vp->common, COMMON_Q_SELECT, (uint16_t)vq->index);
-		wr16(vp->common, COMMON_Q_MSIX, VIRTIO_MSI_NO_VECTOR);
-		kfree(vq->priv);
-		vring_del_virtqueue(vq);
-	}
-}
-
-static void vp_del_vqs(struct virtio_device *vdev)
-{
-	if (vp_get_status(vdev) & VIRTIO_CONFIG_S_DRIVER_OK) {
-		pr_err("%s: queues deleted before a reset; resetting first\n", vdev->name);
-		vp_reset(vdev);
-	}
-	free_vqs(to_vp(vdev));
-}
-
-static int vp_find_vqs(struct virtio_device *vdev, unsigned int nvqs, struct virtqueue *vqs[],
-		       vq_callback_t *callbacks[], const char *const names[])
-{
-	struct virtio_pci_device *vp = to_vp(vdev);
-	int err = 0;
-
-	for (unsigned int i = 0; i < nvqs; i++) {
-		vqs[i] = setup_vq(vp, i, callbacks[i], names[i], VIRTIO_MSI_NO_VECTOR, &err);
-		if (!vqs[i]) {
-			pr_err("%s: cannot set up queue %u (%s): error %d\n", vdev->name, i,
-			       names[i], err);
-			free_vqs(vp);
-			return err;
-		}
-	}
-	enable_vqs(vp);
-	return 0;
+	wr16(vp->common, COMMON_Q_SELECT, (uint16_t)vq->index);
+	wr16(vp->common, COMMON_Q_MSIX, VIRTIO_MSI_NO_VECTOR);
+	kfree(vq->priv);
+	vring_del_virtqueue(vq);
 }
 
 static const struct virtio_config_ops vp_config_ops = {
@@ -446,9 +375,15 @@ static int vp_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		vp->vdev.id.device = pdev->device - VIRTIO_PCI_MODERN;
 	vp->vdev.id.vendor = pdev->subsystem_vendor;
 	vp->vdev.config = &vp_config_ops;
+	vp->vdev.parent = &pdev->dev;
+	vp->config_irq = vp->shared_irq = -1;
 	err = pci_enable_device(pdev);
 	if (err)
 		goto out_free;
+	/* rings and buffers may be anywhere: queue addresses are 64-bit (4.1.4.3) */
+	err = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
+	if (err)
+		goto out_disable;
 	err = find_caps(vp);
 	if (err) {
 		pci_err(pdev, "no virtio 1.x capabilities (a legacy-only device?)\n");

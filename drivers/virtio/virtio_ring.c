@@ -14,6 +14,7 @@
  */
 #define pr_fmt(fmt) "virtio: " fmt
 
+#include <asm/barrier.h>
 #include "drivers/virtio/virtio.h"
 #include "kernel/kernel.h"
 #include "kernel/module.h"
@@ -51,7 +52,7 @@ struct vring_used {
 
 /* The driver's own copy of a descriptor. */
 struct vring_desc_extra {
-	uint64_t addr;
+	dma_addr_t addr;
 	uint32_t len;
 	uint16_t flags;
 	uint16_t next;
@@ -63,7 +64,7 @@ struct vring_virtqueue {
 	struct vring_avail *avail;
 	struct vring_used *used;
 	void *mem;			/* desc, avail and used, one DMA block */
-	uint64_t mem_dma;
+	dma_addr_t mem_dma;
 	size_t mem_size;
 	size_t avail_off, used_off;
 	struct vring_desc_extra *extra;	/* per descriptor */
@@ -79,39 +80,31 @@ struct vring_virtqueue {
 
 #define to_vvq(_vq) container_of(_vq, struct vring_virtqueue, vq)
 
-/* Orderings towards a device that runs concurrently (another CPU, for QEMU). */
-static inline void vring_wmb(void)
-{
-	__atomic_thread_fence(__ATOMIC_RELEASE);
-}
-
-static inline void vring_rmb(void)
-{
-	__atomic_thread_fence(__ATOMIC_ACQUIRE);
-}
-
-static inline void vring_mb(void)
-{
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-}
-
-static inline uint16_t read_used_idx(const struct vring_virtqueue *vq)
-{
-	return *(const volatile uint16_t *)&vq->used->idx;
-}
-
+/*
+ * The device runs concurrently (another host thread, for QEMU) on coherent
+ * memory: ring writes are ordered with dma_wmb, reads with dma_rmb, and a
+ * store followed by a load of the device's flags needs the full smp_mb.
+ */
 static inline bool more_used(const struct vring_virtqueue *vq)
 {
-	return vq->last_used != read_used_idx(vq);
+	return vq->last_used != READ_ONCE(vq->used->idx);
 }
 
-static uint64_t vring_map(struct vring_virtqueue *vq, const struct scatterlist *sg, bool write)
+static struct device *dma_dev(const struct vring_virtqueue *vq)
 {
-	return virt_to_phys(sg->buf);
+	return vq->vq.vdev->parent;
+}
+
+static dma_addr_t vring_map(struct vring_virtqueue *vq, const struct scatterlist *sg, bool write)
+{
+	return dma_map_single(dma_dev(vq), sg->buf, sg->length,
+			      write ? DMA_FROM_DEVICE : DMA_TO_DEVICE);
 }
 
 static void vring_unmap(struct vring_virtqueue *vq, const struct vring_desc_extra *e)
 {
+	dma_unmap_single(dma_dev(vq), e->addr, e->len,
+			 (e->flags & VRING_DESC_F_WRITE) ? DMA_FROM_DEVICE : DMA_TO_DEVICE);
 }
 
 /* Put the chain at @head back on the free list; returns the bytes the device could write. */
@@ -166,8 +159,11 @@ int virtqueue_add_sgs(struct virtqueue *_vq, struct scatterlist *sgs[], unsigned
 			struct vring_desc_extra *e = &vq->extra[i];
 
 			e->addr = vring_map(vq, sg, write);
-			if (e->addr == ~0ULL)
+			if (dma_mapping_error(dma_dev(vq), e->addr)) {
+				pr_err("%s: queue %s: buffer %p cannot be mapped for DMA\n",
+				       _vq->vdev->name, _vq->name, sg->buf);
 				goto unmap;
+			}
 			e->len = sg->length;
 			e->flags = VRING_DESC_F_NEXT | (write ? VRING_DESC_F_WRITE : 0);
 			vq->desc[i] = (struct vring_desc){ e->addr, e->len, e->flags, e->next };
@@ -184,9 +180,9 @@ int virtqueue_add_sgs(struct virtqueue *_vq, struct scatterlist *sgs[], unsigned
 
 	/* the ring entry, then the index that makes it visible */
 	vq->avail->ring[vq->avail_idx & (vq->vq.num_max - 1)] = head;
-	vring_wmb();
+	dma_wmb();
 	vq->avail_idx++;
-	*(volatile uint16_t *)&vq->avail->idx = vq->avail_idx;
+	WRITE_ONCE(vq->avail->idx, vq->avail_idx);
 	vq->num_added++;
 	return 0;
 
@@ -223,9 +219,8 @@ bool virtqueue_kick_prepare(struct virtqueue *_vq)
 	bool needed;
 
 	/* the new index must be visible before we look at the device's flag */
-	vring_mb();
-	needed = vq->num_added &&
-		 !(*(volatile uint16_t *)&vq->used->flags & VRING_USED_F_NO_NOTIFY);
+	smp_mb();
+	needed = vq->num_added && !(READ_ONCE(vq->used->flags) & VRING_USED_F_NO_NOTIFY);
 	vq->num_added = 0;
 	return needed;
 }
@@ -262,10 +257,10 @@ void *virtqueue_get_buf(struct virtqueue *_vq, unsigned int *len)
 
 	if (vq->broken || !more_used(vq))
 		return NULL;
-	vring_rmb();		/* the entry is read after the index that covers it */
+	dma_rmb();		/* the entry is read after the index that covers it */
 	u = &vq->used->ring[vq->last_used & (vq->vq.num_max - 1)];
-	id = *(volatile uint32_t *)&u->id;
-	used_len = *(volatile uint32_t *)&u->len;
+	id = READ_ONCE(u->id);
+	used_len = READ_ONCE(u->len);
 	if (id >= vq->vq.num_max || !vq->data[id]) {
 		pr_err("%s: queue %s: device used descriptor %u, which is not in flight\n",
 		       _vq->vdev->name, _vq->name, id);
@@ -291,7 +286,7 @@ void virtqueue_disable_cb(struct virtqueue *_vq)
 	struct vring_virtqueue *vq = to_vvq(_vq);
 
 	vq->avail_flags |= VRING_AVAIL_F_NO_INTERRUPT;
-	*(volatile uint16_t *)&vq->avail->flags = vq->avail_flags;
+	WRITE_ONCE(vq->avail->flags, vq->avail_flags);
 }
 EXPORT_SYMBOL(virtqueue_disable_cb);
 
@@ -300,8 +295,8 @@ bool virtqueue_enable_cb(struct virtqueue *_vq)
 	struct vring_virtqueue *vq = to_vvq(_vq);
 
 	vq->avail_flags &= ~VRING_AVAIL_F_NO_INTERRUPT;
-	*(volatile uint16_t *)&vq->avail->flags = vq->avail_flags;
-	vring_mb();		/* the flag is out before we look for work that beat it */
+	WRITE_ONCE(vq->avail->flags, vq->avail_flags);
+	smp_mb();		/* the flag is out before we look for work that beat it */
 	return !more_used(vq);
 }
 EXPORT_SYMBOL(virtqueue_enable_cb);
@@ -325,7 +320,7 @@ void *virtqueue_detach_unused_buf(struct virtqueue *_vq)
 			continue;
 		detach_buf(vq, (uint16_t)i);
 		vq->avail_idx--;
-		*(volatile uint16_t *)&vq->avail->idx = vq->avail_idx;
+		WRITE_ONCE(vq->avail->idx, vq->avail_idx);
 		return data;
 	}
 	return NULL;
@@ -353,15 +348,16 @@ void virtio_break_device(struct virtio_device *vdev)
 }
 EXPORT_SYMBOL(virtio_break_device);
 
-bool vring_interrupt(struct virtqueue *_vq)
+irqreturn_t vring_interrupt(int irq, void *opaque)
 {
+	struct virtqueue *_vq = opaque;
 	struct vring_virtqueue *vq = to_vvq(_vq);
 
 	if (!more_used(vq))
-		return false;
+		return IRQ_NONE;
 	if (!vq->broken && _vq->callback)
 		_vq->callback(_vq);
-	return true;
+	return IRQ_HANDLED;
 }
 EXPORT_SYMBOL(vring_interrupt);
 
@@ -384,10 +380,10 @@ struct virtqueue *vring_create_virtqueue(unsigned int index, unsigned int num,
 	vq->avail_off = num * sizeof(struct vring_desc);
 	vq->used_off = ALIGN_UP(vq->avail_off + 6 + 2 * num, 4UL);
 	vq->mem_size = vq->used_off + 6 + 8 * num;
-	vq->mem = dma_alloc_coherent_mask(vq->mem_size, ~0ULL, &vq->mem_dma);
+	vq->mem = dma_alloc_coherent(vdev->parent, vq->mem_size, &vq->mem_dma, GFP_KERNEL);
 	if (!vq->extra || !vq->data || !vq->mem) {
 		if (vq->mem)
-			dma_free_coherent(vq->mem, vq->mem_size, vq->mem_dma);
+			dma_free_coherent(vdev->parent, vq->mem_size, vq->mem, vq->mem_dma);
 		kfree(vq->data);
 		kfree(vq->extra);
 		kfree(vq);
@@ -419,26 +415,26 @@ void vring_del_virtqueue(struct virtqueue *_vq)
 	struct vring_virtqueue *vq = to_vvq(_vq);
 
 	list_del(&_vq->list);
-	dma_free_coherent(vq->mem, vq->mem_size, vq->mem_dma);
+	dma_free_coherent(dma_dev(vq), vq->mem_size, vq->mem, vq->mem_dma);
 	kfree(vq->data);
 	kfree(vq->extra);
 	kfree(vq);
 }
 EXPORT_SYMBOL(vring_del_virtqueue);
 
-uint64_t virtqueue_get_desc_addr(const struct virtqueue *vq)
+dma_addr_t virtqueue_get_desc_addr(const struct virtqueue *vq)
 {
 	return to_vvq(vq)->mem_dma;
 }
 EXPORT_SYMBOL(virtqueue_get_desc_addr);
 
-uint64_t virtqueue_get_avail_addr(const struct virtqueue *vq)
+dma_addr_t virtqueue_get_avail_addr(const struct virtqueue *vq)
 {
 	return to_vvq(vq)->mem_dma + to_vvq(vq)->avail_off;
 }
 EXPORT_SYMBOL(virtqueue_get_avail_addr);
 
-uint64_t virtqueue_get_used_addr(const struct virtqueue *vq)
+dma_addr_t virtqueue_get_used_addr(const struct virtqueue *vq)
 {
 	return to_vvq(vq)->mem_dma + to_vvq(vq)->used_off;
 }

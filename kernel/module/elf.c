@@ -323,6 +323,42 @@ static int apply_rela(struct modelf *m, const struct shdr *rs, modelf_resolve_t 
 	return 0;
 }
 
+/* Is undefined symbol @idx the target of a relocation that modelf_link applies? */
+static bool sym_needed(const struct modelf *m, unsigned int idx)
+{
+	for (unsigned int i = 1; i < m->shnum; i++) {
+		const struct shdr *rs = sh(m, i);
+		const struct rela *r;
+
+		if (rs->type != SHT_RELA || rs->info >= m->shnum || rs->link != m->symtab_index ||
+		    !(sh(m, rs->info)->flags & SHF_ALLOC) || rs->entsize != sizeof(*r))
+			continue;
+		r = (const struct rela *)(m->file + rs->offset);
+		for (size_t j = 0; j < rs->size / sizeof(*r); j++)
+			if ((r[j].info >> 32) == idx && (uint32_t)r[j].info != R_X86_64_NONE)
+				return true;
+	}
+	return false;
+}
+
+unsigned int modelf_unresolved(const struct modelf *m, modelf_resolve_t resolve, void *ctx,
+			       void (*report)(const char *name, void *ctx))
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 1; i < m->nsyms; i++) {
+		const struct sym *s = symbol(m, i);
+		const char *name = str_at(m->strtab, m->strtab_len, s->name);
+
+		/* a bad name is left for modelf_link to refuse as malformed */
+		if (s->shndx != SHN_UNDEF || !name || resolve(name, ctx) || !sym_needed(m, i))
+			continue;
+		report(name, ctx);
+		n++;
+	}
+	return n;
+}
+
 int modelf_link(struct modelf *m, uint8_t *image, uint64_t base, modelf_resolve_t resolve,
 		void *ctx, char *err, size_t errlen)
 {

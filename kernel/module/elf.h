@@ -51,6 +51,13 @@ int modelf_parse(struct modelf *m, const void *file, size_t len, char *err, size
  */
 int modelf_link(struct modelf *m, uint8_t *image, uint64_t base, modelf_resolve_t resolve,
 		void *ctx, char *err, size_t errlen);
+/*
+ * Call @report once for every undefined symbol that the loaded sections'
+ * relocations need and @resolve does not know; returns how many there were.
+ * Run before modelf_link so that one refusal names every missing symbol.
+ */
+unsigned int modelf_unresolved(const struct modelf *m, modelf_resolve_t resolve, void *ctx,
+			       void (*report)(const char *name, void *ctx));
 /* Run-time address of a symbol defined in the module, or 0. */
 uint64_t modelf_symbol(const struct modelf *m, const char *name);
 /* The contents of section @name in the linked image (or the file if not allocated). */

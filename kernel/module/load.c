@@ -10,6 +10,9 @@
 #include <asm/pgtable.h>
 #include "fs/vfs.h"
 #include "kernel/module.h"
+#include "kernel/lock.h"
+#include "kernel/timer.h"
+#include "kernel/workqueue.h"
 #include "kernel/module/elf.h"
 #include "kernel/module/signature.h"
 #include "kernel/sched.h"
@@ -81,6 +84,13 @@ static uint64_t resolve(const char *name, void *ctx)
 				return m->syms[i].addr;
 	}
 	return 0;
+}
+
+static void report_unresolved(const char *name, void *ctx)
+{
+	struct module *mod = ctx;
+
+	pr_err("module %s: unresolved symbol %s\n", mod->name, name);
 }
 
 /* The value of "tag=" in the .modinfo strings, copied into @out. */
@@ -188,6 +198,22 @@ static void free_module(struct module *mod)
 	kfree(mod);
 }
 
+/*
+ * Whatever the module still holds once its exit returned (or its init
+ * failed): interrupt handlers first, so nothing new starts, then timers
+ * and work items whose functions are in its text, then the rest. Each is
+ * released with a warning line.
+ */
+static void release_leftovers(struct module *mod, const char *when)
+{
+	uintptr_t start = (uintptr_t)mod->base, end = start + mod->size;
+
+	module_release_resources(mod, when, MRES_IRQ);
+	timers_cancel_range(start, end, mod->name, when);
+	works_cancel_range(start, end, mod->name, when);
+	module_release_resources(mod, when, -1);
+}
+
 static int resolve_deps(struct module *mod, const char *depends)
 {
 	char list[128], *p = list;
@@ -241,6 +267,9 @@ static int link_module(struct module *mod, const void *elf, size_t len, const ch
 	ret = resolve_deps(mod, depends);
 	if (ret)
 		return ret;
+	/* one line per missing symbol, not just the first the linker meets */
+	if (modelf_unresolved(&e, resolve, mod, report_unresolved))
+		return -ENOENT;
 	mod->base = module_alloc(e.layout.total);
 	if (!mod->base)
 		return -ENOMEM;
@@ -356,10 +385,15 @@ static int load_module(const void *data, size_t len, const char *args)
 		 mod->name, mod->verify_cycles, mod->verify_cycles * 1000 / (tsc_khz() ?: 1),
 		 mod->link_cycles, mod->link_cycles * 1000 / (tsc_khz() ?: 1));
 	if (mod->init) {
+		unsigned int depth = lock_held_depth();
+
 		ret = mod->init();
+		lock_check_released(depth, mod->name);
 		if (ret) {
 			pr_err("module %s: init failed with error %d\n", mod->name, ret);
+			release_leftovers(mod, "init");
 			list_del(&mod->node);
+			module_remember_unloaded(mod->name, (uintptr_t)mod->base, mod->size);
 			free_module(mod);
 			return ret < 0 ? ret : -EINVAL;
 		}
@@ -463,9 +497,15 @@ SYSCALL_DEFINE2(delete_module, const char __user *, uname, unsigned int, flags)
 		return -EBUSY;
 	}
 	mod->state = MODULE_GOING;
-	if (mod->exit)
+	if (mod->exit) {
+		unsigned int depth = lock_held_depth();
+
 		mod->exit();
+		lock_check_released(depth, mod->name);
+	}
+	release_leftovers(mod, "exit");
 	list_del(&mod->node);
+	module_remember_unloaded(mod->name, (uintptr_t)mod->base, mod->size);
 	pr_info("module %s unloaded\n", name);
 	free_module(mod);
 	return 0;

@@ -54,8 +54,8 @@ KTEST(sched_kthreads_run_and_exit)
 	list_for_each_entry(t, &all_tasks, all_node)
 		before++;
 	counter = 0;
-	a = kthread_create("kt-a", thread_count, NULL);
-	b = kthread_create("kt-b", thread_count, NULL);
+	a = kthread_spawn("kt-a", thread_count, NULL);
+	b = kthread_spawn("kt-b", thread_count, NULL);
 	KT_ASSERT(a && b && a->pid != b->pid);
 	RUN_UNTIL(counter == 200);
 	KT_ASSERT_EQ(counter, 200);
@@ -72,7 +72,7 @@ KTEST(sched_kthreads_run_and_exit)
 KTEST(sched_wait_queue_wakeup)
 {
 	stage = 0;
-	KT_ASSERT(kthread_create("kt-wait", thread_wait, NULL) != NULL);
+	KT_ASSERT(kthread_spawn("kt-wait", thread_wait, NULL) != NULL);
 	RUN_UNTIL(0);
 	KT_ASSERT_EQ(stage, 0);		/* still asleep */
 	stage = 1;
@@ -86,7 +86,7 @@ KTEST(sched_timed_sleep)
 {
 	volatile uint64_t slept = 0;
 
-	KT_ASSERT(kthread_create("kt-sleep", thread_sleep, (void *)&slept) != NULL);
+	KT_ASSERT(kthread_spawn("kt-sleep", thread_sleep, (void *)&slept) != NULL);
 	RUN_UNTIL(slept != 0);
 	KT_ASSERT(slept >= 30 * 1000000ULL);
 	KT_ASSERT(slept < 1000 * 1000000ULL);

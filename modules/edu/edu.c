@@ -27,7 +27,9 @@ MODULE_AUTHOR("Basalt");
 MODULE_LICENSE("GPL");
 
 static bool irq_poll;
-module_param_bool(irq_poll, "poll the status registers instead of using the MSI");
+module_param_bool(irq_poll, "poll the status registers instead of using interrupts");
+static bool intx;
+module_param_bool(intx, "use the shared INTx line instead of MSI");
 static int dma_bits = 28;
 module_param_int(dma_bits, "address bits the device's DMA engine uses (its dma_mask)");
 
@@ -67,7 +69,8 @@ module_param_int(dma_bits, "address bits the device's DMA engine uses (its dma_m
 struct edu {
 	struct pci_dev *pdev;
 	volatile uint8_t *regs;
-	bool use_msi;
+	bool use_msi;		/* interrupt-driven (MSI or INTx), not polling */
+	unsigned int irq;
 	struct wait_queue irq_wq;	/* woken by the interrupt handler */
 	volatile uint32_t irq_seen;	/* status bits the handler acknowledged */
 	volatile uint64_t irqs;
@@ -98,17 +101,19 @@ static void edu_write64(struct edu *e, unsigned int reg, uint64_t v)
 }
 
 /* The MSI handler: acknowledge what the device raised and wake the waiter. */
-static void edu_irq(unsigned int vector, void *ctx)
+/* MSI, or INTx shared with other devices: the status register says if it is ours. */
+static irqreturn_t edu_irq(int irq, void *ctx)
 {
 	struct edu *e = ctx;
 	uint32_t status = edu_read(e, EDU_IRQ_STATUS);
 
 	if (!status)
-		return;
+		return IRQ_NONE;
 	edu_write(e, EDU_IRQ_ACK, status);
 	e->irq_seen |= status;
 	e->irqs++;
 	wake_up(&e->irq_wq);
+	return IRQ_HANDLED;
 }
 
 /*
@@ -337,6 +342,15 @@ static int edu_test_irq(struct edu *e)
 	return edu_wait_irq(e, EDU_IRQ_TEST);
 }
 
+static void edu_free_irq(struct edu *e)
+{
+	if (!e->use_msi)
+		return;
+	free_irq(e->irq, e);
+	pci_free_irq_vectors(e->pdev);
+	e->use_msi = false;
+}
+
 static int edu_setup_irq(struct edu *e)
 {
 	int err;
@@ -345,17 +359,24 @@ static int edu_setup_irq(struct edu *e)
 		pci_info(e->pdev, "polling the device (irq_poll=1)\n");
 		return 0;
 	}
-	err = pci_enable_msi(e->pdev, edu_irq, e);
-	if (err) {
-		pci_warn(e->pdev, "no MSI (error %d); polling the device instead\n", err);
+	err = pci_alloc_irq_vectors(e->pdev, 1, 1, intx ? PCI_IRQ_LEGACY :
+				    PCI_IRQ_MSI | PCI_IRQ_LEGACY);
+	if (err < 0) {
+		pci_warn(e->pdev, "no interrupt (error %d); polling the device instead\n", err);
 		return 0;
 	}
-	e->use_msi = true;
+	e->irq = (unsigned int)pci_irq_vector(e->pdev, 0);
+	err = request_irq(e->irq, edu_irq, IRQF_SHARED, "edu", e);
+	if (err) {
+		pci_warn(e->pdev, "cannot have IRQ %u (error %d); polling instead\n", e->irq, err);
+		pci_free_irq_vectors(e->pdev);
+		return 0;
+	}
+	e->use_msi = true;	/* "interrupt-driven", MSI or INTx */
 	err = edu_test_irq(e);
 	if (err) {
 		pci_err(e->pdev, "test interrupt did not arrive (error %d); polling instead\n", err);
-		e->use_msi = false;
-		pci_disable_msi(e->pdev);
+		edu_free_irq(e);
 	}
 	return 0;
 }
@@ -381,7 +402,7 @@ static int edu_check(struct edu *e)
 static void edu_free(struct edu *e)
 {
 	if (e->dma_out)
-		dma_free_coherent(e->dma_out, 2 * EDU_DMA_BUF_SIZE, e->dma_out_bus);
+		dma_free_coherent(&e->pdev->dev, 2 * EDU_DMA_BUF_SIZE, e->dma_out, e->dma_out_bus);
 	kfree(e);
 }
 
@@ -406,8 +427,9 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	if (err)
 		goto out_free;
 	/* one allocation: the outgoing buffer, then the incoming one */
-	e->dma_out = dma_alloc_coherent_mask(2 * EDU_DMA_BUF_SIZE, DMA_BIT_MASK(dma_bits),
-					     &e->dma_out_bus);
+	dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(dma_bits));
+	e->dma_out = dma_alloc_coherent(&pdev->dev, 2 * EDU_DMA_BUF_SIZE, &e->dma_out_bus,
+					GFP_KERNEL);
 	if (!e->dma_out) {
 		err = -ENOMEM;
 		goto out_free;
@@ -429,14 +451,14 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	pci_set_drvdata(pdev, e);
 	edu = e;
 	pci_info(pdev, "/dev/edu and /dev/edu_dma ready, DMA buffers at %#lx, %s\n",
-		 e->dma_out_bus, e->use_msi ? "interrupts by MSI" : "polling");
+		 e->dma_out_bus, !e->use_msi ? "polling" : e->pdev->irq_type == PCI_IRQ_MSI ? "interrupts by MSI" :
+		 "interrupts by INTx");
 	return 0;
 
 out_fact:
 	misc_deregister(&e->fact_dev);
 out_msi:
-	if (e->use_msi)
-		pci_disable_msi(pdev);
+	edu_free_irq(e);
 out_free:
 	pci_disable_device(pdev);
 	edu_free(e);
@@ -450,8 +472,7 @@ static void edu_remove(struct pci_dev *pdev)
 	misc_deregister(&e->dma_dev);	/* waits for calls in progress */
 	misc_deregister(&e->fact_dev);
 	edu_write(e, EDU_STATUS, 0);
-	if (e->use_msi)
-		pci_disable_msi(pdev);
+	edu_free_irq(e);
 	pci_disable_device(pdev);
 	pci_info(pdev, "removed after %lu interrupt(s)\n", (unsigned long)e->irqs);
 	edu_free(e);

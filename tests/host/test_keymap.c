@@ -10,7 +10,8 @@
 
 #include <string.h>
 
-int irq_register(unsigned int irq, irq_handler_t fn, void *ctx)
+int request_irq(unsigned int irq, irq_handler_t handler, unsigned long flags,
+		const char *name, void *dev)
 {
 	return 0;
 }

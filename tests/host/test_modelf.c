@@ -2,8 +2,9 @@
  * Host tests of the module linker core (kernel/module/elf.c): a small
  * module is compiled here with the kernel's code model, then parsed,
  * laid out, linked at a kernel-like address and checked relocation by
- * relocation; malformed and out-of-range inputs must be refused, and a
- * bounded random mutation fuzz must never crash (ASan/UBSan watch).
+ * relocation; malformed and out-of-range inputs must be refused, every
+ * unresolved symbol named once, and a bounded random mutation fuzz must
+ * never crash (ASan/UBSan watch).
  */
 #include <stdint.h>
 #include <string.h>
@@ -24,6 +25,7 @@ static const char *module_src =
 	"static const char msg[] = \"hello %d\\n\";\n"
 	"int counter = 5;\n"
 	"int *counter_ptr = &counter;\n"
+	"int *kernel_counter_ptr = &kernel_counter;\n"
 	"const char *msg_ptr = msg;\n"
 	"__attribute__((section(\".modinfo\"))) const char info[] = \"name=t\";\n"
 	"int hello_init(void) { kernel_counter++; return printk(msg, counter); }\n"
@@ -41,6 +43,28 @@ static uint64_t resolve_ok(const char *name, void *ctx)
 static uint64_t resolve_none(const char *name, void *ctx)
 {
 	return 0;
+}
+
+static uint64_t resolve_printk(const char *name, void *ctx)
+{
+	return strcmp(name, "printk") ? 0 : FAKE_PRINTK;
+}
+
+/* What modelf_unresolved reported: how often each name came up. */
+struct reported {
+	unsigned int printk, kernel_counter, other;
+};
+
+static void note_unresolved(const char *name, void *ctx)
+{
+	struct reported *r = ctx;
+
+	if (!strcmp(name, "printk"))
+		r->printk++;
+	else if (!strcmp(name, "kernel_counter"))
+		r->kernel_counter++;
+	else
+		r->other++;
 }
 
 static int build_object(void)
@@ -142,6 +166,25 @@ static void unresolved_symbol_named(void)
 	free(img);
 }
 
+/* Every missing symbol once, though kernel_counter is used from text and data. */
+static void unresolved_each_named_once(void)
+{
+	struct reported none = { 0 }, some = { 0 }, all = { 0 };
+	struct modelf m;
+	char err[128];
+
+	CHECK_EQ(modelf_parse(&m, obj, obj_len, err, sizeof(err)), 0);
+	CHECK_EQ(modelf_unresolved(&m, resolve_none, &none, note_unresolved), 2);
+	CHECK_EQ(none.printk, 1);
+	CHECK_EQ(none.kernel_counter, 1);
+	CHECK_EQ(none.other, 0);
+	CHECK_EQ(modelf_unresolved(&m, resolve_printk, &some, note_unresolved), 1);
+	CHECK_EQ(some.printk, 0);
+	CHECK_EQ(some.kernel_counter, 1);
+	CHECK_EQ(modelf_unresolved(&m, resolve_ok, &all, note_unresolved), 0);
+	CHECK_EQ(all.printk + all.kernel_counter + all.other, 0);
+}
+
 static void out_of_range_refused(void)
 {
 	struct modelf m;
@@ -202,6 +245,11 @@ static void fuzz_bounded(void)
 			rejected++;
 			continue;
 		}
+		{
+			struct reported r = { 0 };
+
+			modelf_unresolved(&m, resolve_none, &r, note_unresolved);
+		}
 		if (m.layout.total > (64UL << 20)) {
 			rejected++;
 			continue;
@@ -230,6 +278,7 @@ int main(void)
 	RUN(parses_and_lays_out);
 	RUN(links_and_relocates);
 	RUN(unresolved_symbol_named);
+	RUN(unresolved_each_named_once);
 	RUN(out_of_range_refused);
 	RUN(malformed_refused);
 	RUN(fuzz_bounded);

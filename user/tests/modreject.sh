@@ -33,7 +33,28 @@ expect bad-signature "$B/bad-signature.ko" "module hello: bad signature"
 expect digest-mismatch "$B/digest.ko" "module hello: digest mismatch: expected [0-9a-f]{8} got [0-9a-f]{8}"
 expect other-kernel "$B/other-kernel.ko" "module hello: built for another kernel"
 expect malformed-elf "$B/not-elf.ko" "module notelf: not an ELF file"
-expect unresolved-symbol "$B/unresolved.ko" "module unresolved: unresolved symbol basalt_not_exported"
+
+# every missing symbol is named, once per load attempt (busybox insmod may try
+# finit_module, then init_module), though basalt_not_exported is used twice
+echo "modreject: unresolved.ko" > /dev/kmsg
+if insmod "$B/unresolved.ko" 2>/tmp/insmod.err; then
+	fail unresolved-symbol "insmod $B/unresolved.ko succeeded"
+else
+	new=$(dmesg | sed -n '/modreject: unresolved.ko/,$p')
+	fn=$(echo "$new" | grep -c "module unresolved: unresolved symbol basalt_not_exported")
+	data=$(echo "$new" | grep -c "module unresolved: unresolved symbol basalt_missing_data")
+	all=$(echo "$new" | grep -c "module unresolved: unresolved symbol")
+	if [ "$fn" -ge 1 ] && [ "$data" -ge 1 ]; then
+		pass unresolved-symbol
+	else
+		fail unresolved-symbol "not every name was logged:" "$new"
+	fi
+	if [ "$fn" -eq "$data" ] && [ "$all" -eq $((fn + data)) ]; then
+		pass unresolved-symbol-once-each
+	else
+		fail unresolved-symbol-once-each "names logged unevenly:" "$new"
+	fi
+fi
 expect relocation-range "$B/reloc-range.ko" "module reloc_range: relocation out of range"
 
 # anti-rollback: secver 2 loads, then secver 1 of the same module is refused

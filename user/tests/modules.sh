@@ -1,11 +1,12 @@
 #!/bin/sh
 # Loadable modules on Basalt: busybox insmod/rmmod/lsmod with the signed
-# modules in /lib/modules, module parameters and dependencies, and the
-# drivers they carry: QEMU's edu PCI device (factorials by MSI or polling,
-# a DMA round trip) and the CMOS clock behind hwclock. Needs QEMU's
-# "-device edu" for the edu cases (skipped without it). Prints
-# "ok - modules/<case>" or "not ok - modules/<case>" with "# " detail
-# lines; the exit status is the number of failures.
+# modules in /lib/modules (one of them without a MODULE_VERSION), module
+# parameters and dependencies, and the drivers they carry: QEMU's edu PCI
+# device (factorials by MSI or polling, a DMA round trip) and the CMOS
+# clock behind hwclock. Needs QEMU's "-device edu" for the edu cases
+# (skipped without it). Prints "ok - modules/<case>" or
+# "not ok - modules/<case>" with "# " detail lines; the exit status is the
+# number of failures.
 
 M=${MODULES_DIR:-/lib/modules}
 T=${TMPDIR:-/tmp}/basalt-modules.$$
@@ -44,7 +45,7 @@ mark() { dmesg > "$T/mark"; }
 new_log() { dmesg | tail -n +"$(($(wc -l < "$T/mark") + 1))"; }
 unload() { loaded "$1" && rmmod "$1" 2>/dev/null; }
 
-for m in hello hello_dep edu rtc; do
+for m in hello hello_dep edu rtc noversion; do
 	[ -r "$M/$m.ko" ] || fail "$m/present" "$M/$m.ko is missing"
 done
 
@@ -74,6 +75,18 @@ out=$(insmod "$M/hello.ko" no_such_parameter=1 2>&1)
 refused hello/unknown-parameter $? "$out"
 ! loaded hello
 ok hello/not-loaded-after-failure $? "$(lsmod)"
+
+# --- a module without MODULE_VERSION: signed as version "0" -------------------
+unload noversion
+mark
+out=$(insmod "$M/noversion.ko" 2>&1)
+ok noversion/insmod $? "$out"
+new_log | grep -q 'module noversion 0 loaded at'
+ok noversion/version-0-logged $? "$(new_log | tail -n 3)"
+loaded noversion
+ok noversion/lsmod $? "$(lsmod)"
+out=$(rmmod noversion 2>&1)
+ok noversion/rmmod $? "$out"
 
 # --- dependencies ------------------------------------------------------------
 out=$(insmod "$M/hello_dep.ko" 2>&1)

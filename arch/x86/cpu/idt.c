@@ -9,6 +9,7 @@
 #include <asm/irq.h>
 #include <asm/ptrace.h>
 #include "arch/x86/x86.h"
+#include "kernel/irq.h"
 #include "kernel/kernel.h"
 #include "kernel/sched.h"
 
@@ -63,8 +64,7 @@ void idt_init(void)
 }
 
 /* Install @fn for vector @vec (device interrupts and IPIs). */
-int x86_set_vector_handler(unsigned int vec, void (*fn)(struct pt_regs *, void *),
-			   void *ctx)
+int set_vector_handler(unsigned int vec, void (*fn)(struct pt_regs *, void *), void *ctx)
 {
 	if (vec < 32 || vec > 255 || vector_handlers[vec].fn)
 		return -1;
@@ -74,7 +74,7 @@ int x86_set_vector_handler(unsigned int vec, void (*fn)(struct pt_regs *, void *
 }
 
 /* Remove the handler of vector @vec (a driver going away frees its MSI vector). */
-void x86_clear_vector_handler(unsigned int vec)
+void clear_vector_handler(unsigned int vec)
 {
 	unsigned long flags = local_irq_save();
 
@@ -83,6 +83,16 @@ void x86_clear_vector_handler(unsigned int vec)
 		vector_handlers[vec].ctx = NULL;
 	}
 	local_irq_restore(flags);
+}
+
+bool vector_in_use(unsigned int vec)
+{
+	return vec < 32 || vec > 255 || vector_handlers[vec].fn;
+}
+
+uint64_t vector_count(unsigned int vec)
+{
+	return vec < 256 ? irq_count[vec] : 0;
 }
 
 /* Called by isr_common for every interrupt and exception. */
@@ -94,11 +104,13 @@ void x86_interrupt(struct pt_regs *regs)
 	if (vec < 32) {
 		x86_exception(regs);
 	} else if (vec != SPURIOUS_VECTOR) {
+		irq_enter();
 		if (vector_handlers[vec].fn)
 			vector_handlers[vec].fn(regs, vector_handlers[vec].ctx);
 		else
 			pr_warn("irq: unexpected interrupt on vector %u\n", vec);
 		lapic_eoi();
+		irq_exit();
 	}
 	if (user_mode(regs))
 		exit_to_user_mode(regs);	/* preemption and signals */

@@ -9,6 +9,7 @@
 #include <asm/ptrace.h>
 #include "arch/x86/x86.h"
 #include "kernel/kernel.h"
+#include "kernel/module.h"
 #include "kernel/sched.h"
 #include "mm/mm.h"
 
@@ -119,6 +120,13 @@ static __noreturn void page_fault_panic(struct pt_regs *regs)
 	uint64_t err = regs->error_code;
 	const char *reason = "page-fault";
 
+	const char *gone = module_unloaded_at(cr2);
+
+	if (gone)
+		panic_regs("module-use-after-free", regs,
+			   "%s at %#lx in the memory of unloaded module %s (%s)",
+			   (err & 16) ? "call or jump" : (err & 2) ? "write" : "read", cr2, gone,
+			   (err & 16) ? "instruction fetch" : "data access");
 	if (cr2 < 4096)
 		reason = "null-deref";
 	else if ((err & 1) && !(err & 4) && cr2 < USER_END)

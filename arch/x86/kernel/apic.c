@@ -2,7 +2,7 @@
  * Interrupt controllers: the legacy 8259 PICs are remapped and masked; the
  * local APIC delivers its timer and takes EOIs; the IOAPIC routes ISA IRQs
  * (respecting ACPI's source overrides) to vectors IRQ_VECTOR_BASE + irq on
- * this CPU. irq_register() is the interface drivers use.
+ * this CPU, masked until the IRQ core (kernel/irq.c) opens them.
  */
 #define pr_fmt(fmt) "apic: " fmt
 
@@ -13,6 +13,7 @@
 #include <asm/ptrace.h>
 #include <asm/setup.h>
 #include "arch/x86/x86.h"
+#include "kernel/irq.h"
 #include "kernel/kernel.h"
 
 #define LAPIC_ID	0x020
@@ -119,38 +120,57 @@ uint32_t lapic_timer_count_elapsed(void)
 	return 0xffffffff - lapic_read(LAPIC_TIMER_CUR);
 }
 
-struct isa_irq {
-	irq_handler_t fn;
-	void *ctx;
-};
-static struct isa_irq isa_irqs[16];
+static unsigned int ioapic_pins;
 
-static void isa_irq_entry(struct pt_regs *regs, void *ctx)
+static void ioapic_set_mask(unsigned int gsi, bool masked)
 {
-	struct isa_irq *h = ctx;
+	unsigned int pin = gsi - acpi_info.ioapic_gsi_base;
+	uint32_t lo = ioapic_read(0x10 + 2 * pin);
 
-	h->fn((unsigned int)(h - isa_irqs), h->ctx);
+	ioapic_write(0x10 + 2 * pin, masked ? lo | LVT_MASKED : lo & ~LVT_MASKED);
 }
 
-int irq_register(unsigned int irq, irq_handler_t fn, void *ctx)
+static void ioapic_mask(unsigned int irq, void *data)
+{
+	ioapic_set_mask((unsigned int)(uintptr_t)data, true);
+}
+
+static void ioapic_unmask(unsigned int irq, void *data)
+{
+	ioapic_set_mask((unsigned int)(uintptr_t)data, false);
+}
+
+static const struct irq_chip ioapic_chip = {
+	.name = "IO-APIC",
+	.mask = ioapic_mask,
+	.unmask = ioapic_unmask,
+};
+
+/*
+ * ISA lines go through ACPI's interrupt source overrides (IRQ 0 is GSI 2
+ * on QEMU), edge-triggered and active-high unless an override says
+ * otherwise. Inputs 16-23 carry PCI INTx on q35: level-triggered and
+ * active-high, as QEMU's ACPI tables describe them.
+ */
+int ioapic_setup_irq(unsigned int irq)
 {
 	unsigned int gsi = irq;
-	int level = 0, low = 0;
+	int level = irq >= 16, low = 0;
 
-	if (irq >= 16 || isa_irqs[irq].fn)
-		return -1;
-	if (acpi_info.isa_override[irq].present) {
+	if (irq >= NR_IRQS_IOAPIC)
+		return -EINVAL;
+	if (irq < 16 && acpi_info.isa_override[irq].present) {
 		uint16_t f = acpi_info.isa_override[irq].flags;
 
 		gsi = acpi_info.isa_override[irq].gsi;
 		low = (f & 3) == 3;
 		level = ((f >> 2) & 3) == 3;
 	}
-	isa_irqs[irq].fn = fn;
-	isa_irqs[irq].ctx = ctx;
-	if (x86_set_vector_handler(IRQ_VECTOR_BASE + irq, isa_irq_entry, &isa_irqs[irq]))
-		return -1;
+	if (gsi < acpi_info.ioapic_gsi_base || gsi - acpi_info.ioapic_gsi_base >= ioapic_pins)
+		return -EINVAL;
 	ioapic_route(gsi, IRQ_VECTOR_BASE + irq, level, low);
+	ioapic_set_mask(gsi, true);
+	irq_set_chip(irq, &ioapic_chip, (void *)(uintptr_t)gsi, gsi, level);
 	return 0;
 }
 
@@ -170,6 +190,7 @@ void arch_irq_init(void)
 	lapic_write(LAPIC_SVR, 0x100 | SPURIOUS_VECTOR);
 
 	pins = ((ioapic_read(1) >> 16) & 0xff) + 1;
+	ioapic_pins = pins;
 	for (unsigned int i = 0; i < pins; i++)
 		ioapic_write(0x10 + 2 * i, LVT_MASKED);
 	pr_info("LAPIC id %u, IOAPIC with %u pins, legacy PIC masked\n", lapic_id(), pins);

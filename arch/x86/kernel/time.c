@@ -100,7 +100,7 @@ void arch_time_init(void)
 {
 	calibrate();
 	tsc_boot = rdtsc();
-	x86_set_vector_handler(TIMER_VECTOR, timer_interrupt, NULL);
+	set_vector_handler(TIMER_VECTOR, timer_interrupt, NULL);
 	lapic_timer_start(TIMER_VECTOR, CONFIG_HZ);
 	time_set_realtime(rtc_read_epoch());
 	pr_info("TSC %lu.%03lu MHz%s, LAPIC timer at %d Hz\n", tsc_hz / 1000000,

@@ -1,11 +1,13 @@
 /*
  * Interrupt control for generic code: enabling and masking interrupts on
- * this CPU, and registering handlers for legacy ISA IRQ lines, which the
- * IOAPIC routes to vectors IRQ_VECTOR_BASE + irq.
+ * this CPU, the vector table, and the interrupt controllers behind the IRQ
+ * core (kernel/irq.h): IOAPIC inputs arrive on IRQ_VECTOR_BASE + irq,
+ * message-signalled interrupts on vectors of their own.
  */
 #ifndef ASM_IRQ_H
 #define ASM_IRQ_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define IRQ_VECTOR_BASE		32
@@ -13,15 +15,27 @@
 #define SPURIOUS_VECTOR		0xff
 
 struct pt_regs;
-typedef void (*irq_handler_t)(unsigned int irq, void *ctx);
 
-/* Route ISA IRQ @irq (after ACPI overrides) to @fn and unmask it. */
-int irq_register(unsigned int irq, irq_handler_t fn, void *ctx);
+/* --- vectors (arch/x86/cpu/idt.c) -------------------------------------------------- */
+/* Install @fn for vector @vec: 0, or -1 when the vector is taken or reserved. */
+int set_vector_handler(unsigned int vec, void (*fn)(struct pt_regs *, void *), void *ctx);
+void clear_vector_handler(unsigned int vec);
+bool vector_in_use(unsigned int vec);
+/* Interrupts taken on @vec since boot. */
+uint64_t vector_count(unsigned int vec);
 
 /*
- * Message-signalled interrupts (arch/x86/kernel/msi.c): a device raises one
- * by writing @data to @address, which targets this CPU's local APIC; the
- * vector comes from the range MSI_VECTOR_FIRST..MSI_VECTOR_LAST.
+ * IOAPIC inputs (arch/x86/kernel/apic.c): set up IRQ @irq (an ISA line
+ * 0-15, through ACPI's source overrides, or input 16-23, level-triggered
+ * for PCI INTx) masked, on vector IRQ_VECTOR_BASE + irq, and give it to the
+ * IRQ core (irq_set_chip). 0 or -EINVAL.
+ */
+int ioapic_setup_irq(unsigned int irq);
+
+/*
+ * Message-signalled interrupts: a device raises one by writing @data to
+ * @address, which targets this CPU's local APIC; vectors come from
+ * MSI_VECTOR_FIRST..MSI_VECTOR_LAST (IRQ numbers IRQ_MSI_BASE and up).
  */
 #define MSI_VECTOR_FIRST	0x40
 #define MSI_VECTOR_LAST		0xdf
@@ -31,16 +45,8 @@ struct msi_msg {
 	uint32_t data;
 };
 
-/*
- * Take a free vector, install @fn (called as fn(vector, ctx) with interrupts
- * off, the EOI sent after it returns) and fill @msg with the edge-triggered,
- * fixed-delivery message for it. Returns the vector or -ENOSPC.
- */
-int msi_alloc_vector(irq_handler_t fn, void *ctx, struct msi_msg *msg);
-/* Remove the handler and return @vector to the free pool. */
-void msi_free_vector(unsigned int vector);
-/* Interrupts taken on @vector since boot. */
-uint64_t msi_vector_count(unsigned int vector);
+/* The edge-triggered, fixed-delivery message for @vector on this CPU. */
+void msi_compose_msg(unsigned int vector, struct msi_msg *msg);
 
 static inline void local_irq_enable(void)
 {

@@ -1,0 +1,35 @@
+/*
+ * Wait queues: a task sleeps on a queue until a condition is true, and
+ * wake_up() makes every sleeper runnable again to re-check it. The
+ * condition-checking wait_event*() macros are in kernel/sched.h; this small
+ * header is what structures that embed a queue (locks, devices) need.
+ */
+#ifndef KERNEL_WAIT_H
+#define KERNEL_WAIT_H
+
+#include "lib/list.h"
+
+struct task;
+
+struct wait_queue {
+	struct list_head sleepers;	/* struct wait_entry */
+};
+
+/* One task waiting on one queue; poll() uses several at once. */
+struct wait_entry {
+	struct task *task;
+	struct list_head node;
+};
+
+#define WAIT_QUEUE_INIT(name) { LIST_HEAD_INIT((name).sleepers) }
+#define DEFINE_WAIT_QUEUE(name) struct wait_queue name = WAIT_QUEUE_INIT(name)
+
+void wait_queue_init(struct wait_queue *wq);
+void wait_entry_add(struct wait_queue *wq, struct wait_entry *e);
+void wait_entry_remove(struct wait_entry *e);
+/* Make every task sleeping on @wq runnable (safe from interrupts). */
+void wake_up(struct wait_queue *wq);
+/* Sleep on @wq once (the caller re-checks its condition). */
+void sleep_on(struct wait_queue *wq, int state);
+
+#endif
