@@ -46,6 +46,12 @@ void ktest_run(void);
 void ktest_crash_run(void);
 #else
 static inline void ktest_run(void) {}
+/* Test hook (kernel/test/crash.c): the pointer /proc/ktest_stale_call calls. */
+void ktest_set_stale_call(void (*fn)(void));
+
 #endif
+
+/* Test hook (kernel/test/crash.c): the pointer /proc/ktest_stale_call calls. */
+void ktest_set_stale_call(void (*fn)(void));
 
 #endif

@@ -133,15 +133,16 @@ unsigned int timers_cancel_range(uintptr_t start, uintptr_t end, const char *mod
 	spin_lock_irqsave(&timer_lock, f);
 	list_for_each_entry_safe(t, tmp, &timer_pending_list, entry) {
 		uintptr_t fn = (uintptr_t)t->function, self = (uintptr_t)t;
+		bool dwork = t->function == delayed_work_timer_fn;
 
-		if (t->function == delayed_work_timer_fn)	/* judge by the work's function */
+		if (dwork)	/* judge by the work's function */
 			fn = (uintptr_t)from_timer((struct delayed_work *)0, t, timer)->work.func;
 
 		if ((fn < start || fn >= end) && (self < start || self >= end))
 			continue;
 		detach(t);
-		pr_warn("module %s: %s left timer %pS armed; cancelled\n", module_name, when,
-			(void *)fn);
+		pr_warn("module %s: %s left %s %pS %s; cancelled\n", module_name, when,
+			dwork ? "delayed work" : "timer", (void *)fn, dwork ? "pending" : "armed");
 		n++;
 	}
 	spin_unlock_irqrestore(&timer_lock, f);

@@ -271,15 +271,14 @@ static bool in_range(uintptr_t a, uintptr_t start, uintptr_t end)
 	return a >= start && a < end;
 }
 
-unsigned int works_cancel_range(uintptr_t start, uintptr_t end, const char *module_name,
-				const char *when)
+/* Take the module's queued items off every queue; how many (wq_lock held). */
+static unsigned int cancel_queued(uintptr_t start, uintptr_t end, const char *module_name,
+				  const char *when)
 {
 	struct workqueue_struct *wq;
 	struct work_struct *w, *tmp;
 	unsigned int n = 0;
-	unsigned long f;
 
-	spin_lock_irqsave(&wq_lock, f);
 	list_for_each_entry(wq, &all_wqs, node) {
 		list_for_each_entry_safe(w, tmp, &wq->works, entry) {
 			if (!in_range((uintptr_t)w->func, start, end))
@@ -291,18 +290,45 @@ unsigned int works_cancel_range(uintptr_t start, uintptr_t end, const char *modu
 			n++;
 		}
 	}
-	spin_unlock_irqrestore(&wq_lock, f);
-	/* an item of the module's that is running now must finish first */
-	list_for_each_entry(wq, &all_wqs, node) {
-		struct work_struct *cur = wq->current_work;
-
-		if (cur && in_range((uintptr_t)cur->func, start, end)) {
-			pr_warn("module %s: %s left work %pS running; waiting for it\n",
-				module_name, when, cur->func);
-			wait_event(wq->done, wq->current_work != cur);
-		}
-	}
 	return n;
+}
+
+/* A queue running one of the module's items, or NULL (wq_lock held). */
+static struct workqueue_struct *running_in(uintptr_t start, uintptr_t end)
+{
+	struct workqueue_struct *wq;
+
+	list_for_each_entry(wq, &all_wqs, node)
+		if (wq->current_work && in_range((uintptr_t)wq->current_work->func, start, end))
+			return wq;
+	return NULL;
+}
+
+/*
+ * Cancel what is queued, wait for what runs, and again: an item that
+ * re-queues itself while it runs is caught on the next pass.
+ */
+unsigned int works_cancel_range(uintptr_t start, uintptr_t end, const char *module_name,
+				const char *when)
+{
+	unsigned int n = 0;
+
+	for (;;) {
+		struct workqueue_struct *wq;
+		struct work_struct *cur;
+		unsigned long f;
+
+		spin_lock_irqsave(&wq_lock, f);
+		n += cancel_queued(start, end, module_name, when);
+		wq = running_in(start, end);
+		cur = wq ? wq->current_work : NULL;
+		spin_unlock_irqrestore(&wq_lock, f);
+		if (!wq)
+			return n;
+		pr_warn("module %s: %s left work %pS running; waiting for it\n", module_name, when,
+			cur->func);
+		wait_event(wq->done, wq->current_work != cur);
+	}
 }
 
 void workqueue_init(void)

@@ -28,6 +28,13 @@ static DEFINE_SPINLOCK(resource_lock);
 #define res_unlock(f)	((void)(f))
 #endif
 
+/*
+ * The record whose release function runs now. Its own untrack (free_irq
+ * untracks what request_irq tracked) must consume it, not an identical
+ * record of the same or another module.
+ */
+static struct module_resource *in_release;
+
 static const char *const release_verb[MRES_NR_TYPES] = {
 	[MRES_IRQ] = "freed",
 	[MRES_KTHREAD] = "stopped",
@@ -97,7 +104,13 @@ void module_untrack(int type, const void *key, uintptr_t arg)
 	unsigned long f = 0;
 
 	res_lock(f);
-	r = unlink_record(type, key, arg);
+	if (in_release && in_release->type == type && in_release->key == key &&
+	    in_release->arg == arg) {
+		in_release = NULL;	/* the release in progress: already unlinked */
+		r = NULL;
+	} else {
+		r = unlink_record(type, key, arg);
+	}
 	res_unlock(f);
 	kfree(r);
 }
@@ -138,7 +151,13 @@ unsigned int module_release_resources(struct module *m, const char *when, int ty
 		if (!r)
 			break;
 		module_warn_left(m, when, r->what, release_verb[r->type]);
-		r->release(r->key, r->arg);	/* its untrack finds nothing: fine */
+		res_lock(f);
+		in_release = r;
+		res_unlock(f);
+		r->release(r->key, r->arg);
+		res_lock(f);
+		in_release = NULL;
+		res_unlock(f);
 		kfree(r);
 		n++;
 	}

@@ -4,11 +4,46 @@
  * test runner boots once per name and checks the dump and the record.
  */
 #include <asm/cpu.h>
+#include "fs/vfs.h"
 #include "kernel/ktest.h"
+#include "kernel/module.h"
+#include "lib/printf.h"
 #include "lib/string.h"
 #include "mm/mm.h"
 
 static const char *crash;
+
+/*
+ * A deliberately untracked function pointer, for the module-use-after-free
+ * test: a module stores one of its functions here, is unloaded, and a write
+ * to /proc/ktest_stale_call then calls it.
+ */
+static void (*stale_call)(void);
+
+void ktest_set_stale_call(void (*fn)(void))
+{
+	stale_call = fn;
+}
+EXPORT_SYMBOL(ktest_set_stale_call);
+
+static long stale_call_show(char *buf, size_t size)
+{
+	return snprintf(buf, size, "%p\n", (void *)stale_call);
+}
+
+static long stale_call_write(const char *buf, size_t len)
+{
+	if (!stale_call)
+		return -ENOENT;
+	stale_call();
+	return (long)len;
+}
+
+static int stale_call_init(void)
+{
+	return procfs_register_rw("ktest_stale_call", stale_call_show, stale_call_write);
+}
+late_initcall(stale_call_init);
 static volatile uintptr_t crash_address = 8;	/* in the unmapped page 0 */
 
 static int set_crash(const char *v)

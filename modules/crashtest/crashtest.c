@@ -11,6 +11,7 @@
 #include <asm/pgtable.h>
 #include <asm/uaccess.h>
 #include "fs/vfs.h"
+#include "kernel/ktest.h"
 #include "kernel/module.h"
 #include "kernel/sched.h"
 #include "kernel/signal.h"
@@ -235,6 +236,98 @@ static CT_NOINLINE int crashtest_smap(void)
 	return -EIO;
 }
 
+/* --- lock debugging: each misuse panics with its own reason ----------------------- */
+static DEFINE_SPINLOCK(ct_lock);
+static DEFINE_MUTEX(ct_mutex);
+static DECLARE_COMPLETION(ct_holder_ready);
+static bool ct_hold_at_exit;
+
+static CT_NOINLINE int crashtest_spinlock_recursion(void)
+{
+	spin_lock(&ct_lock);
+	spin_lock(&ct_lock);		/* would spin forever */
+	spin_unlock(&ct_lock);
+	return 0;
+}
+
+static CT_NOINLINE int crashtest_spinlock_wrong_owner(void)
+{
+	spin_unlock(&ct_lock);		/* nobody holds it */
+	return 0;
+}
+
+static CT_NOINLINE int crashtest_mutex_recursion(void)
+{
+	mutex_lock(&ct_mutex);
+	mutex_lock(&ct_mutex);		/* would sleep forever */
+	mutex_unlock(&ct_mutex);
+	return 0;
+}
+
+/* Takes ct_mutex and keeps it until stopped. */
+static int ct_mutex_holder(void *arg)
+{
+	DECLARE_COMPLETION(never);
+
+	mutex_lock(&ct_mutex);
+	complete(&ct_holder_ready);
+	while (!kthread_should_stop())
+		wait_for_completion_timeout(&never, HZ);
+	return 0;
+}
+
+static CT_NOINLINE int crashtest_mutex_wrong_owner(void)
+{
+	struct task *t = kthread_run(ct_mutex_holder, NULL, "ct-holder");
+
+	if (IS_ERR(t))
+		return (int)PTR_ERR(t);
+	wait_for_completion(&ct_holder_ready);
+	mutex_unlock(&ct_mutex);	/* the kthread owns it */
+	return 0;
+}
+
+static CT_NOINLINE int crashtest_mutex_in_atomic(void)
+{
+	spin_lock(&ct_lock);
+	mutex_lock(&ct_mutex);
+	mutex_unlock(&ct_mutex);
+	spin_unlock(&ct_lock);
+	return 0;
+}
+
+static CT_NOINLINE int crashtest_sleep_in_atomic(void)
+{
+	DECLARE_COMPLETION(never);
+	unsigned long flags;
+
+	spin_lock_irqsave(&ct_lock, flags);
+	wait_for_completion_timeout(&never, HZ / 10);
+	spin_unlock_irqrestore(&ct_lock, flags);
+	return 0;
+}
+
+/* Armed here; fires when rmmod runs the exit, which returns holding ct_lock. */
+static CT_NOINLINE int crashtest_lock_held_at_exit(void)
+{
+	ct_hold_at_exit = true;
+	return 0;
+}
+
+#ifdef CONFIG_KTEST
+/* Armed here: after rmmod, `echo 1 > /proc/ktest_stale_call` calls into our freed text. */
+static CT_NOINLINE void crashtest_stale_target(void)
+{
+	pr_err("crashtest: running after unload?\n");
+}
+
+static CT_NOINLINE int crashtest_module_use_after_free(void)
+{
+	ktest_set_stale_call(crashtest_stale_target);
+	return 0;
+}
+#endif
+
 static const struct trigger {
 	const char *name;
 	int (*fire)(void);
@@ -251,6 +344,18 @@ static const struct trigger {
 	{ "wx", crashtest_wx, "map a page writable and executable (the watchdog panics)" },
 	{ "bug", crashtest_bug, "BUG_ON a true condition" },
 	{ "null-deref", crashtest_null_deref, "read address 0x10" },
+	{ "spinlock-recursion", crashtest_spinlock_recursion, "take a spinlock twice" },
+	{ "spinlock-wrong-owner", crashtest_spinlock_wrong_owner, "release a spinlock nobody holds" },
+	{ "mutex-recursion", crashtest_mutex_recursion, "take a mutex twice" },
+	{ "mutex-wrong-owner", crashtest_mutex_wrong_owner, "unlock a mutex a kthread holds" },
+	{ "mutex-in-atomic", crashtest_mutex_in_atomic, "mutex_lock with a spinlock held" },
+	{ "sleep-in-atomic", crashtest_sleep_in_atomic, "sleep with a spinlock held" },
+	{ "lock-held-at-exit", crashtest_lock_held_at_exit,
+	  "arm: the exit returns holding a spinlock (then rmmod)" },
+#ifdef CONFIG_KTEST
+	{ "module-use-after-free", crashtest_module_use_after_free,
+	  "arm: a stale pointer to this module (rmmod, then write /proc/ktest_stale_call)" },
+#endif
 	{ "smap", crashtest_smap, "read user memory directly (SMAP)" },
 };
 
@@ -286,6 +391,10 @@ static long crashtest_write(const char *buf, size_t len)
 		ct_bug_condition = 1;
 		err = triggers[i].fire();
 		ct_bug_condition = 0;
+		if (err == 0 && !strncmp(triggers[i].what, "arm:", 4)) {
+			pr_info("crashtest: '%s' armed\n", name);
+			return (long)len;
+		}
 		pr_err("crashtest: '%s' returned %d: the check did not fire\n", name, err);
 		return err < 0 ? err : -EIO;
 	}
@@ -308,6 +417,8 @@ static int crashtest_init(void)
 static void crashtest_exit(void)
 {
 	procfs_unregister("crashtest");
+	if (ct_hold_at_exit)
+		spin_lock(&ct_lock);	/* and return with it held */
 }
 
 module_init(crashtest_init);

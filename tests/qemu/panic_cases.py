@@ -105,11 +105,35 @@ TRIGGERS = [
      [r"BUG_ON\(ct_bug_condition\) at modules/crashtest/crashtest.c:\d+ in crashtest_bug"]),
     ("null-deref", "null-deref", "crashtest_null_deref", [r"page fault at 0x10: "]),
     ("smap", "smap", "crashtest_smap", [r"\(user page touched: SMAP/SMEP\)"]),
+    # lock debugging (kernel/locking/): each misuse has its own reason
+    ("spinlock-recursion", "spinlock-recursion", "crashtest_spinlock_recursion",
+     [r"spinlock ct_lock taken again on CPU 0 at crashtest_spinlock_recursion\+"]),
+    ("spinlock-wrong-owner", "spinlock-wrong-owner", "crashtest_spinlock_wrong_owner",
+     [r"spinlock ct_lock released at crashtest_spinlock_wrong_owner\+\S+ \[crashtest\] but not held"]),
+    ("mutex-recursion", "mutex-recursion", "crashtest_mutex_recursion",
+     [r"mutex ct_mutex taken again by \S+ \(pid \d+\)"]),
+    ("mutex-wrong-owner", "mutex-wrong-owner", "crashtest_mutex_wrong_owner",
+     [r"mutex ct_mutex unlocked at crashtest_mutex_wrong_owner\+\S+ \[crashtest\] by \S+ \(pid \d+\) but owned by ct-holder"]),
+    ("mutex-in-atomic", "mutex-in-atomic", "crashtest_mutex_in_atomic",
+     [r"mutex_lock\(ct_mutex\) at crashtest_mutex_in_atomic\+\S+ \[crashtest\] while holding a spinlock"]),
+    ("sleep-in-atomic", "sleep-in-atomic", "crashtest_sleep_in_atomic",
+     [r"wait_for_completion at crashtest_sleep_in_atomic\+\S+ \[crashtest\] would sleep holding spinlock ct_lock"]),
     # found by the watchdog thread, not in the trigger's own call chain
     ("text", "text", "watchdog_thread", [r"kernel \.text changed since boot"]),
     ("module-text", "module-text", "watchdog_thread",
      [r"module crashtest: text changed since it was loaded"]),
     ("wx", "wx", "watchdog_thread", [r"writable and executable"]),
+]
+
+# Armed triggers: the check fires later, on rmmod or on a stale call.
+ARMED = [
+    ("lock-held-at-exit", "rmmod crashtest\n", "lock-held-at-exit", "lock_check_released",
+     [r"module crashtest: exit returned holding spinlock ct_lock \(taken at crashtest_exit\+"]),
+    ("module-use-after-free", "rmmod crashtest && echo 1 > /proc/ktest_stale_call\n",
+     "module-use-after-free", "proc_entry_write",
+     [r"call or jump at 0x[0-9a-f]+ in the memory of unloaded module crashtest "
+      r"\(instruction fetch, called from stale_call_write\+",
+      r"Modules linked in: \(none\) \[last unloaded: crashtest\]"]),
 ]
 
 CASES = [
@@ -131,6 +155,13 @@ CASES = [
          reject=[r"the check did not fire", r"the watchdog did not notice"],
          panic=dict(reason=reason, symbol=sym), check=module_listed)
     for trig, reason, sym, more in TRIGGERS
+] + [
+    dict(name="panic-module-" + trig, initramfs=True, exit=65, timeout=60,
+         script=fire(trig) + [(r"crashtest: '%s' armed" % re.escape(trig), then)],
+         expect=[r"crashtest: '%s' armed" % re.escape(trig)] + more,
+         reject=[r"the check did not fire", r"running after unload"],
+         panic=dict(reason=reason, symbol=sym))
+    for trig, then, reason, sym, more in ARMED
 ] + [
     # decode-panic on the raw serial log (\r, ANSI colours): module frames
     # through the module object, kernel frames through basalt.elf

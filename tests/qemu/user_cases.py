@@ -24,6 +24,11 @@ USER_CASES = [
     dict(name="modules", cmdline="basalt.test=modules,modsig,modreject", initramfs=True,
          collect=["modules/", "user/modsig/", "modreject/"], exit=33, timeout=400,
          expect=[SUMMARY_CLEAN], reject=[r"not ok - ", r"BASALT-PANIC"]),
+    # The driver model: /proc/interrupts, edu on INTx, every driver module
+    # reloaded 50 times, the leaky module's leftovers released, a storm.
+    dict(name="drivers", cmdline="basalt.test=drivers", initramfs=True,
+         collect=["drivers/"], exit=33, timeout=600,
+         expect=[SUMMARY_CLEAN], reject=[r"not ok - ", r"BASALT-PANIC"]),
     # Everything: the C tests (user/<group>/<case>) and busybox.sh.
     dict(name="user-tests", cmdline="basalt.test=all", initramfs=True,
          collect=USER, exit=33, timeout=600,

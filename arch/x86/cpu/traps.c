@@ -122,11 +122,14 @@ static __noreturn void page_fault_panic(struct pt_regs *regs)
 
 	const char *gone = module_unloaded_at(cr2);
 
+	if (gone && (err & 16))	/* a call leaves its return address at the stack top */
+		panic_regs("module-use-after-free", regs,
+			   "call or jump at %#lx in the memory of unloaded module %s (instruction fetch, called from %pS)",
+			   cr2, gone, (void *)*(uint64_t *)regs->rsp);
 	if (gone)
 		panic_regs("module-use-after-free", regs,
-			   "%s at %#lx in the memory of unloaded module %s (%s)",
-			   (err & 16) ? "call or jump" : (err & 2) ? "write" : "read", cr2, gone,
-			   (err & 16) ? "instruction fetch" : "data access");
+			   "%s at %#lx in the memory of unloaded module %s (data access at %pS)",
+			   (err & 2) ? "write" : "read", cr2, gone, (void *)regs->rip);
 	if (cr2 < 4096)
 		reason = "null-deref";
 	else if ((err & 1) && !(err & 4) && cr2 < USER_END)

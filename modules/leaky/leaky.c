@@ -1,0 +1,112 @@
+/*
+ * leaky: a test module that forgets to clean up, on purpose. Its init
+ * maps QEMU's edu device (without binding it), takes its shared INTx line,
+ * arms a timer that makes the device raise an interrupt every 10 ms, queues
+ * a delayed work item an hour away and registers /proc/leaky; its exit
+ * does nothing. The kernel must release all five when the module goes,
+ * with one warning each, and keep running while the device's line is
+ * still asserted. With storm=1 the handler never claims the interrupt and
+ * never acknowledges it, so the level-triggered line fires without end
+ * until the kernel disables it. Used by user/tests/drivers.sh.
+ */
+#include "drivers/pci/pci.h"
+#include "fs/vfs.h"
+#include "kernel/module.h"
+#include "lib/printf.h"
+
+MODULE_NAME("leaky");
+MODULE_VERSION("1.0");
+MODULE_DESCRIPTION("Leaves an IRQ, a timer, a work item and a /proc entry behind (a test)");
+MODULE_AUTHOR("Basalt");
+MODULE_LICENSE("GPL");
+
+static bool storm;
+module_param_bool(storm, "never claim the interrupt: an interrupt storm");
+
+#define EDU_VENDOR	0x1234
+#define EDU_DEVICE	0x11e8
+#define EDU_IRQ_STATUS	0x24
+#define EDU_IRQ_RAISE	0x60
+#define EDU_IRQ_ACK	0x64
+
+static struct leaky {
+	void *regs;
+	unsigned int irq;
+	unsigned long interrupts, ticks;
+	struct timer_list timer;
+	struct delayed_work work;
+} leaky;
+
+static irqreturn_t leaky_irq(int irq, void *dev)
+{
+	struct leaky *l = dev;
+	uint32_t status = readl((uint8_t *)l->regs + EDU_IRQ_STATUS);
+
+	if (storm || !status)
+		return IRQ_NONE;
+	writel(status, (uint8_t *)l->regs + EDU_IRQ_ACK);
+	l->interrupts++;
+	return IRQ_HANDLED;
+}
+
+static void leaky_timer_fn(struct timer_list *t)
+{
+	struct leaky *l = from_timer(l, t, timer);
+
+	l->ticks++;
+	writel(1, (uint8_t *)l->regs + EDU_IRQ_RAISE);
+	if (!storm)
+		mod_timer(&l->timer, jiffies + msecs_to_jiffies(10));
+}
+
+static void leaky_work_fn(struct work_struct *w)
+{
+	pr_err("leaky: the work item ran, but it should have been cancelled\n");
+}
+
+static long leaky_show(char *buf, size_t size, void *data)
+{
+	struct leaky *l = data;
+
+	return snprintf(buf, size, "irq %u interrupts %lu ticks %lu\n", l->irq, l->interrupts,
+			l->ticks);
+}
+
+static int leaky_init(void)
+{
+	struct pci_dev *pdev = pci_find_device(EDU_VENDOR, EDU_DEVICE, NULL);
+	int err;
+
+	if (!pdev || !pdev->intx_irq || pdev->driver) {
+		pr_err("leaky: needs an unbound edu device with an INTx line\n");
+		return -ENODEV;
+	}
+	leaky.regs = ioremap(pdev->bar[0].addr, 4096);
+	if (!leaky.regs)
+		return -ENOMEM;
+	pci_write_config16(pdev, PCI_COMMAND, pci_read_config16(pdev, PCI_COMMAND) |
+			   PCI_COMMAND_MEMORY);
+	pci_intx(pdev, 1);
+	leaky.irq = pdev->intx_irq;
+	err = request_irq(leaky.irq, leaky_irq, IRQF_SHARED, "leaky", &leaky);
+	if (err)
+		return err;
+	timer_setup(&leaky.timer, leaky_timer_fn, 0);
+	mod_timer(&leaky.timer, jiffies + 1);
+	INIT_DELAYED_WORK(&leaky.work, leaky_work_fn);
+	schedule_delayed_work(&leaky.work, 3600 * HZ);
+	err = procfs_register_data("leaky", leaky_show, NULL, &leaky);
+	if (err)
+		return err;	/* the kernel releases the rest */
+	pr_info("leaky: holding irq %u%s, a timer, a work item and /proc/leaky\n", leaky.irq,
+		storm ? " (never claimed: storm)" : "");
+	return 0;
+}
+
+static void leaky_exit(void)
+{
+	pr_info("leaky: exit, releasing nothing\n");
+}
+
+module_init(leaky_init);
+module_exit(leaky_exit);

@@ -1,0 +1,159 @@
+#!/bin/sh
+# The driver model under load, inside QEMU (needs "-device edu"):
+# /proc/interrupts, the edu module on its shared, level-triggered INTx line,
+# every in-tree driver module loaded, used and removed 50 times while its
+# device interrupts (MemFree back within 64 KiB, no warning), the leaky
+# module whose forgotten IRQ, timer, work item and /proc entry the kernel
+# (and its ioremap) releases with one warning each, and an interrupt storm on a line nobody
+# claims, which the kernel disables. Prints "ok - drivers/<case>" lines;
+# the exit status is the number of failures.
+
+M=${MODULES_DIR:-/lib/modules}
+T=${TMPDIR:-/tmp}/basalt-drivers.$$
+LOOPS=${DRIVER_LOOPS:-50}
+export LC_ALL=C
+mkdir -p "$T" || exit 1
+trap 'rm -rf "$T"' EXIT
+nfail=0
+
+pass() { echo "ok - drivers/$1"; }
+fail() {
+	echo "not ok - drivers/$1"
+	shift
+	for l in "$@"; do echo "# $l"; done
+	nfail=$((nfail + 1))
+}
+check() { if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "want: $2" "got:  $3"; fi; }
+ok() { if [ "$2" -eq 0 ]; then pass "$1"; else fail "$1" "exit status $2" "$3"; fi; }
+# new kernel log lines since the last mark: after the mark's last line (the
+# ring may be full, so counting lines would not do; timestamps make it unique)
+mark() { dmesg | tail -n 1 > "$T/mark"; }
+new_log() { dmesg | awk -v last="$(cat "$T/mark")" 'seen { print } $0 == last { seen = 1 }'; }
+loaded() { lsmod | grep -q "^$1 "; }
+memfree() { sed -n 's/^MemFree: *\([0-9]*\) kB/\1/p' /proc/meminfo; }
+fact() { echo "$1" > /dev/edu && cat /dev/edu; }
+# count LINE-REGEX: the CPU0 count of the /proc/interrupts line matching it
+count() { grep -E "$1" /proc/interrupts | head -n 1 | awk '{print $2}'; }
+
+for m in hello hello_dep edu rtc; do loaded $m && rmmod $m; done
+if ! grep -q ' 1234:11e8 ' /proc/pci; then
+	fail edu-present "no edu device (QEMU -device edu)"
+	exit $nfail
+fi
+
+# --- /proc/interrupts --------------------------------------------------------------
+head -n 1 /proc/interrupts | grep -q '^ *CPU0$'
+ok interrupts/header $? "$(head -n 1 /proc/interrupts)"
+grep -Eq '^ +4: +[0-9]+ +IO-APIC +4-edge +ttyS0\([0-9]+\)$' /proc/interrupts
+ok interrupts/serial-line $? "$(cat /proc/interrupts)"
+grep -Eq '^ LOC: +[0-9]+ +Local timer interrupts$' /proc/interrupts
+ok interrupts/local-timer $? "$(cat /proc/interrupts)"
+
+# --- edu on its INTx line (level-triggered, shared) ----------------------------------
+mark
+out=$(insmod "$M/edu.ko" intx=1 2>&1)
+ok edu-intx/insmod $? "$out"
+new_log | grep -q 'interrupts by INTx'
+ok edu-intx/uses-intx $? "$(new_log | grep edu)"
+irq=$(grep -E ' edu\([0-9]+\)' /proc/interrupts | awk -F: '{print $1}' | tr -d ' ')
+grep -Eq "^ +$irq: +[0-9]+ +IO-APIC +$irq-fasteoi +edu\([0-9]+\)" /proc/interrupts
+ok edu-intx/proc-interrupts-line $? "$(cat /proc/interrupts)"
+before=$(count ' edu\(')
+check edu-intx/factorial 3628800 "$(fact 10)"
+check edu-intx/factorial-again 120 "$(fact 5)"
+after=$(count ' edu\(')
+[ "${after:-0}" -ge $((${before:-0} + 2)) ]
+ok edu-intx/count-rises $? "before $before after $after"
+out=$(rmmod edu 2>&1)
+ok edu-intx/rmmod $? "$out"
+grep -q ' edu(' /proc/interrupts
+[ $? -ne 0 ]
+ok edu-intx/handler-gone $? "$(cat /proc/interrupts)"
+
+# --- every in-tree driver, loaded and removed again and again ------------------------
+hw_ok() { hwclock -r -u > /dev/null 2>&1; }
+one_round() {
+	insmod "$M/hello.ko" greeting_count=1 && insmod "$M/hello_dep.ko" &&
+		rmmod hello_dep && rmmod hello || return 1
+	insmod "$M/edu.ko" || return 2
+	[ "$(fact 6)" = 720 ] || { rmmod edu; return 3; }
+	rmmod edu || return 4
+	insmod "$M/edu.ko" intx=1 || return 5
+	[ "$(fact 7)" = 5040 ] || { rmmod edu; return 6; }
+	rmmod edu || return 7
+	insmod "$M/rtc.ko" && hw_ok && rmmod rtc || return 8
+	return 0
+}
+one_round	# warm-up: first-use allocations (caches, /dev and /proc nodes)
+mark
+free0=$(memfree)
+i=0 st=0
+while [ $i -lt "$LOOPS" ]; do
+	one_round
+	st=$?
+	[ $st -eq 0 ] || break
+	i=$((i + 1))
+done
+check reload-loop/rounds "$LOOPS rounds, status 0" "$i rounds, status $st"
+free1=$(memfree)
+[ $((free0 - free1)) -le 64 ]
+ok reload-loop/memfree-within-64k $? "MemFree $free0 kB -> $free1 kB"
+new_log | grep -Eq 'WARNING|left .*; |nobody cared|BUG'
+[ $? -ne 0 ]
+ok reload-loop/no-warnings $? "$(new_log | grep -E 'WARNING|left|nobody cared|BUG' | head -n 5)"
+
+# --- leaky: the kernel releases what the module forgot -------------------------------
+mark
+out=$(insmod "$M/leaky.ko" 2>&1)
+ok leaky/insmod $? "$out"
+sleep 1
+n1=$(count ' leaky\(')
+sleep 1
+n2=$(count ' leaky\(')
+[ "${n2:-0}" -gt "${n1:-0}" ] && [ "${n1:-0}" -gt 0 ]
+ok leaky/line-fires $? "leaky interrupts: $n1 then $n2"
+grep -q '^irq [0-9]* interrupts [1-9]' /proc/leaky
+ok leaky/proc-entry $? "$(cat /proc/leaky 2>&1)"
+mark
+out=$(rmmod leaky 2>&1)
+ok leaky/rmmod $? "$out"
+left=$(new_log | grep -c 'module leaky: exit left ')
+check leaky/one-warning-per-resource 5 "$left"
+new_log | grep -Eq 'module leaky: exit left irq [0-9]+ \(leaky\) requested; freed'
+ok leaky/irq-freed $? "$(new_log)"
+new_log | grep -q 'module leaky: exit left timer leaky_timer_fn+0x[0-9a-f]*/0x[0-9a-f]* \[leaky\] armed; cancelled'
+ok leaky/timer-cancelled $? "$(new_log)"
+new_log | grep -q 'module leaky: exit left delayed work leaky_work_fn+0x[0-9a-f]*/0x[0-9a-f]* \[leaky\] pending; cancelled'
+ok leaky/work-cancelled $? "$(new_log)"
+new_log | grep -q 'module leaky: exit left /proc/leaky registered; removed'
+ok leaky/proc-removed $? "$(new_log)"
+new_log | grep -Eq 'module leaky: exit left ioremap of 4096 bytes at 0x[0-9a-f]+; unmapped'
+ok leaky/ioremap-dropped $? "$(new_log)"
+[ ! -e /proc/leaky ]
+ok leaky/proc-gone $? "$(ls /proc | grep leaky)"
+sleep 1
+grep -q ' leaky(' /proc/interrupts
+[ $? -ne 0 ]
+ok leaky/handler-gone $? "$(cat /proc/interrupts)"
+echo alive > "$T/alive" && [ "$(cat "$T/alive")" = alive ]
+ok leaky/kernel-still-running $?
+
+# --- a storm on a line nobody claims -------------------------------------------------
+mark
+out=$(insmod "$M/leaky.ko" storm=1 2>&1)
+ok storm/insmod $? "$out"
+i=0
+until new_log | grep -q 'nobody cared' || [ $i -ge 20 ]; do sleep 1; i=$((i + 1)); done
+new_log | grep -Eq 'irq [0-9]+: nobody cared \([0-9]+ interrupts in a row unhandled\); disabling it'
+ok storm/line-disabled $? "$(new_log | tail -n 5)"
+grep -q 'disabled: nobody cared' /proc/interrupts
+ok storm/shown-disabled $? "$(cat /proc/interrupts)"
+out=$(rmmod leaky 2>&1)
+ok storm/rmmod $? "$out"
+# the line works again for the next driver
+out=$(insmod "$M/edu.ko" intx=1 2>&1)
+ok storm/edu-after-storm $? "$out"
+check storm/factorial-after-storm 24 "$(fact 4)"
+rmmod edu
+
+exit $nfail
