@@ -87,7 +87,6 @@ EXPORT_SYMBOL(udelay);
 EXPORT_SYMBOL(mdelay);
 
 /* devices */
-EXPORT_SYMBOL(devfs_register);
 EXPORT_SYMBOL(procfs_register);
 EXPORT_SYMBOL(procfs_register_rw);
 EXPORT_SYMBOL(procfs_register_data);

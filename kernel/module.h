@@ -137,7 +137,6 @@ enum module_resource_type {
 	MRES_IRQ,		/* key: irq number, arg: dev_id */
 	MRES_KTHREAD,		/* key: struct task */
 	MRES_MISCDEV,		/* key: struct misc_device */
-	MRES_CHRDEV,		/* key: device number */
 	MRES_PROCFS,		/* key: the entry's name */
 	MRES_PCI_DRIVER,	/* key: struct pci_driver */
 	MRES_VIRTIO_DRIVER,	/* key: struct virtio_driver */

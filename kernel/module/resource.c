@@ -39,7 +39,6 @@ static const char *const release_verb[MRES_NR_TYPES] = {
 	[MRES_IRQ] = "freed",
 	[MRES_KTHREAD] = "stopped",
 	[MRES_MISCDEV] = "deregistered",
-	[MRES_CHRDEV] = "unregistered",
 	[MRES_PROCFS] = "removed",
 	[MRES_PCI_DRIVER] = "unregistered",
 	[MRES_VIRTIO_DRIVER] = "unregistered",
