@@ -41,9 +41,9 @@ static const char *const release_verb[MRES_NR_TYPES] = {
 	[MRES_MISCDEV] = "deregistered",
 	[MRES_PROCFS] = "removed",
 	[MRES_PCI_DRIVER] = "unregistered",
-	[MRES_VIRTIO_DRIVER] = "unregistered",
 	[MRES_DMA_COHERENT] = "freed",
 	[MRES_IOREMAP] = "unmapped",
+	[MRES_VIRTIO_DRIVER] = "unregistered",
 };
 
 int module_track(uintptr_t owner, int type, const void *key, uintptr_t arg,

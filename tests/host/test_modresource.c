@@ -393,8 +393,8 @@ static void test_release_all_newest_first(void)
 static void test_release_every_verb(void)
 {
 	static const char *const verbs[MRES_NR_TYPES] = {
-		"freed", "stopped", "deregistered", "unregistered",
-		"removed", "unregistered", "freed", "unmapped",
+		"freed", "stopped", "deregistered", "removed",
+		"unregistered", "freed", "unmapped", "unregistered",
 	};
 	char want[1024];
 	size_t len = 0;
