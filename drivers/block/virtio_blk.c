@@ -147,6 +147,10 @@ static int vblk_submit(struct block_device *disk, struct blk_request *rq)
 		blk_wait_cond(disk, has_room, &ra);
 	}
 	slot = free_slot(vb);		/* each request holds 2+ descriptors: one is free */
+	if (!slot) {
+		spin_unlock_irqrestore(&vb->lock, flags);
+		return -EBUSY;
+	}
 	slot->hdr.type = rq->op == BLK_READ ? VIRTIO_BLK_T_IN :
 			 rq->op == BLK_WRITE ? VIRTIO_BLK_T_OUT : VIRTIO_BLK_T_FLUSH;
 	slot->hdr.reserved = 0;

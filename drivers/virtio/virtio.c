@@ -249,6 +249,7 @@ static void release_device(struct virtio_device *vdev, const char *drv_name)
 	}
 	vdev->driver = NULL;
 	vdev->dev.driver_name = NULL;
+	vdev->priv = NULL;
 	vdev->features = 0;
 	add_status(vdev, VIRTIO_CONFIG_S_ACKNOWLEDGE);
 }

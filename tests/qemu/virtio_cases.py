@@ -9,7 +9,7 @@ log, in each interrupt mode of the PCI transport:
   virtio-rng-msix-single  the device has one MSI-X vector: it serves everything
   virtio-rng-intx         INTx forced with virtio_pci.force_intx=1
 
-storage-write-intx is storage-write (storage_cases.py) with INTx forced:
+virtio-blk-intx is storage-write (storage_cases.py) with INTx forced:
 virtio-blk on the shared line, e2fsck and debugfs checking the result.
 """
 import storage_cases as st
@@ -46,7 +46,7 @@ CASES = [
              r"MSI-X, 1 vector shared by the queues and configuration"),
     rng_case("virtio-rng-intx", "virtio_pci.force_intx=1", "virtio-rng-pci", "INTx",
              r"INTx \(IRQ \d+, shared\), forced by virtio_pci.force_intx"),
-    dict(name="storage-write-intx", cmdline="basalt.test=storage virtio_pci.force_intx=1",
+    dict(name="virtio-blk-intx", cmdline="basalt.test=storage virtio_pci.force_intx=1",
          initramfs=True, collect=["storage/"], setup=setup_write_intx, check=check_write_intx,
          qemu_args=st.drive(st.img("write-intx")), exit=33, timeout=240,
          expect=[SUMMARY_CLEAN, r"vda1: mounted ext2", INTERRUPTS + r"INTx \(IRQ \d+, shared\)",
