@@ -215,6 +215,10 @@ deps:
 	$(Q)sh scripts/install-deps.sh
 
 # make run: serial console on this terminal; GUI=1 opens a window.
+# SHARE=dir shares a host folder (default build/) as 9p mount tag "host";
+# QEMU_ARGS='...' appends QEMU arguments. run-qemu reads both from the
+# environment, where make puts them whether given before or after "make".
+export SHARE QEMU_ARGS
 run: all
 	$(Q)$(PYTHON) scripts/run-qemu --iso $(B)/basalt.iso $(if $(GUI),--gui) $(if $(UEFI),--uefi)
 

@@ -2,7 +2,8 @@
  * Inode attributes set from user space: chmod, chown (root only), the
  * umask, access checks and timestamps (utimensat). The *at forms resolve
  * their path relative to a directory fd; fchmod and friends act on an open
- * file's inode.
+ * file's inode. A file system that keeps attributes elsewhere (9p, on the
+ * host) stores each change through iops->setattr before the inode changes.
  */
 #include "fs/internal.h"
 #include "kernel/sched.h"
@@ -24,29 +25,64 @@ static bool is_owner(struct inode *ino)
 	return uid == 0 || uid == ino->uid;
 }
 
+/*
+ * Let the file system store @ia (iops->setattr), then change the inode:
+ * a file system that refuses leaves the inode as it was.
+ */
+static int apply_attr(struct inode *ino, struct iattr *ia)
+{
+	int err = ino->iops && ino->iops->setattr ? ino->iops->setattr(ino, ia) : 0;
+
+	if (err)
+		return err;
+	if (ia->valid & ATTR_MODE)
+		ino->mode = ia->mode;
+	if (ia->valid & ATTR_UID)
+		ino->uid = ia->uid;
+	if (ia->valid & ATTR_GID)
+		ino->gid = ia->gid;
+	if (ia->valid & ATTR_ATIME)
+		ino->atime = ia->atime;
+	if (ia->valid & ATTR_MTIME)
+		ino->mtime = ia->mtime;
+	if (ia->valid & ATTR_CTIME)
+		ino->ctime = ia->ctime;
+	return 0;
+}
+
 int do_chmod(struct inode *ino, uint32_t mode)
 {
+	struct iattr ia = { .valid = ATTR_MODE | ATTR_CTIME };
+
 	if (!is_owner(ino))
 		return -EPERM;
-	ino->mode = (ino->mode & S_IFMT) | (mode & 07777);
-	vfs_timestamp(&ino->ctime);
-	return 0;
+	ia.mode = (ino->mode & S_IFMT) | (mode & 07777);
+	vfs_timestamp(&ia.ctime);
+	return apply_attr(ino, &ia);
 }
 
 /* Only root changes owners; (uint32_t)-1 leaves a field as it is. */
 int do_chown(struct inode *ino, uint32_t uid, uint32_t gid)
 {
+	struct iattr ia = { .valid = ATTR_CTIME, .mode = ino->mode };
+
 	if (current_cred()->euid != 0 &&
 	    ((uid != (uint32_t)-1 && uid != ino->uid) || (gid != (uint32_t)-1 && gid != ino->gid)))
 		return -EPERM;
-	if (uid != (uint32_t)-1)
-		ino->uid = uid;
-	if (gid != (uint32_t)-1)
-		ino->gid = gid;
-	if (S_ISREG(ino->mode) && current_cred()->euid != 0)
-		ino->mode &= ~(S_ISUID | S_ISGID);
-	vfs_timestamp(&ino->ctime);
-	return 0;
+	if (uid != (uint32_t)-1) {
+		ia.valid |= ATTR_UID;
+		ia.uid = uid;
+	}
+	if (gid != (uint32_t)-1) {
+		ia.valid |= ATTR_GID;
+		ia.gid = gid;
+	}
+	if (S_ISREG(ino->mode) && current_cred()->euid != 0 && (ino->mode & (S_ISUID | S_ISGID))) {
+		ia.valid |= ATTR_MODE;
+		ia.mode &= ~(S_ISUID | S_ISGID);
+	}
+	vfs_timestamp(&ia.ctime);
+	return apply_attr(ino, &ia);
 }
 
 /*
@@ -188,14 +224,14 @@ SYSCALL_DEFINE2(access, const char __user *, upath, int, mode)
 	return sys_faccessat2(&a);
 }
 
-/* Apply one utimensat timestamp (UTIME_NOW, UTIME_OMIT or a value). */
-static void set_time(struct timespec64 *dst, const struct timespec64 *src,
-		     const struct timespec64 *now)
+/* One utimensat timestamp (UTIME_NOW, UTIME_OMIT or a value) into @ia. */
+static void set_time(struct iattr *ia, unsigned int bit, struct timespec64 *dst,
+		     const struct timespec64 *src, const struct timespec64 *now)
 {
-	if (!src || src->nsec == UTIME_NOW)
-		*dst = *now;
-	else if (src->nsec != UTIME_OMIT)
-		*dst = *src;
+	if (src && src->nsec == UTIME_OMIT)
+		return;
+	ia->valid |= bit;
+	*dst = !src || src->nsec == UTIME_NOW ? *now : *src;
 }
 
 SYSCALL_DEFINE4(utimensat, int, dirfd, const char __user *, upath,
@@ -234,10 +270,13 @@ SYSCALL_DEFINE4(utimensat, int, dirfd, const char __user *, upath,
 	if (!is_owner(ino) && (explicit || inode_permission(ino, MAY_WRITE, 0)))
 		err = explicit ? -EPERM : -EACCES;
 	if (!err) {
+		struct iattr ia = { .valid = ATTR_CTIME };
+
 		vfs_timestamp(&now);
-		set_time(&ino->atime, utimes ? &ts[0] : NULL, &now);
-		set_time(&ino->mtime, utimes ? &ts[1] : NULL, &now);
-		ino->ctime = now;
+		set_time(&ia, ATTR_ATIME, &ia.atime, utimes ? &ts[0] : NULL, &now);
+		set_time(&ia, ATTR_MTIME, &ia.mtime, utimes ? &ts[1] : NULL, &now);
+		ia.ctime = now;
+		err = apply_attr(ino, &ia);
 	}
 	dput(d);
 	return err;
@@ -261,12 +300,12 @@ static long utimes_common(const char __user *upath, struct timespec64 *ts)
 	if (!is_owner(ino) && (ts || inode_permission(ino, MAY_WRITE, 0)))
 		err = ts ? -EPERM : -EACCES;
 	if (!err) {
-		struct timespec64 now;
+		struct iattr ia = { .valid = ATTR_ATIME | ATTR_MTIME | ATTR_CTIME };
 
-		vfs_timestamp(&now);
-		ino->atime = ts ? ts[0] : now;
-		ino->mtime = ts ? ts[1] : now;
-		ino->ctime = now;
+		vfs_timestamp(&ia.ctime);
+		ia.atime = ts ? ts[0] : ia.ctime;
+		ia.mtime = ts ? ts[1] : ia.ctime;
+		err = apply_attr(ino, &ia);
 	}
 	dput(d);
 	return err;

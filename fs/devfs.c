@@ -84,7 +84,8 @@ int devfs_register(const char *name, uint32_t mode, uint32_t rdev,
 	return 0;
 }
 
-static int devfs_mount(const struct fs_type *type, const char *source, struct super_block **out)
+static int devfs_mount(const struct fs_type *type, const char *source, const char *data,
+		       struct super_block **out)
 {
 	struct super_block *sb = devfs_get_sb();
 

@@ -68,7 +68,7 @@ void putname(char *kpath);
 /* --- mounts (fs/super.c) -------------------------------------------------- */
 extern struct dentry *vfs_root_dentry;
 int do_mount(const char *source, const char *target, const char *type,
-	     unsigned long flags);
+	     unsigned long flags, const char *data);
 int do_umount(const char *target, int flags);
 const struct fs_type *find_filesystem(const char *name);
 long mounts_show(char *buf, size_t size);

@@ -179,7 +179,8 @@ static struct ipc_endpoint *source_endpoint(const char *source)
 	return *s ? NULL : ipc_client_get(fd_get(fd));
 }
 
-static int ipcfs_mount(const struct fs_type *type, const char *source, struct super_block **out)
+static int ipcfs_mount(const struct fs_type *type, const char *source, const char *data,
+		       struct super_block **out)
 {
 	struct ipc_msg m = { .label = FSD_GETATTR, .w = { FSD_ROOT_INO } };
 	struct ipcfs_conn *c = kzalloc(sizeof(*c));

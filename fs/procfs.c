@@ -504,7 +504,8 @@ static const struct file_ops proc_entry_fops = {
 	.release = proc_text_release,
 };
 
-static int procfs_mount(const struct fs_type *type, const char *source, struct super_block **out)
+static int procfs_mount(const struct fs_type *type, const char *source, const char *data,
+			struct super_block **out)
 {
 	struct super_block *sb = sb_alloc(type);
 

@@ -102,8 +102,12 @@ static int attach_mount(struct super_block *sb, struct dentry *mp, const char *s
 	return 0;
 }
 
-/* Mount a new instance of file system @type on directory @target. */
-int do_mount(const char *source, const char *target, const char *type, unsigned long flags)
+/*
+ * Mount a new instance of file system @type on directory @target; @data
+ * is the file system's option string (or NULL).
+ */
+int do_mount(const char *source, const char *target, const char *type, unsigned long flags,
+	     const char *data)
 {
 	const struct fs_type *fs;
 	struct super_block *sb;
@@ -128,7 +132,7 @@ int do_mount(const char *source, const char *target, const char *type, unsigned 
 		err = -ENODEV;
 		goto out;
 	}
-	err = fs->mount(fs, source, &sb);
+	err = fs->mount(fs, source, data, &sb);
 	if (err)
 		goto out;
 	err = attach_mount(sb, mp, source);
@@ -237,9 +241,9 @@ int vfs_init_tree(const void *initramfs, size_t len)
 	make_dir("/dev", 0755);
 	make_dir("/proc", 0555);
 	make_dir("/tmp", 01777);
-	err = do_mount("devtmpfs", "/dev", "devtmpfs", 0);
+	err = do_mount("devtmpfs", "/dev", "devtmpfs", 0, NULL);
 	if (!err)
-		err = do_mount("proc", "/proc", "proc", 0);
+		err = do_mount("proc", "/proc", "proc", 0, NULL);
 	if (err)
 		pr_err("vfs: mounting /dev or /proc failed: error %d\n", err);
 	return err;
@@ -264,7 +268,7 @@ void vfs_init(void)
 SYSCALL_DEFINE5(mount, const char __user *, usource, const char __user *, utarget,
 		const char __user *, utype, unsigned long, flags, const void __user *, data)
 {
-	char *source = NULL, *target = NULL, *type = NULL;
+	char *source = NULL, *target = NULL, *type = NULL, *opts = NULL;
 	long err;
 
 	if (current_cred()->euid != 0)
@@ -274,11 +278,15 @@ SYSCALL_DEFINE5(mount, const char __user *, usource, const char __user *, utarge
 		err = getname(usource, &source);
 	if (!err && utype)
 		err = getname(utype, &type);
+	/* every file system here takes a string of options, as Linux's do */
+	if (!err && data && !(flags & (MS_REMOUNT | MS_BIND | MS_MOVE)))
+		err = getname((const char __user *)data, &opts);
 	if (!err)
-		err = do_mount(source, target, type, flags);
+		err = do_mount(source, target, type, flags, opts);
 	putname(source);
 	putname(target);
 	putname(type);
+	putname(opts);
 	return err;
 }
 

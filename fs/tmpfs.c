@@ -385,7 +385,8 @@ struct super_block *tmpfs_create_sb(const struct fs_type *type)
 	return sb;
 }
 
-static int tmpfs_mount(const struct fs_type *type, const char *source, struct super_block **out)
+static int tmpfs_mount(const struct fs_type *type, const char *source, const char *data,
+		       struct super_block **out)
 {
 	*out = tmpfs_create_sb(type);
 	return *out ? 0 : -ENOMEM;

@@ -110,6 +110,21 @@ struct kstat {
 	int64_t reserved[3];
 };
 
+/* What a setattr call changes (struct iattr's valid bits). */
+#define ATTR_MODE	0x01
+#define ATTR_UID	0x02
+#define ATTR_GID	0x04
+#define ATTR_ATIME	0x08
+#define ATTR_MTIME	0x10
+#define ATTR_CTIME	0x20
+
+struct iattr {
+	unsigned int valid;	/* ATTR_* */
+	uint32_t mode;		/* the whole mode, file type bits included */
+	uint32_t uid, gid;
+	struct timespec64 atime, mtime, ctime;
+};
+
 struct inode_ops {
 	/* Find @name in directory @dir; 0 and *out (a new reference) or -ENOENT. */
 	int (*lookup)(struct inode *dir, const char *name, size_t len, struct inode **out);
@@ -131,6 +146,12 @@ struct inode_ops {
 	void (*evict)(struct inode *ino);
 	/* Is a cached name for @ino still valid? (procfs: does the process live?) */
 	bool (*revalidate)(struct inode *ino);
+	/*
+	 * Optional: store the changes @ia names (chmod, chown, utimensat) in
+	 * the file system before the VFS copies them into @ino; an error
+	 * leaves @ino as it was. Without it the inode alone changes.
+	 */
+	int (*setattr)(struct inode *ino, const struct iattr *ia);
 };
 
 struct dirent_sink;
@@ -187,8 +208,12 @@ struct super_block {
 
 struct fs_type {
 	const char *name;
-	/* Build a super block for a new mount (source: device path or NULL). */
-	int (*mount)(const struct fs_type *type, const char *source, struct super_block **out);
+	/*
+	 * Build a super block for a new mount (source: device path or NULL;
+	 * data: mount(2)'s option string, "a=b,c", or NULL).
+	 */
+	int (*mount)(const struct fs_type *type, const char *source, const char *data,
+		     struct super_block **out);
 	struct list_head node;
 	unsigned long magic;	/* f_type for statfs */
 };

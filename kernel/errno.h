@@ -45,6 +45,7 @@
 #define EOVERFLOW	75
 #define EBADMSG		74
 #define EILSEQ		84
+#define EMSGSIZE	90
 #define ENOTSUP		95
 #define EOPNOTSUPP	95
 #define ETIMEDOUT	110

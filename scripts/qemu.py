@@ -43,6 +43,13 @@ def qemu_command(iso, memory="256M", uefi=False, gui=False, debug_exit=True,
     return cmd + (extra or [])
 
 
+def virtfs_args(path, tag="host"):
+    """Share host folder @path with the guest as virtio-9p mount tag @tag
+    (mount -t 9p -o trans=virtio,version=9p2000.L TAG DIR in the guest)."""
+    path = os.path.abspath(path).replace(",", ",,")   # QEMU's escape for a comma
+    return ["-virtfs", "local,path=%s,mount_tag=%s,security_model=none,id=%s" % (path, tag, tag)]
+
+
 def make_iso(kernel, cmdline="", text=False, multiboot1=False, initramfs=None,
              outdir=None):
     """Build (or reuse) an ISO of @kernel with a grub.cfg for these options."""

@@ -33,7 +33,7 @@ static void make_dev_node(struct block_device *bdev)
 	struct inode *root, *ino;
 	int err;
 
-	if (!devfs_sb && devfs_type.mount(&devfs_type, NULL, &devfs_sb))
+	if (!devfs_sb && devfs_type.mount(&devfs_type, NULL, NULL, &devfs_sb))
 		devfs_sb = NULL;
 	if (!devfs_sb) {
 		pr_err("%s: no devfs for the device node\n", bdev->name);

@@ -92,6 +92,7 @@ uint32_t virtio_cread32(struct virtio_device *vdev, unsigned int offset)
 }
 EXPORT_SYMBOL(virtio_cread32);
 
+/* A byte string (a field of any alignment), one byte access at a time. */
 void virtio_cread_bytes(struct virtio_device *vdev, unsigned int offset, void *buf,
 			unsigned int len)
 {
@@ -99,16 +100,22 @@ void virtio_cread_bytes(struct virtio_device *vdev, unsigned int offset, void *b
 
 	do {
 		gen = vdev->config->generation(vdev);
-		vdev->config->get(vdev, offset, buf, len);
+		for (unsigned int i = 0; i < len; i++)
+			vdev->config->get(vdev, offset + i, (uint8_t *)buf + i, 1);
 	} while (gen != vdev->config->generation(vdev));
 }
 EXPORT_SYMBOL(virtio_cread_bytes);
 
+/* Two 32-bit reads (4.1.3.1), repeated if the device changed the configuration between them. */
 uint64_t virtio_cread64(struct virtio_device *vdev, unsigned int offset)
 {
 	uint64_t v;
+	uint32_t gen;
 
-	virtio_cread_bytes(vdev, offset, &v, sizeof(v));
+	do {
+		gen = vdev->config->generation(vdev);
+		vdev->config->get(vdev, offset, &v, sizeof(v));
+	} while (gen != vdev->config->generation(vdev));
 	return v;
 }
 EXPORT_SYMBOL(virtio_cread64);

@@ -170,7 +170,9 @@ uint8_t virtio_get_status(struct virtio_device *vdev);
 /*
  * Configuration space, each field with its natural width (4.1.3.1). The
  * 64-bit reads and virtio_cread_bytes re-read until the configuration
- * generation is unchanged, so they never mix an old and a new value.
+ * generation is unchanged, so they never mix an old and a new value;
+ * virtio_cread_bytes reads a byte at a time, for strings and fields of
+ * any alignment (virtio-9p's mount tag at offset 2).
  */
 uint8_t virtio_cread8(struct virtio_device *vdev, unsigned int offset);
 uint16_t virtio_cread16(struct virtio_device *vdev, unsigned int offset);

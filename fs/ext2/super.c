@@ -220,7 +220,8 @@ static int read_super(struct ext2_sb *s)
 	return err;
 }
 
-static int ext2_mount(const struct fs_type *type, const char *source, struct super_block **out)
+static int ext2_mount(const struct fs_type *type, const char *source, const char *data,
+		      struct super_block **out)
 {
 	struct block_device *bdev;
 	struct ext2_sb *s;

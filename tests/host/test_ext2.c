@@ -257,8 +257,8 @@ static void test_partitions_and_mount(void)
 	CHECK_EQ(SC(newfstatat, U(AT_FDCWD), U("/dev/vda1"), U(&st), 0), 0);
 	CHECK(S_ISBLK(st.st_mode));
 	CHECK_EQ(st.st_rdev, MKDEV(254, 1));
-	CHECK_EQ(do_mount("/dev/vda1", "/mnt", "ext2", 0), 0);
-	CHECK_EQ(do_mount("/dev/vda1", "/tmp", "ext2", 0), -EBUSY);
+	CHECK_EQ(do_mount("/dev/vda1", "/mnt", "ext2", 0, NULL), 0);
+	CHECK_EQ(do_mount("/dev/vda1", "/tmp", "ext2", 0, NULL), -EBUSY);
 }
 
 struct wfile {
@@ -377,7 +377,7 @@ static void test_remount_reads_back(void)
 {
 	if (!have_tools)
 		return;
-	CHECK_EQ(do_mount("/dev/vda1", "/mnt", "ext2", 0), 0);
+	CHECK_EQ(do_mount("/dev/vda1", "/mnt", "ext2", 0, NULL), 0);
 	for (size_t i = 0; i < ARRAY_SIZE(files); i++)
 		CHECK(check_pattern(files[i].name, files[i].seed, files[i].off, files[i].len));
 	CHECK(check_pattern("/mnt/d2/victim", 11, 0, 1500));
@@ -461,7 +461,7 @@ static void test_fuzz_metadata(void)
 			img[part + r[0] + rand_r(&seed) % r[1]] = (uint8_t)rand_r(&seed);
 		}
 		printk_clear();
-		if (do_mount("/dev/vda1", "/mnt", "ext2", 0)) {
+		if (do_mount("/dev/vda1", "/mnt", "ext2", 0, NULL)) {
 			refused++;
 			bdev_invalidate(blkdev_by_name("vda1"));
 			continue;

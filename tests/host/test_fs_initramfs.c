@@ -27,7 +27,7 @@ static void sandbox_enter(void)
 
 	if (lstat_path("/u"))
 		CHECK_EQ(do_mkdirat(AT_FDCWD, "/u", 0755), 0);
-	CHECK_EQ(do_mount("none", "/u", "tmpfs", 0), 0);
+	CHECK_EQ(do_mount("none", "/u", "tmpfs", 0, NULL), 0);
 	CHECK_EQ(path_lookup(AT_FDCWD, "/u", LOOKUP_FOLLOW, &d), 0);
 	dput(host_task.fs->root);
 	host_task.fs->root = d;

@@ -393,8 +393,14 @@ static void test_release_all_newest_first(void)
 static void test_release_every_verb(void)
 {
 	static const char *const verbs[MRES_NR_TYPES] = {
-		"freed", "stopped", "deregistered", "removed",
-		"unregistered", "freed", "unmapped", "unregistered",
+		[MRES_IRQ] = "freed",
+		[MRES_KTHREAD] = "stopped",
+		[MRES_MISCDEV] = "deregistered",
+		[MRES_PROCFS] = "removed",
+		[MRES_PCI_DRIVER] = "unregistered",
+		[MRES_DMA_COHERENT] = "freed",
+		[MRES_IOREMAP] = "unmapped",
+		[MRES_VIRTIO_DRIVER] = "unregistered",
 	};
 	char want[1024];
 	size_t len = 0;

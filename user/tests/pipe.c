@@ -143,15 +143,14 @@ static void sigpipe_kills(void)
 	int p[2], st;
 
 	REQUIRE(pipe(p) == 0);
+	close(p[0]);	/* before the fork: no reader anywhere when the child writes */
 	pid_t pid = fork();
 	REQUIRE(pid >= 0);
 	if (pid == 0) {
 		signal(SIGPIPE, SIG_DFL);
-		close(p[0]);
 		write(p[1], "x", 1);
 		_exit(0); /* not reached */
 	}
-	close(p[0]);
 	close(p[1]);
 	CHECK_EQ(waitpid(pid, &st, 0), pid);
 	CHECK_KILLED_BY(st, SIGPIPE);

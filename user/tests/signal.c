@@ -148,6 +148,7 @@ static void default_actions(void)
 		pid_t pid = fork();
 		REQUIRE(pid >= 0);
 		if (pid == 0) {
+			signal(kills[i], SIG_DFL);	/* a background start may have ignored it */
 			kill(getpid(), kills[i]);
 			_exit(0);
 		}
@@ -158,6 +159,7 @@ static void default_actions(void)
 		pid_t pid = fork();
 		REQUIRE(pid >= 0);
 		if (pid == 0) {
+			signal(ignores[i], SIG_DFL);
 			kill(getpid(), ignores[i]);
 			_exit(0);
 		}
