@@ -4,7 +4,7 @@
  * their driver-facing functions next to their definitions (drivers/pci,
  * drivers/base), while this file lists what every module may need from
  * code that predates modules: logging, memory, strings, user copies,
- * wait queues and sleeping, time, device nodes and ISA interrupts.
+ * wait queues and sleeping, time and /proc entries.
  */
 #include <asm/irq.h>
 #include <asm/pgtable.h>

@@ -113,7 +113,7 @@ static void desc_unmask(unsigned int irq)
 static void note_unhandled(unsigned int irq, struct irq_desc *d)
 {
 	d->unhandled_total++;
-	if (++d->unhandled_run < IRQ_STORM_UNHANDLED)
+	if (++d->unhandled_run < IRQ_STORM_UNHANDLED || d->storm_disabled)
 		return;
 	d->storm_disabled = true;
 	desc_mask(irq);
@@ -196,12 +196,12 @@ int request_irq(unsigned int irq, irq_handler_t handler, unsigned long flags,
 	if (!err && d->action && !((d->action->flags & flags) & IRQF_SHARED))
 		err = -EBUSY;
 	if (err) {
-		spin_unlock_irqrestore(&irq_lock, f);
-		kfree(a);
 		if (err == -EBUSY)
 			pr_warn("irq %u: %s cannot have it: taken by %s%s\n", irq, a->name,
 				d->action ? d->action->name : "another vector",
 				d->action ? " and not shared" : "");
+		spin_unlock_irqrestore(&irq_lock, f);
+		kfree(a);
 		return err;
 	}
 	for (pp = &d->action; *pp; pp = &(*pp)->next)
@@ -331,9 +331,16 @@ void irq_free_msi(unsigned int first, unsigned int n)
 
 		if (irq < IRQ_MSI_BASE || !msi_used[irq - IRQ_MSI_BASE])
 			continue;
-		if (d->action)
-			pr_warn("irq %u: freeing an MSI vector that %s still has\n", irq,
-				d->action->name);
+		desc_mask(irq);
+		while (d->action) {	/* the driver forgot free_irq: do it for it */
+			struct irqaction *a = d->action;
+
+			pr_warn("irq %u: freeing an MSI vector that %s still has; handler removed\n",
+				irq, a->name);
+			d->action = a->next;
+			module_untrack(MRES_IRQ, (const void *)(uintptr_t)irq, (uintptr_t)a->dev_id);
+			kfree(a);
+		}
 		if (d->vector_installed)
 			clear_vector_handler(irq_to_vector(irq));
 		memset(d, 0, sizeof(*d));

@@ -22,6 +22,19 @@ struct ktest {
 			.name = #tname, .fn = ktest_fn_##tname };            \
 	static int ktest_fn_##tname(void)
 
+/*
+ * In a test (the boot task, interrupts off): let other tasks and the timer
+ * run until @cond or about two seconds have passed. Needs kernel/sched.h.
+ */
+#define RUN_UNTIL(cond)                                                      \
+	do {                                                                 \
+		uint64_t __end = ktime_ns() + 2000000000ULL;                 \
+		local_irq_enable();                                          \
+		while (!(cond) && ktime_ns() < __end)                        \
+			schedule();                                          \
+		local_irq_disable();                                         \
+	} while (0)
+
 #define KT_ASSERT(cond)                                                      \
 	do {                                                                 \
 		if (!(cond)) {                                               \

@@ -132,7 +132,7 @@ void might_sleep_check(const char *what, uintptr_t ip);
 #define might_sleep()	might_sleep_check(__func__, (uintptr_t)__builtin_return_address(0))
 /* Locks the current task holds (the held-lock stack's depth). */
 unsigned int lock_held_depth(void);
-/* Panic with lock-held-at-exit if the task holds more than @depth locks. */
-void lock_check_released(unsigned int depth, const char *module_name);
+/* Panic with lock-held-at-exit if the task holds more than @depth locks ("exit"/"init"). */
+void lock_check_released(unsigned int depth, const char *module_name, const char *when);
 
 #endif

@@ -137,7 +137,7 @@ enum module_resource_type {
 	MRES_IRQ,		/* key: irq number, arg: dev_id */
 	MRES_KTHREAD,		/* key: struct task */
 	MRES_MISCDEV,		/* key: struct misc_device */
-	MRES_PROCFS,		/* key: the entry's name */
+	MRES_PROCFS,		/* key: the struct proc_entry */
 	MRES_PCI_DRIVER,	/* key: struct pci_driver */
 	MRES_DMA_COHERENT,	/* key: kernel address, arg: size */
 	MRES_IOREMAP,		/* key: kernel address */

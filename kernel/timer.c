@@ -141,8 +141,8 @@ unsigned int timers_cancel_range(uintptr_t start, uintptr_t end, const char *mod
 		if ((fn < start || fn >= end) && (self < start || self >= end))
 			continue;
 		detach(t);
-		pr_warn("module %s: %s left %s %pS %s; cancelled\n", module_name, when,
-			dwork ? "delayed work" : "timer", (void *)fn, dwork ? "pending" : "armed");
+		printk(KERN_WARNING "module %s: %s left %s %pS %s; cancelled\n", module_name, when,
+		       dwork ? "delayed work" : "timer", (void *)fn, dwork ? "pending" : "armed");
 		n++;
 	}
 	spin_unlock_irqrestore(&timer_lock, f);

@@ -285,8 +285,8 @@ static unsigned int cancel_queued(uintptr_t start, uintptr_t end, const char *mo
 				continue;
 			list_del_init(&w->entry);
 			w->flags &= ~WORK_PENDING;
-			pr_warn("module %s: %s left work %pS queued; cancelled\n", module_name,
-				when, w->func);
+			printk(KERN_WARNING "module %s: %s left work %pS queued; cancelled\n",
+			       module_name, when, w->func);
 			n++;
 		}
 	}
@@ -316,17 +316,20 @@ unsigned int works_cancel_range(uintptr_t start, uintptr_t end, const char *modu
 	for (;;) {
 		struct workqueue_struct *wq;
 		struct work_struct *cur;
+		work_func_t fn = NULL;
 		unsigned long f;
 
 		spin_lock_irqsave(&wq_lock, f);
 		n += cancel_queued(start, end, module_name, when);
 		wq = running_in(start, end);
 		cur = wq ? wq->current_work : NULL;
+		if (cur)
+			fn = cur->func;
 		spin_unlock_irqrestore(&wq_lock, f);
 		if (!wq)
 			return n;
-		pr_warn("module %s: %s left work %pS running; waiting for it\n", module_name, when,
-			cur->func);
+		printk(KERN_WARNING "module %s: %s left work %pS running; waiting for it\n",
+		       module_name, when, fn);
 		wait_event(wq->done, wq->current_work != cur);
 	}
 }

@@ -3,7 +3,8 @@
  * chipset routes each slot's INTA-D to one of eight PIRQ lines, PIRQ A-H on
  * IOAPIC inputs 16-23, the way QEMU's ACPI _PRT (and SeaBIOS and OVMF,
  * which follow it) describe: slots 0-24 rotate over PIRQ E-H starting at
- * (slot + pin) mod 4, slots 25-31 use PIRQ A-D by pin. A device behind a
+ * (slot + pin) mod 4, slot 30 (the DMI-PCI bridge) PIRQ E-H by pin, and
+ * the other slots 25-31 PIRQ A-D by pin. A device behind a
  * bridge has its pin swizzled by its slot at each bridge on the way up
  * (PCI-to-PCI Bridge spec, 9.1). Elsewhere the firmware's INTERRUPT_LINE
  * is taken as an ISA line.
@@ -31,7 +32,9 @@ static unsigned int q35_route(const struct pci_dev *dev)
 	for (; dev->parent; dev = dev->parent)
 		pin = (pin + dev->slot) % 4;
 	if (dev->slot <= 24)
-		return 16 + 4 + (dev->slot + pin) % 4;	/* PIRQ E-H */
+		return 16 + 4 + (dev->slot + pin) % 4;	/* PIRQ E-H, rotated */
+	if (dev->slot == 30)
+		return 16 + 4 + pin;			/* the DMI-PCI bridge: PIRQ E-H */
 	return 16 + pin;				/* PIRQ A-D */
 }
 

@@ -176,8 +176,9 @@ static inline const char *pci_name(const struct pci_dev *dev)
  * Give @dev between @min_vecs and @max_vecs interrupt vectors, trying
  * MSI-X, then MSI, then INTx as @flags allow (INTx and plain MSI give one
  * here). Returns the number allocated, or -ENOSPC / -EINVAL. Then
- * request_irq(pci_irq_vector(dev, i), ...) for each. The device raises
- * nothing until a handler is attached.
+ * request_irq(pci_irq_vector(dev, i), ...) for each. MSI-X vectors (and
+ * MSI where the device has mask bits) stay masked until a handler is
+ * attached.
  */
 int pci_alloc_irq_vectors(struct pci_dev *dev, unsigned int min_vecs, unsigned int max_vecs,
 			  unsigned int flags);

@@ -202,14 +202,14 @@ unsigned int lock_held_depth(void)
 #endif
 }
 
-void lock_check_released(unsigned int depth, const char *module_name)
+void lock_check_released(unsigned int depth, const char *module_name, const char *when)
 {
 #ifdef CONFIG_DEBUG_LOCKS
 	const struct held_lock *h = held_lock_above(&current->held, depth);
 
 	if (h)
 		panic(LOCKDEP_REASON_HELD_AT_EXIT,
-		      "module %s: exit returned holding %s %s (taken at %pS)", module_name,
+		      "module %s: %s returned holding %s %s (taken at %pS)", module_name, when,
 		      h->kind == LOCK_KIND_MUTEX ? "mutex" : "spinlock", h->name, (void *)h->ip);
 #endif
 }

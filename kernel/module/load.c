@@ -200,17 +200,23 @@ static void free_module(struct module *mod)
 
 /*
  * Whatever the module still holds once its exit returned (or its init
- * failed): interrupt handlers first, so nothing new starts, then timers
- * and work items whose functions are in its text, then the rest. Each is
- * released with a warning line.
+ * failed), each released with a warning line: its PCI drivers first, so
+ * their remove() gives back what probe() took in the driver's own way;
+ * then interrupt handlers, so nothing new starts from a device; then its
+ * threads, which might still arm timers or queue work; then timers and
+ * work items whose functions are in its text (timers twice: work may arm
+ * one); then the rest.
  */
 static void release_leftovers(struct module *mod, const char *when)
 {
 	uintptr_t start = (uintptr_t)mod->base, end = start + mod->size;
 
+	module_release_resources(mod, when, MRES_PCI_DRIVER);
 	module_release_resources(mod, when, MRES_IRQ);
+	module_release_resources(mod, when, MRES_KTHREAD);
 	timers_cancel_range(start, end, mod->name, when);
 	works_cancel_range(start, end, mod->name, when);
+	timers_cancel_range(start, end, mod->name, when);
 	module_release_resources(mod, when, -1);
 }
 
@@ -388,7 +394,7 @@ static int load_module(const void *data, size_t len, const char *args)
 		unsigned int depth = lock_held_depth();
 
 		ret = mod->init();
-		lock_check_released(depth, mod->name);
+		lock_check_released(depth, mod->name, "init");
 		if (ret) {
 			pr_err("module %s: init failed with error %d\n", mod->name, ret);
 			release_leftovers(mod, "init");
@@ -501,7 +507,7 @@ SYSCALL_DEFINE2(delete_module, const char __user *, uname, unsigned int, flags)
 		unsigned int depth = lock_held_depth();
 
 		mod->exit();
-		lock_check_released(depth, mod->name);
+		lock_check_released(depth, mod->name, "exit");
 	}
 	release_leftovers(mod, "exit");
 	list_del(&mod->node);

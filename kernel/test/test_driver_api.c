@@ -14,16 +14,6 @@
 #include "kernel/timer.h"
 #include "kernel/workqueue.h"
 
-/* Let other tasks and interrupts run until @cond or about two seconds have passed. */
-#define RUN_UNTIL(cond)                                                      \
-	do {                                                                 \
-		uint64_t __end = ktime_ns() + 2000000000ULL;                 \
-		local_irq_enable();                                          \
-		while (!(cond) && ktime_ns() < __end)                        \
-			schedule();                                          \
-		local_irq_disable();                                         \
-	} while (0)
-
 /*
  * Tests run in the boot task, which must never sleep: a body that sleeps
  * runs in a kernel thread of its own while the boot task waits for it.

@@ -35,16 +35,6 @@ static int thread_sleep(void *arg)
 	return 0;
 }
 
-/* Let other tasks run until @cond or about two seconds have passed. */
-#define RUN_UNTIL(cond)                                                      \
-	do {                                                                 \
-		uint64_t __end = ktime_ns() + 2000000000ULL;                 \
-		local_irq_enable();                                          \
-		while (!(cond) && ktime_ns() < __end)                        \
-			schedule();                                          \
-		local_irq_disable();                                         \
-	} while (0)
-
 KTEST(sched_kthreads_run_and_exit)
 {
 	struct task *a, *b;

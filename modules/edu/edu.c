@@ -2,8 +2,9 @@
  * edu: a driver for QEMU's educational PCI device (-device edu, 1234:11e8;
  * QEMU's docs/specs/edu.rst). BAR0 holds its registers: a factorial unit
  * and a DMA engine with 4 KiB of device memory, both signalling completion
- * with an interrupt, which this driver takes as an MSI (irq_poll=1 polls
- * the status registers instead).
+ * with an interrupt, which this driver takes as an MSI, or on the shared,
+ * level-triggered INTx line with intx=1 (irq_poll=1 polls the status
+ * registers instead).
  *
  *   /dev/edu      write a decimal n (0-12), read back n! computed by the device
  *   /dev/edu_dma  write data (up to 4095 bytes): it goes to the device's
@@ -87,21 +88,24 @@ static struct edu *edu;		/* one device at a time */
 
 static uint32_t edu_read(struct edu *e, unsigned int reg)
 {
-	return mmio_read32(e->regs + reg);
+	return readl(e->regs + reg);
 }
 
 static void edu_write(struct edu *e, unsigned int reg, uint32_t v)
 {
-	mmio_write32(e->regs + reg, v);
+	writel(v, e->regs + reg);
 }
 
 static void edu_write64(struct edu *e, unsigned int reg, uint64_t v)
 {
-	*(volatile uint64_t *)(e->regs + reg) = v;
+	writeq(v, e->regs + reg);
 }
 
-/* The MSI handler: acknowledge what the device raised and wake the waiter. */
-/* MSI, or INTx shared with other devices: the status register says if it is ours. */
+/*
+ * The interrupt handler, for MSI or the INTx line it may share with other
+ * devices: the status register says whether it is ours; acknowledge what
+ * the device raised and wake the waiter.
+ */
 static irqreturn_t edu_irq(int irq, void *ctx)
 {
 	struct edu *e = ctx;

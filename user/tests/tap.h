@@ -149,7 +149,7 @@ static void tap_run(const char *name, void (*fn)(void))
 	tap_cur_notes = 0;
 	pid = getenv("TAP_NOFORK") ? -1 : fork();
 	if (pid == 0) {
-		alarm(20); /* a hung case dies of SIGALRM instead of hanging */
+		alarm(60); /* a hung case dies of SIGALRM instead of hanging (TCG on a loaded host is slow) */
 		fn();
 		_exit(tap_cur_failed);
 	}
