@@ -198,7 +198,7 @@ $(B)/grub.cfg: scripts/mkgrubcfg $(B)/config.mk FORCE
 $(B)/basalt.iso: $(B)/basalt.elf $(B)/grub.cfg $(INITRAMFS)
 	$(quiet) ISO $@
 	@rm -rf $(ISO_ROOT) && mkdir -p $(ISO_ROOT)/boot/grub
-	$(Q)cp $(B)/basalt.elf $(ISO_ROOT)/boot/basalt.elf
+	$(Q)$(OBJCOPY) --strip-debug $(B)/basalt.elf $(ISO_ROOT)/boot/basalt.elf	# gdb uses build/
 	$(Q)$(if $(INITRAMFS),cp $(INITRAMFS) $(ISO_ROOT)/boot/initramfs.cpio)
 	$(Q)cp $(B)/grub.cfg $(ISO_ROOT)/boot/grub/grub.cfg
 	$(Q)grub-mkrescue -o $@ $(ISO_ROOT) >$(B)/grub-mkrescue.log 2>&1 || \

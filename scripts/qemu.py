@@ -74,7 +74,11 @@ def make_iso(kernel, cmdline="", text=False, multiboot1=False, initramfs=None,
     tree = iso + ".d"
     shutil.rmtree(tree, ignore_errors=True)
     os.makedirs(os.path.join(tree, "boot", "grub"))
-    shutil.copy(kernel, os.path.join(tree, "boot", "basalt.elf"))
+    # without debug info: GRUB must fit the kernel in as little as 8 MiB of RAM
+    # (build/basalt.elf keeps it for gdb and decode-panic)
+    if subprocess.run(["objcopy", "--strip-debug", kernel,
+                       os.path.join(tree, "boot", "basalt.elf")]).returncode:
+        shutil.copy(kernel, os.path.join(tree, "boot", "basalt.elf"))
     if initramfs:
         shutil.copy(initramfs, os.path.join(tree, "boot", "initramfs.cpio"))
     with open(os.path.join(tree, "boot", "grub", "grub.cfg"), "w") as f:

@@ -85,7 +85,8 @@ CASES = [
          until=r"not started by a Multiboot2 boot loader",
          expect=[r"Basalt: not started by a Multiboot2 boot loader \(eax=0x2badb002"],
          reject=[BANNER]),
-    dict(name="too-little-memory", memory="8M", exit=65,
+    # 12 MiB: below the 16 MiB minimum, with room for GRUB to load the kernel
+    dict(name="too-little-memory", memory="12M", exit=65,
          expect=[r"Basalt needs at least \d+ MiB of RAM"],
          panic=dict(reason="no-memory", symbol="mm_init")),
     # Each deliberate fault must end in panic() with its own reason code, a
