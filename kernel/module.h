@@ -141,6 +141,7 @@ enum module_resource_type {
 	MRES_PCI_DRIVER,	/* key: struct pci_driver */
 	MRES_DMA_COHERENT,	/* key: kernel address, arg: size */
 	MRES_IOREMAP,		/* key: kernel address */
+	MRES_VIRTIO_DRIVER,	/* key: struct virtio_driver */
 	MRES_NR_TYPES
 };
 

@@ -1,15 +1,17 @@
 /*
- * virtio-blk (virtio 1.1 spec, 5.2): a disk behind one virtqueue. Each
- * request is a descriptor chain: a 16-byte header (type, sector) the
- * device reads, the data segments, and a status byte it writes. Up to
- * queue-size / 3 requests are in flight at once; the MSI-X interrupt (or
- * polling, without one) completes them. QEMU: -drive file=X,if=virtio
- * (transitional, 1af4:1001) or -device virtio-blk-pci,disable-legacy=on
- * (1af4:1042). The disks are /dev/vda, /dev/vdb, ... in probe order.
+ * virtio-blk (virtio 1.1 spec, 5.2): a disk behind one virtqueue, as a
+ * driver on the virtio bus (drivers/virtio/virtio.h). Each request is a
+ * chain of a 16-byte header (type, sector) the device reads, the data
+ * segments, and a status byte it writes; header and status live in a
+ * per-request slot. As many requests are in flight as the queue has
+ * descriptors for; the queue's interrupt (or polling, before interrupts
+ * are on or with virtio_blk.poll) completes them. QEMU: -drive
+ * file=X,if=virtio or -device virtio-blk-pci. The disks are /dev/vda,
+ * /dev/vdb, ... in probe order.
  */
-#include "drivers/base/device.h"
 #include "drivers/block/blkdev.h"
-#include "drivers/block/virtio.h"
+#include "drivers/virtio/virtio.h"
+#include "kernel/lock.h"
 #include "kernel/sched.h"
 #include "lib/string.h"
 #include "mm/mm.h"
@@ -25,22 +27,26 @@
 #define VIRTIO_BLK_CFG_CAPACITY	0
 #define VIRTIO_BLK_CFG_SEG_MAX	12
 
-#define VBLK_QUEUE_MAX		128
-
 struct vblk_hdr {
 	uint32_t type;
 	uint32_t reserved;
 	uint64_t sector;
 };
 
+/* One request in flight: what the device reads first and writes last. */
+struct vblk_slot {
+	struct vblk_hdr hdr;
+	uint8_t status;
+	struct blk_request *rq;		/* NULL while the slot is free */
+};
+
 struct vblk {
-	struct virtio_dev vd;
-	struct virtqueue vq;
+	struct virtio_device *vdev;
+	struct virtqueue *vq;
+	spinlock_t lock;		/* the queue and the slots */
 	struct block_device disk;
-	struct vblk_hdr *hdr;		/* per descriptor head, in DMA memory */
-	uint8_t *status;
-	uint64_t hdr_phys, status_phys;
-	struct blk_request *inflight[VBLK_QUEUE_MAX];
+	struct vblk_slot *slots;	/* one per descriptor: never all in use */
+	unsigned int nslots;
 	unsigned int seg_max;
 	uint64_t irqs;
 };
@@ -54,36 +60,40 @@ static int set_poll(const char *value)
 }
 CMDLINE_OPTION("virtio_blk.poll", set_poll);
 
-/* Finish every request the device has completed. Interrupts are off. */
+/* Finish every request the device has completed. Called with vb->lock held. */
 static void vblk_complete(struct vblk *vb)
 {
-	uint32_t len;
-	int head;
+	struct vblk_slot *slot;
+	unsigned int len;
 
-	while ((head = virtqueue_get(&vb->vq, &len)) >= 0) {
-		struct blk_request *rq = vb->inflight[head];
+	while ((slot = virtqueue_get_buf(vb->vq, &len))) {
+		struct blk_request *rq = slot->rq;
 
-		vb->inflight[head] = NULL;
-		if (rq)
-			blk_request_done(rq, vb->status[head] ? -EIO : 0);
+		slot->rq = NULL;
+		blk_request_done(rq, slot->status ? -EIO : 0);
 	}
 }
 
-static irqreturn_t vblk_irq(int irq, void *ctx)
+/* The queue's callback (interrupt context). */
+static void vblk_done(struct virtqueue *vq)
 {
-	struct vblk *vb = ctx;
+	struct vblk *vb = vq->vdev->priv;
+	unsigned long flags;
 
+	spin_lock_irqsave(&vb->lock, flags);
 	vb->irqs++;
 	vblk_complete(vb);
-	return IRQ_HANDLED;	/* an MSI-X vector of its own: always ours */
+	spin_unlock_irqrestore(&vb->lock, flags);
 }
 
 static void vblk_poll(struct block_device *disk)
 {
-	unsigned long flags = local_irq_save();
+	struct vblk *vb = disk->priv;
+	unsigned long flags;
 
-	vblk_complete(disk->priv);
-	local_irq_restore(flags);
+	spin_lock_irqsave(&vb->lock, flags);
+	vblk_complete(vb);
+	spin_unlock_irqrestore(&vb->lock, flags);
 }
 
 struct room_arg {
@@ -95,58 +105,79 @@ static bool has_room(void *arg)
 {
 	struct room_arg *ra = arg;
 
-	return ra->vb->vq.num_free >= ra->need;
+	return ra->vb->vq->num_free >= ra->need;
+}
+
+static struct vblk_slot *free_slot(struct vblk *vb)
+{
+	for (unsigned int i = 0; i < vb->nslots; i++)
+		if (!vb->slots[i].rq)
+			return &vb->slots[i];
+	return NULL;
 }
 
 static int vblk_submit(struct block_device *disk, struct blk_request *rq)
 {
 	struct vblk *vb = disk->priv;
-	struct vq_buf bufs[BLK_MAX_SEGS + 2];
+	struct scatterlist hdr, status, data[BLK_MAX_SEGS], *sgs[3];
 	struct room_arg ra = { vb, rq->nr_segs + 2 };
+	unsigned int out = 0, in = 0;
+	struct vblk_slot *slot;
 	unsigned long flags;
-	unsigned int n = 0;
-	int head;
+	int err;
 
 	if (rq->op == BLK_FLUSH) {
-		if (!(vb->vd.features & (1ULL << VIRTIO_BLK_F_FLUSH))) {
-			flags = local_irq_save();
+		if (!virtio_has_feature(vb->vdev, VIRTIO_BLK_F_FLUSH)) {
+			spin_lock_irqsave(&vb->lock, flags);
 			blk_request_done(rq, 0);
-			local_irq_restore(flags);
+			spin_unlock_irqrestore(&vb->lock, flags);
 			return 0;
 		}
 		ra.need = 2;
-	} else if (rq->nr_segs > vb->seg_max) {
+	} else if (rq->nr_segs > vb->seg_max || !rq->nr_segs) {
 		return -EIO;
 	}
-	if (ra.need > vb->vq.size)
+	if (ra.need > virtqueue_get_vring_size(vb->vq))
 		return -EIO;
 	for (;;) {
-		flags = local_irq_save();
-		if (vb->vq.num_free >= ra.need)
+		spin_lock_irqsave(&vb->lock, flags);
+		if (vb->vq->num_free >= ra.need)
 			break;
-		local_irq_restore(flags);
+		spin_unlock_irqrestore(&vb->lock, flags);
 		blk_wait_cond(disk, has_room, &ra);
 	}
-	/* the header slot is the head's index: claim it once the head is known */
-	bufs[n++] = (struct vq_buf){ 0, sizeof(struct vblk_hdr), false };
-	if (rq->op != BLK_FLUSH)
+	slot = free_slot(vb);		/* each request holds 2+ descriptors: one is free */
+	if (!slot) {
+		spin_unlock_irqrestore(&vb->lock, flags);
+		return -EBUSY;
+	}
+	slot->hdr.type = rq->op == BLK_READ ? VIRTIO_BLK_T_IN :
+			 rq->op == BLK_WRITE ? VIRTIO_BLK_T_OUT : VIRTIO_BLK_T_FLUSH;
+	slot->hdr.reserved = 0;
+	slot->hdr.sector = rq->op == BLK_FLUSH ? 0 : rq->sector;
+	slot->status = 0xff;
+	slot->rq = rq;
+
+	sg_init_one(&hdr, &slot->hdr, sizeof(slot->hdr));
+	sgs[out++] = &hdr;
+	if (rq->op != BLK_FLUSH) {
+		sg_init_table(data, rq->nr_segs);
 		for (unsigned int i = 0; i < rq->nr_segs; i++)
-			bufs[n++] = (struct vq_buf){ virt_to_phys(rq->seg[i].buf), rq->seg[i].len,
-						     rq->op == BLK_READ };
-	bufs[n++] = (struct vq_buf){ 0, 1, true };
-	head = vb->vq.free_head;
-	bufs[0].phys = vb->hdr_phys + (uint64_t)head * sizeof(struct vblk_hdr);
-	bufs[n - 1].phys = vb->status_phys + (uint64_t)head;
-	vb->hdr[head].type = rq->op == BLK_READ ? VIRTIO_BLK_T_IN :
-			     rq->op == BLK_WRITE ? VIRTIO_BLK_T_OUT : VIRTIO_BLK_T_FLUSH;
-	vb->hdr[head].reserved = 0;
-	vb->hdr[head].sector = rq->op == BLK_FLUSH ? 0 : rq->sector;
-	vb->status[head] = 0xff;
-	vb->inflight[head] = rq;
-	virtqueue_add(&vb->vq, bufs, n);
-	virtqueue_kick(&vb->vq);
-	local_irq_restore(flags);
-	return 0;
+			sg_set_buf(&data[i], rq->seg[i].buf, rq->seg[i].len);
+		if (rq->op == BLK_WRITE)
+			sgs[out++] = data;
+		else
+			sgs[out + in++] = data;
+	}
+	sg_init_one(&status, &slot->status, 1);
+	sgs[out + in++] = &status;
+	err = virtqueue_add_sgs(vb->vq, sgs, out, in, slot, GFP_ATOMIC);
+	if (err)
+		slot->rq = NULL;
+	else
+		virtqueue_kick(vb->vq);
+	spin_unlock_irqrestore(&vb->lock, flags);
+	return err;
 }
 
 static const struct block_device_ops vblk_ops = {
@@ -154,75 +185,74 @@ static const struct block_device_ops vblk_ops = {
 	.poll = vblk_poll,
 };
 
-static int vblk_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+static int vblk_probe(struct virtio_device *vdev)
 {
-	uint64_t wanted = (1ULL << VIRTIO_BLK_F_SEG_MAX) | (1ULL << VIRTIO_BLK_F_RO) |
-			  (1ULL << VIRTIO_BLK_F_FLUSH);
 	struct vblk *vb = kzalloc(sizeof(*vb));
-	void *dma;
 	int err;
 
 	if (!vb)
 		return -ENOMEM;
-	err = pci_enable_device(pdev);
-	if (!err)
-		err = virtio_pci_init(&vb->vd, pdev);
-	if (!err)
-		err = virtio_negotiate(&vb->vd, wanted);
-	if (err)
+	vb->vdev = vdev;
+	spin_lock_init(&vb->lock);
+	vdev->priv = vb;
+	vb->vq = virtio_find_single_vq(vdev, vblk_poll_forced ? NULL : vblk_done, "requests");
+	if (IS_ERR(vb->vq)) {
+		err = (int)PTR_ERR(vb->vq);
 		goto out_free;
-	if (vblk_poll_forced || virtio_enable_msix(&vb->vd, vblk_irq, vb))
-		pci_info(pdev, "no MSI-X: completing requests by polling\n");
-	err = virtio_setup_queue(&vb->vd, 0, VBLK_QUEUE_MAX, &vb->vq);
-	if (err)
-		goto out_reset;
-	dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
-	dma = dma_alloc_coherent(&pdev->dev, PAGE_SIZE, &vb->hdr_phys, GFP_KERNEL);
-	if (!dma) {
-		err = -ENOMEM;
-		goto out_reset;
 	}
-	vb->hdr = dma;
-	vb->status = (uint8_t *)dma + VBLK_QUEUE_MAX * sizeof(struct vblk_hdr);
-	vb->status_phys = vb->hdr_phys + VBLK_QUEUE_MAX * sizeof(struct vblk_hdr);
+	vb->nslots = virtqueue_get_vring_size(vb->vq);
+	vb->slots = kzalloc(vb->nslots * sizeof(*vb->slots));
+	err = -ENOMEM;
+	if (!vb->slots)
+		goto out_del;
 	vb->seg_max = BLK_MAX_SEGS;
-	if (vb->vd.features & (1ULL << VIRTIO_BLK_F_SEG_MAX))
-		vb->seg_max = MIN(BLK_MAX_SEGS, virtio_cfg_read32(&vb->vd, VIRTIO_BLK_CFG_SEG_MAX));
+	if (virtio_has_feature(vdev, VIRTIO_BLK_F_SEG_MAX))
+		vb->seg_max = MIN(BLK_MAX_SEGS, virtio_cread32(vdev, VIRTIO_BLK_CFG_SEG_MAX));
 	if (!vb->seg_max)
 		vb->seg_max = 1;
-	vb->disk.nr_sectors = virtio_cfg_read64(&vb->vd, VIRTIO_BLK_CFG_CAPACITY);
-	vb->disk.read_only = vb->vd.features & (1ULL << VIRTIO_BLK_F_RO);
-	vb->disk.use_irq = vb->vd.msix;
+	vb->disk.nr_sectors = virtio_cread64(vdev, VIRTIO_BLK_CFG_CAPACITY);
+	vb->disk.read_only = virtio_has_feature(vdev, VIRTIO_BLK_F_RO);
+	vb->disk.use_irq = !vblk_poll_forced;
 	vb->disk.ops = &vblk_ops;
 	vb->disk.priv = vb;
-	virtio_driver_ok(&vb->vd);
-	pci_set_drvdata(pdev, vb);
-	pci_info(pdev, "virtio-blk, queue of %u, %s%s\n", vb->vq.size,
-		 vb->vd.msix ? "MSI-X" : "polled",
-		 (vb->vd.features & (1ULL << VIRTIO_BLK_F_FLUSH)) ? ", cache flush" : "");
-	return blkdev_register_disk(&vb->disk, "vd");
+	virtio_device_ready(vdev);
+	dev_info(&vdev->dev, "virtio-blk, queue of %u, %s%s\n", vb->nslots,
+		 vb->disk.use_irq ? "interrupts" : "polled (virtio_blk.poll)",
+		 virtio_has_feature(vdev, VIRTIO_BLK_F_FLUSH) ? ", cache flush" : "");
+	err = blkdev_register_disk(&vb->disk, "vd");
+	if (err)
+		goto out_reset;
+	return 0;
 
 out_reset:
-	virtio_reset(&vb->vd);
+	virtio_reset_device(vdev);
+	kfree(vb->slots);
+out_del:
+	virtio_del_vqs(vdev);
 out_free:
 	kfree(vb);
 	return err;
 }
 
-static const struct pci_device_id vblk_ids[] = {
-	{ PCI_DEVICE(VIRTIO_PCI_VENDOR, 0x1001) },	/* transitional */
-	{ PCI_DEVICE(VIRTIO_PCI_VENDOR, 0x1042) },	/* virtio 1.x only */
+static const struct virtio_device_id vblk_ids[] = {
+	{ VIRTIO_ID_BLOCK, VIRTIO_DEV_ANY_ID },
 	{ 0 }
 };
 
-static struct pci_driver vblk_driver = {
-	.name = "virtio-blk",
+static const unsigned int vblk_features[] = {
+	VIRTIO_BLK_F_SEG_MAX, VIRTIO_BLK_F_RO, VIRTIO_BLK_F_FLUSH,
+};
+
+static struct virtio_driver vblk_driver = {
+	.name = "virtio_blk",
 	.id_table = vblk_ids,
+	.feature_table = vblk_features,
+	.feature_table_size = ARRAY_SIZE(vblk_features),
 	.probe = vblk_probe,
 };
 
 static int vblk_init(void)
 {
-	return pci_register_driver(&vblk_driver);
+	return register_virtio_driver(&vblk_driver);
 }
 device_initcall(vblk_init);

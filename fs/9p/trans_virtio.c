@@ -6,14 +6,17 @@
  * names. Each request is a chain of two buffers on the one virtqueue: the
  * T-message the device reads and room for the R-message it writes. One
  * request is in flight per device (the client serialises them, see
- * client.c); its MSI-X interrupt wakes the waiting task, or the task polls
- * when there is none. Everything that knows about virtio is in this file.
+ * client.c); the queue's callback wakes the waiting task, or the task polls
+ * while interrupts are off (a mount during boot). It is a driver on the
+ * virtio bus (drivers/virtio/virtio.h). Everything that knows about virtio
+ * is in this file.
  */
 #define pr_fmt(fmt) "9p-virtio: " fmt
 #include "drivers/base/device.h"
-#include "drivers/block/virtio.h"
+#include "drivers/virtio/virtio.h"
 #include "fs/9p/9p.h"
 #include "kernel/irq.h"
+#include "kernel/lock.h"
 #include "kernel/sched.h"
 #include "lib/list.h"
 #include "lib/string.h"
@@ -23,12 +26,12 @@
 #define V9P_CFG_TAG_LEN		0
 #define V9P_CFG_TAG		2
 #define V9P_TAG_MAX		255
-#define V9P_QUEUE_MAX		8		/* two descriptors are ever in use */
 #define V9P_WAIT_SLICE_NS	20000000ULL	/* re-check a sleeping wait this often */
 
 struct v9p_dev {
-	struct virtio_dev vd;
-	struct virtqueue vq;
+	struct virtio_device *vdev;
+	struct virtqueue *vq;
+	spinlock_t lock;		/* the queue: the request adds, the callback takes */
 	struct p9_trans trans;
 	dma_addr_t tbuf_phys, rbuf_phys;
 	bool in_use;			/* a mount holds the transport */
@@ -41,24 +44,27 @@ struct v9p_dev {
 
 static LIST_HEAD(v9p_devices);
 
-/* Collect the finished request, if it is. Interrupts are off. */
+/* Collect the finished request, if it is. */
 static void v9p_reap(struct v9p_dev *d)
 {
-	uint32_t len;
+	unsigned long flags;
+	unsigned int len;
 
-	if (virtqueue_get(&d->vq, &len) >= 0) {
+	spin_lock_irqsave(&d->lock, flags);
+	if (virtqueue_get_buf(d->vq, &len)) {
 		d->reply_len = len;
 		d->done = true;
 	}
+	spin_unlock_irqrestore(&d->lock, flags);
 }
 
-static irqreturn_t v9p_irq(int irq, void *ctx)
+/* The queue's callback (interrupt context). */
+static void v9p_done(struct virtqueue *vq)
 {
-	struct v9p_dev *d = ctx;
+	struct v9p_dev *d = vq->vdev->priv;
 
 	v9p_reap(d);
 	wake_up(&d->wq);
-	return IRQ_HANDLED;
 }
 
 /* Sleep until the reply is in, or poll for it where no interrupt can wake us. */
@@ -71,7 +77,7 @@ static void v9p_wait(struct v9p_dev *d)
 			local_irq_restore_sched(flags);
 			return;
 		}
-		if (!d->vd.msix || !irqs_enabled() || current->pid == 0) {
+		if (!irqs_enabled() || current->pid == 0) {
 			v9p_reap(d);
 			local_irq_restore_sched(flags);
 			if (!d->done)
@@ -90,22 +96,21 @@ static void v9p_wait(struct v9p_dev *d)
 static long v9p_request(struct p9_trans *t, size_t len)
 {
 	struct v9p_dev *d = t->priv;
-	struct vq_buf bufs[2] = {
-		{ d->tbuf_phys, (uint32_t)len, false },
-		{ d->rbuf_phys, (uint32_t)t->bufsize, true },
-	};
+	struct scatterlist out, in, *sgs[2] = { &out, &in };
 	unsigned long flags;
-	int head;
+	int err;
 
 	if (len > t->bufsize)
 		return -EMSGSIZE;
-	flags = local_irq_save();
+	sg_init_one(&out, t->tbuf, (unsigned int)len);
+	sg_init_one(&in, t->rbuf, (unsigned int)t->bufsize);
+	spin_lock_irqsave(&d->lock, flags);
 	d->done = false;
-	head = virtqueue_add(&d->vq, bufs, 2);
-	if (head >= 0)
-		virtqueue_kick(&d->vq);
-	local_irq_restore(flags);
-	if (head < 0)
+	err = virtqueue_add_sgs(d->vq, sgs, 1, 1, d, GFP_ATOMIC);
+	if (!err)
+		virtqueue_kick(d->vq);
+	spin_unlock_irqrestore(&d->lock, flags);
+	if (err)
 		return -EIO;
 	v9p_wait(d);
 	if (d->reply_len > t->bufsize) {
@@ -118,7 +123,7 @@ static long v9p_request(struct p9_trans *t, size_t len)
 
 static void v9p_free_bufs(struct v9p_dev *d, size_t size)
 {
-	struct device *dev = &d->vd.pdev->dev;
+	struct device *dev = &d->vdev->dev;
 
 	if (d->trans.tbuf)
 		dma_free_coherent(dev, size, d->trans.tbuf, d->tbuf_phys);
@@ -145,7 +150,7 @@ int p9_trans_virtio_open(const char *tag, size_t msize, struct p9_trans **out)
 	struct v9p_dev *d;
 
 	list_for_each_entry(d, &v9p_devices, node) {
-		struct device *dev = &d->vd.pdev->dev;
+		struct device *dev = &d->vdev->dev;
 
 		if (strcmp(d->tag, tag))
 			continue;
@@ -173,72 +178,64 @@ static int v9p_read_tag(struct v9p_dev *d)
 {
 	unsigned int len;
 
-	if (!(d->vd.features & (1ULL << VIRTIO_9P_MOUNT_TAG)))
+	if (!virtio_has_feature(d->vdev, VIRTIO_9P_MOUNT_TAG))
 		return -ENODEV;
-	len = virtio_cfg_read8(&d->vd, V9P_CFG_TAG_LEN) |
-	      (unsigned int)virtio_cfg_read8(&d->vd, V9P_CFG_TAG_LEN + 1) << 8;
+	len = virtio_cread16(d->vdev, V9P_CFG_TAG_LEN);
 	if (!len || len > V9P_TAG_MAX)
 		return -ENODEV;
-	for (unsigned int i = 0; i < len; i++)
-		d->tag[i] = (char)virtio_cfg_read8(&d->vd, V9P_CFG_TAG + i);
+	virtio_cread_bytes(d->vdev, V9P_CFG_TAG, d->tag, len);
 	d->tag[len] = '\0';
 	return strlen(d->tag) == len ? 0 : -ENODEV;
 }
 
-static int v9p_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+static int v9p_probe(struct virtio_device *vdev)
 {
 	struct v9p_dev *d = kzalloc(sizeof(*d));
 	int err;
 
 	if (!d)
 		return -ENOMEM;
+	d->vdev = vdev;
+	vdev->priv = d;
+	spin_lock_init(&d->lock);
 	wait_queue_init(&d->wq);
-	err = pci_enable_device(pdev);
-	if (!err)
-		err = virtio_pci_init(&d->vd, pdev);
-	if (!err)
-		err = virtio_negotiate(&d->vd, 1ULL << VIRTIO_9P_MOUNT_TAG);
-	if (err)
-		goto out_free;
 	err = v9p_read_tag(d);
 	if (err) {
-		pci_err(pdev, "no usable mount tag in the device configuration\n");
-		goto out_reset;
+		dev_err(&vdev->dev, "no usable mount tag in the device configuration\n");
+		goto out_free;
 	}
-	dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
-	if (virtio_enable_msix(&d->vd, v9p_irq, d))
-		pci_info(pdev, "no MSI-X: waiting for replies by polling\n");
-	err = virtio_setup_queue(&d->vd, 0, V9P_QUEUE_MAX, &d->vq);
-	if (err)
-		goto out_reset;
-	virtio_driver_ok(&d->vd);
-	pci_set_drvdata(pdev, d);
+	d->vq = virtio_find_single_vq(vdev, v9p_done, "requests");
+	if (IS_ERR(d->vq)) {
+		err = (int)PTR_ERR(d->vq);
+		goto out_free;
+	}
+	virtio_device_ready(vdev);
 	list_add_tail(&d->node, &v9p_devices);
-	pci_info(pdev, "virtio-9p, mount tag \"%s\", %s\n", d->tag,
-		 d->vd.msix ? "MSI-X" : "polled");
+	dev_info(&vdev->dev, "virtio-9p, mount tag \"%s\"\n", d->tag);
 	return 0;
 
-out_reset:
-	virtio_reset(&d->vd);
 out_free:
 	kfree(d);
 	return err;
 }
 
-static const struct pci_device_id v9p_ids[] = {
-	{ PCI_DEVICE(VIRTIO_PCI_VENDOR, 0x1009) },	/* transitional */
-	{ PCI_DEVICE(VIRTIO_PCI_VENDOR, 0x1049) },	/* virtio 1.x only */
+static const struct virtio_device_id v9p_ids[] = {
+	{ VIRTIO_ID_9P, VIRTIO_DEV_ANY_ID },
 	{ 0 }
 };
 
-static struct pci_driver v9p_driver = {
-	.name = "virtio-9p",
+static const unsigned int v9p_features[] = { VIRTIO_9P_MOUNT_TAG };
+
+static struct virtio_driver v9p_driver = {
+	.name = "virtio_9p",
 	.id_table = v9p_ids,
+	.feature_table = v9p_features,
+	.feature_table_size = ARRAY_SIZE(v9p_features),
 	.probe = v9p_probe,
 };
 
 static int v9p_init(void)
 {
-	return pci_register_driver(&v9p_driver);
+	return register_virtio_driver(&v9p_driver);
 }
 device_initcall(v9p_init);

@@ -43,6 +43,7 @@ static const char *const release_verb[MRES_NR_TYPES] = {
 	[MRES_PCI_DRIVER] = "unregistered",
 	[MRES_DMA_COHERENT] = "freed",
 	[MRES_IOREMAP] = "unmapped",
+	[MRES_VIRTIO_DRIVER] = "unregistered",
 };
 
 int module_track(uintptr_t owner, int type, const void *key, uintptr_t arg,
