@@ -52,6 +52,7 @@ void kmain(void)
 	mm_init();			/* page tables with W^X, buddy allocator, vmalloc */
 	arch_irq_init();		/* ACPI MADT, LAPIC, IOAPIC; legacy PIC masked */
 	arch_time_init();		/* PIT-calibrated TSC clock and LAPIC tick */
+	arch_smp_init();		/* the other CPUs: started, then parked */
 	sched_init();			/* task 0, the syscall entry */
 	workqueue_init();		/* the "events" worker for schedule_work */
 	do_initcalls();			/* consoles, keyboard, tty and other drivers */

@@ -22,7 +22,7 @@ struct ist_stack {
 static struct ist_stack ist_stacks[3];
 struct tss tss __attribute__((aligned(16)));
 
-static uint64_t gdt[8] __attribute__((aligned(16))) = {
+static uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(16))) = {
 	[0] = 0,
 	[1] = 0x00af9a000000ffff,	/* kernel code: L, P, DPL0, exec/read */
 	[2] = 0x00cf92000000ffff,	/* kernel data */
@@ -37,30 +37,40 @@ struct desc_ptr {
 	uint64_t base;
 } __attribute__((packed));
 
-static void set_tss_descriptor(void)
+static void set_tss_descriptor(uint64_t *table, struct tss *t)
 {
-	uint64_t base = (uint64_t)&tss;
-	uint64_t limit = sizeof(tss) - 1;
+	uint64_t base = (uint64_t)t;
+	uint64_t limit = sizeof(*t) - 1;
 
-	gdt[6] = (limit & 0xffff) | ((base & 0xffffff) << 16) |
-		 (0x89ULL << 40) |		/* present, 64-bit TSS available */
-		 (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
-	gdt[7] = base >> 32;
+	table[6] = (limit & 0xffff) | ((base & 0xffffff) << 16) |
+		   (0x89ULL << 40) |		/* present, 64-bit TSS available */
+		   (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
+	table[7] = base >> 32;
 }
 
 /* Load the final GDT and TSS; reload every segment register. */
 void gdt_init(void)
 {
-	struct desc_ptr ptr = { sizeof(gdt) - 1, (uint64_t)gdt };
-
 	memset(&tss, 0, sizeof(tss));
 	for (int i = 0; i < 3; i++) {
 		tss.ist[i] = (uint64_t)(ist_stacks[i].stack + IST_STACK_SIZE);
 		paging_register_guard(ist_stacks[i].guard);
 	}
 	tss.iomap_base = sizeof(tss);	/* no I/O bitmap: user port I/O faults */
-	set_tss_descriptor();
+	gdt_load(gdt, &tss);
+}
 
+/*
+ * Copy the GDT's segments into @table (GDT_ENTRIES long), point its TSS
+ * descriptor at @t, and load both on this CPU (each CPU has its own TSS).
+ */
+void gdt_load(uint64_t *table, struct tss *t)
+{
+	struct desc_ptr ptr = { sizeof(gdt) - 1, (uint64_t)table };
+
+	if (table != gdt)
+		memcpy(table, gdt, 6 * sizeof(gdt[0]));
+	set_tss_descriptor(table, t);
 	__asm__ volatile("lgdt %0" : : "m"(ptr));
 	__asm__ volatile("pushq %0\n\t"
 			 "leaq 1f(%%rip), %%rax\n\t"

@@ -46,21 +46,26 @@ static void set_gate(int vec, uint64_t addr, uint8_t ist, uint8_t dpl)
 	e->zero = 0;
 }
 
-/* Fill and load the IDT: all 256 vectors point at their stubs. */
-void idt_init(void)
+void idt_load(void)
 {
 	struct {
 		uint16_t limit;
 		uint64_t base;
 	} __attribute__((packed)) ptr = { sizeof(idt) - 1, (uint64_t)idt };
 
+	__asm__ volatile("lidt %0" : : "m"(ptr));
+}
+
+/* Fill and load the IDT: all 256 vectors point at their stubs. */
+void idt_init(void)
+{
 	for (int v = 0; v < 256; v++)
 		set_gate(v, isr_table[v], 0, 0);
 	idt[2].ist = IST_NMI;
 	idt[8].ist = IST_DOUBLE_FAULT;
 	idt[18].ist = IST_MACHINE_CHECK;
 	idt[3].type_attr |= 3 << 5;		/* int3 allowed from user mode */
-	__asm__ volatile("lidt %0" : : "m"(ptr));
+	idt_load();
 }
 
 /* Install @fn for vector @vec (device interrupts and IPIs). */

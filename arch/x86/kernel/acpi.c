@@ -113,8 +113,11 @@ static void parse_madt(const struct acpi_sdt *madt)
 	for (p += 8; p + 2 <= end && p[1] >= 2 && p + p[1] <= end; p += p[1]) {
 		switch (p[0]) {
 		case 0:		/* processor local APIC */
-			if (p[1] >= 8 && (*(const uint32_t *)(p + 4) & 1))
+			if (p[1] >= 8 && (*(const uint32_t *)(p + 4) & 1)) {
+				if (acpi_info.cpus < MAX_CPUS)
+					acpi_info.apic_ids[acpi_info.cpus] = p[3];
 				acpi_info.cpus++;
+			}
 			break;
 		case 1:		/* IOAPIC: we drive the first one */
 			if (p[1] >= 12 && !have_ioapic) {

@@ -174,6 +174,28 @@ int ioapic_setup_irq(unsigned int irq)
 	return 0;
 }
 
+#define LAPIC_ICR_LO	0x300
+#define LAPIC_ICR_HI	0x310
+#define ICR_PENDING	(1U << 12)
+
+void lapic_send_ipi(uint32_t dest, uint32_t icr_lo)
+{
+	lapic_write(LAPIC_ICR_HI, dest << 24);
+	lapic_write(LAPIC_ICR_LO, icr_lo);
+	for (int i = 0; i < 100000 && (lapic_read(LAPIC_ICR_LO) & ICR_PENDING); i++)
+		__asm__ volatile("pause");
+}
+
+void lapic_cpu_init(void)
+{
+	wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | (1U << 11));
+	lapic_write(LAPIC_TPR, 0);
+	lapic_write(LAPIC_LVT_TIMER, LVT_MASKED);
+	lapic_write(LAPIC_LVT_LINT0, LVT_MASKED);
+	lapic_write(LAPIC_LVT_LINT1, 0x400);	/* NMI */
+	lapic_write(LAPIC_SVR, 0x100 | SPURIOUS_VECTOR);
+}
+
 /* Bring up the interrupt controllers (interrupts stay off). */
 void arch_irq_init(void)
 {

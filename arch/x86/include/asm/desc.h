@@ -31,8 +31,14 @@ struct tss {
 
 extern struct tss tss;
 
+#define GDT_ENTRIES	8
+
 void gdt_init(void);
+/* Load a GDT (@table, GDT_ENTRIES long) with its own TSS @t on this CPU. */
+void gdt_load(uint64_t *table, struct tss *t);
 void idt_init(void);
+/* Load the (shared) IDT on this CPU. */
+void idt_load(void);
 /* Kernel stack the CPU switches to on an interrupt from user mode. */
 static inline void tss_set_kernel_stack(uint64_t top)
 {
