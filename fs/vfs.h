@@ -333,7 +333,14 @@ int procfs_register(const char *name, long (*show)(char *buf, size_t size));
 /* A writable /proc file: @write gets each write(2)'s bytes (kernel copy). */
 int procfs_register_rw(const char *name, long (*show)(char *buf, size_t size),
 		       long (*write)(const char *buf, size_t len));
-/* A /proc file whose callbacks get @data (a driver's per-device state); @write may be NULL. */
+/*
+ * A /proc file whose callbacks get @data (a driver's per-device state);
+ * @write may be NULL. As for every procfs show: it runs at each open,
+ * writes the whole text into @buf (@size bytes, 4 KiB at first) and
+ * returns the length or -errno; a return >= @size calls it again with a
+ * buffer twice as large. @write gets each write(2)'s bytes, returns the
+ * count taken or -errno.
+ */
 int procfs_register_data(const char *name, long (*show)(char *buf, size_t size, void *data),
 			 long (*write)(const char *buf, size_t len, void *data), void *data);
 int procfs_unregister(const char *name);

@@ -334,9 +334,14 @@ void irq_free_msi(unsigned int first, unsigned int n)
 		desc_mask(irq);
 		while (d->action) {	/* the driver forgot free_irq: do it for it */
 			struct irqaction *a = d->action;
+			struct module *m = module_of_addr((uintptr_t)a->handler);
 
-			pr_warn("irq %u: freeing an MSI vector that %s still has; handler removed\n",
-				irq, a->name);
+			if (m)
+				printk(KERN_WARNING "module %s: pci_free_irq_vectors left irq %u (%s) requested; freed\n",
+				       m->name, irq, a->name);
+			else
+				pr_warn("irq %u: freeing an MSI vector that %s still has; handler removed\n",
+					irq, a->name);
 			d->action = a->next;
 			module_untrack(MRES_IRQ, (const void *)(uintptr_t)irq, (uintptr_t)a->dev_id);
 			kfree(a);

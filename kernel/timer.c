@@ -13,6 +13,7 @@
 #include "kernel/module.h"
 #include "kernel/timer.h"
 #include "kernel/workqueue.h"
+#include "mm/kmalloc.h"
 
 static LIST_HEAD(timer_pending_list);
 /* Guards the pending list, the pending flags and running_timer. */
@@ -121,6 +122,28 @@ void run_timers(void)
 		t->function(t);
 		__atomic_store_n(&running_timer, NULL, __ATOMIC_RELEASE);
 	}
+}
+
+void debug_check_no_obj_freed(const void *addr, size_t size, void *caller)
+{
+	uintptr_t start = (uintptr_t)addr, end = start + size;
+	struct timer_list *t, *tmp;
+	unsigned long f;
+
+	spin_lock_irqsave(&timer_lock, f);
+	list_for_each_entry_safe(t, tmp, &timer_pending_list, entry) {
+		void *fn = (void *)t->function;
+
+		if ((uintptr_t)t < start || (uintptr_t)t >= end)
+			continue;
+		if (t->function == delayed_work_timer_fn)
+			fn = (void *)from_timer((struct delayed_work *)0, t, timer)->work.func;
+		detach(t);
+		pr_warn("kfree of %p (%zu bytes) at %pS frees timer %pS while armed; cancelled\n",
+			addr, size, caller, fn);
+	}
+	spin_unlock_irqrestore(&timer_lock, f);
+	works_free_check(start, end, caller);
 }
 
 unsigned int timers_cancel_range(uintptr_t start, uintptr_t end, const char *module_name,

@@ -271,6 +271,28 @@ static bool in_range(uintptr_t a, uintptr_t start, uintptr_t end)
 	return a >= start && a < end;
 }
 
+/* kfree of [start, end) at @caller: take queued items inside it off their queue. */
+void works_free_check(uintptr_t start, uintptr_t end, void *caller)
+{
+	struct workqueue_struct *wq;
+	struct work_struct *w, *tmp;
+	unsigned long f;
+
+	/* an item that is running may free itself, as Linux allows: not checked */
+	spin_lock_irqsave(&wq_lock, f);
+	list_for_each_entry(wq, &all_wqs, node) {
+		list_for_each_entry_safe(w, tmp, &wq->works, entry) {
+			if ((uintptr_t)w < start || (uintptr_t)w >= end)
+				continue;
+			list_del_init(&w->entry);
+			w->flags &= ~WORK_PENDING;
+			pr_warn("kfree at %pS frees work %pS while queued; cancelled\n", caller,
+				w->func);
+		}
+	}
+	spin_unlock_irqrestore(&wq_lock, f);
+}
+
 /* Take the module's queued items off every queue; how many (wq_lock held). */
 static unsigned int cancel_queued(uintptr_t start, uintptr_t end, const char *module_name,
 				  const char *when)

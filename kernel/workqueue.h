@@ -75,6 +75,8 @@ void destroy_workqueue(struct workqueue_struct *wq);
 
 /* --- inside the kernel ------------------------------------------------------------ */
 void workqueue_init(void);
+/* kfree is freeing [start, end): cancel queued work inside it, with a warning. */
+void works_free_check(uintptr_t start, uintptr_t end, void *caller);
 /* The timer function of every delayed work item. */
 void delayed_work_timer_fn(struct timer_list *t);
 /* Cancel queued work whose function lies in [start, end); how many. */

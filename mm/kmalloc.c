@@ -419,6 +419,8 @@ void kfree(void *ptr)
 	}
 	if (!redzone_ok(&ref))
 		kmalloc_report(KMALLOC_REDZONE, ptr, "write past the end of the object");
+	if (debug_check_no_obj_freed)	/* an armed timer or queued work inside? */
+		debug_check_no_obj_freed(ptr, ref.obj->size, __builtin_return_address(0));
 
 	km.stats.bytes_in_use -= ref.obj->size;
 	if (ref.slab)

@@ -55,6 +55,14 @@ void kmalloc_report(int reason, const void *ptr, const char *detail);
 
 void *kmalloc(size_t size);
 void *kzalloc(size_t size);
+/*
+ * Called by kfree before an object is poisoned (kernel/timer.c): an armed
+ * timer or queued work item inside [addr, addr+size) is cancelled with a
+ * warning, as Linux's debug objects do, so the kernel's lists never point
+ * into freed memory. Weak: absent in host builds.
+ */
+void debug_check_no_obj_freed(const void *addr, size_t size, void *caller)
+	__attribute__((weak));
 void kfree(void *ptr);
 size_t ksize(const void *ptr);
 int kmalloc_check(const void *ptr);

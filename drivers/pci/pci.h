@@ -201,7 +201,7 @@ int pci_register_driver(struct pci_driver *drv);
 /* Call remove() for every device bound to @drv and forget the driver. */
 void pci_unregister_driver(struct pci_driver *drv);
 
-/* --- inside the core (drivers/pci/) -------------------------------------------- */
+/* --- inside the core (drivers/pci/; not exported: modules cannot call these) --- */
 extern struct list_head pci_devices;
 int pci_config_init(void);
 uint32_t pci_conf_read(unsigned int bus, unsigned int slot, unsigned int func,

@@ -7,12 +7,16 @@
  * with one warning each, and keep running while the device's line is
  * still asserted. With storm=1 the handler never claims the interrupt and
  * never acknowledges it, so the level-triggered line fires without end
- * until the kernel disables it. Used by user/tests/drivers.sh.
+ * until the kernel disables it. With free_armed=1 it also keeps a timer and
+ * a work item in kmalloc'd memory and its exit frees that memory with the
+ * timer armed and the work queued, as a driver that forgets del_timer_sync
+ * before kfree does. Used by user/tests/drivers.sh.
  */
 #include "drivers/pci/pci.h"
 #include "fs/vfs.h"
 #include "kernel/module.h"
 #include "lib/printf.h"
+#include "mm/mm.h"
 
 MODULE_NAME("leaky");
 MODULE_VERSION("1.0");
@@ -22,6 +26,25 @@ MODULE_LICENSE("GPL");
 
 static bool storm;
 module_param_bool(storm, "never claim the interrupt: an interrupt storm");
+static bool free_armed;
+module_param_bool(free_armed, "exit kfrees an armed timer and a queued work item");
+
+/* Per-device state the Linux way: kzalloc'd, with its timer and work inside. */
+struct leaky_obj {
+	struct timer_list timer;
+	struct work_struct work;
+};
+static struct leaky_obj *obj;
+
+static void leaky_obj_timer(struct timer_list *t)
+{
+	pr_err("leaky: the freed object's timer ran\n");
+}
+
+static void leaky_obj_work(struct work_struct *w)
+{
+	pr_err("leaky: the freed object's work ran\n");
+}
 
 #define EDU_VENDOR	0x1234
 #define EDU_DEVICE	0x11e8
@@ -98,6 +121,14 @@ static int leaky_init(void)
 	err = procfs_register_data("leaky", leaky_show, NULL, &leaky);
 	if (err)
 		return err;	/* the kernel releases the rest */
+	if (free_armed) {
+		obj = kzalloc(sizeof(*obj));
+		if (!obj)
+			return -ENOMEM;
+		timer_setup(&obj->timer, leaky_obj_timer, 0);
+		mod_timer(&obj->timer, jiffies + 3600 * HZ);
+		INIT_WORK(&obj->work, leaky_obj_work);
+	}
 	pr_info("leaky: holding irq %u%s, a timer, a work item and /proc/leaky\n", leaky.irq,
 		storm ? " (never claimed: storm)" : "");
 	return 0;
@@ -106,6 +137,11 @@ static int leaky_init(void)
 static void leaky_exit(void)
 {
 	pr_info("leaky: exit, releasing nothing\n");
+	if (obj) {	/* free_armed: the work cannot run before the kfree */
+		schedule_work(&obj->work);
+		kfree(obj);
+		obj = NULL;
+	}
 }
 
 module_init(leaky_init);

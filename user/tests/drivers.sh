@@ -138,6 +138,21 @@ ok leaky/handler-gone $? "$(cat /proc/interrupts)"
 echo alive > "$T/alive" && [ "$(cat "$T/alive")" = alive ]
 ok leaky/kernel-still-running $?
 
+# --- kfree of an armed timer and a queued work item ----------------------------------
+mark
+out=$(insmod "$M/leaky.ko" free_armed=1 2>&1)
+ok free-armed/insmod $? "$out"
+out=$(rmmod leaky 2>&1)
+ok free-armed/rmmod $? "$out"
+new_log | grep -Eq 'kfree of 0x[0-9a-f]+ \([0-9]+ bytes\) at leaky_exit\+\S+ \[leaky\] frees timer leaky_obj_timer\+\S+ \[leaky\] while armed; cancelled'
+ok free-armed/timer-cancelled $? "$(new_log | tail -n 12)"
+new_log | grep -Eq 'kfree at leaky_exit\+\S+ \[leaky\] frees work leaky_obj_work\+\S+ \[leaky\] while queued; cancelled'
+ok free-armed/work-cancelled $? "$(new_log | tail -n 12)"
+sleep 1
+new_log | grep -q "the freed object's"
+[ $? -ne 0 ]
+ok free-armed/never-ran $? "$(new_log | grep leaky)"
+
 # --- a storm on a line nobody claims -------------------------------------------------
 mark
 out=$(insmod "$M/leaky.ko" storm=1 2>&1)
