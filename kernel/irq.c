@@ -61,7 +61,8 @@ EXPORT_SYMBOL(in_interrupt);
 
 void irq_enter(void)
 {
-	irq_nesting++;
+	if (irq_nesting++ == 0)
+		lockdep_irq_enter();
 }
 
 void irq_exit(void)

@@ -130,6 +130,15 @@ unsigned int spin_locks_held(void);
 /* Panic with sleep-in-atomic if the caller may not sleep here. */
 void might_sleep_check(const char *what, uintptr_t ip);
 #define might_sleep()	might_sleep_check(__func__, (uintptr_t)__builtin_return_address(0))
+#ifdef CONFIG_LOCKDEP
+/* The lock-order check before taking a lock of class @key (kernel/locking/). */
+void lockdep_acquire(const void *key, const char *name, uintptr_t ip);
+/* The outermost interrupt handler starts: the held locks so far are not its. */
+void lockdep_irq_enter(void);
+#else
+static inline void lockdep_acquire(const void *key, const char *name, uintptr_t ip) {}
+static inline void lockdep_irq_enter(void) {}
+#endif
 /* Locks the current task holds (the held-lock stack's depth). */
 unsigned int lock_held_depth(void);
 /* Panic with lock-held-at-exit if the task holds more than @depth locks ("exit"/"init"). */

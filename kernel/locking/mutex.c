@@ -38,6 +38,7 @@ static void debug_mutex_check(struct mutex *m, uintptr_t ip)
 		panic(LOCKDEP_REASON_MUTEX_RECURSION,
 		      "mutex %s taken again by %s (pid %d) at %pS, already held since %pS", m->name,
 		      current->comm, current->pid, (void *)ip, (void *)m->acquire_ip);
+	lockdep_acquire(m->name, m->name, ip);
 #endif
 }
 

@@ -49,12 +49,48 @@ static const char *lock_name(const spinlock_t *lock)
 	return lock->name ? lock->name : "(unnamed)";
 }
 
+/* A lock's class for the order check: its name string, or itself when unnamed. */
+static const void *lock_class(const spinlock_t *lock)
+{
+	return lock->name ? (const void *)lock->name : (const void *)lock;
+}
+
+#ifdef CONFIG_LOCKDEP
+static struct lockdep_graph lockdep_graph;
+/* Held-stack depth when the outermost interrupt came in: below it is the interrupted code's. */
+static unsigned int lockdep_irq_base;
+
+void lockdep_irq_enter(void)
+{
+	lockdep_irq_base = current->held.depth;
+}
+
+/* The order check before taking a lock of class @key (graph guarded by irqs off, one CPU). */
+void lockdep_acquire(const void *key, const char *name, uintptr_t ip)
+{
+	struct lockdep_report r;
+	unsigned long f = local_irq_save();
+	int v = lockdep_check(&lockdep_graph, &current->held, in_interrupt() ? lockdep_irq_base : 0,
+			      key, name, ip, &r);
+
+	local_irq_restore(f);
+	if (v != LOCKDEP_ORDER)
+		return;
+	panic(LOCKDEP_REASON_ORDER,
+	      "lock order: %s taken at %pS while holding %s (taken at %pS), but earlier %s was taken at %pS while holding %s (taken at %pS)",
+	      r.taking_name, (void *)r.taking_ip, r.held_name, (void *)r.held_ip,
+	      r.earlier_after_name, r.earlier ? (void *)r.earlier->after_ip : NULL,
+	      r.earlier_before_name, r.earlier ? (void *)r.earlier->before_ip : NULL);
+}
+#endif
+
 static void debug_spin_acquire(spinlock_t *lock, uintptr_t ip)
 {
 	if (lock->owner_cpu == this_cpu_id() && spin_is_locked(lock))
 		panic(LOCKDEP_REASON_SPIN_RECURSION,
 		      "spinlock %s taken again on CPU %d at %pS, already held since %pS",
 		      lock_name(lock), this_cpu_id(), (void *)ip, (void *)lock->acquire_ip);
+	lockdep_acquire(lock_class(lock), lock_name(lock), ip);
 }
 
 static void debug_spin_acquired(spinlock_t *lock, uintptr_t ip)
@@ -62,7 +98,9 @@ static void debug_spin_acquired(spinlock_t *lock, uintptr_t ip)
 	lock->owner = current;
 	lock->owner_cpu = this_cpu_id();
 	lock->acquire_ip = ip;
-	held_lock_push(&current->held, lock, lock_name(lock), ip, LOCK_KIND_SPIN);
+	if (held_lock_push(&current->held, lock, lock_name(lock), ip, LOCK_KIND_SPIN) ==
+	    LOCKDEP_OK)
+		current->held.stack[current->held.depth - 1].class_key = lock_class(lock);
 }
 
 static void debug_spin_release(spinlock_t *lock, uintptr_t ip)

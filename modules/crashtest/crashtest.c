@@ -307,6 +307,23 @@ static CT_NOINLINE int crashtest_sleep_in_atomic(void)
 	return 0;
 }
 
+static DEFINE_SPINLOCK(ct_lock_a);
+static DEFINE_SPINLOCK(ct_lock_b);
+
+/* A then B, later B then A: no deadlock on one CPU, but the order is broken. */
+static CT_NOINLINE int crashtest_lock_order(void)
+{
+	spin_lock(&ct_lock_a);
+	spin_lock(&ct_lock_b);
+	spin_unlock(&ct_lock_b);
+	spin_unlock(&ct_lock_a);
+	spin_lock(&ct_lock_b);
+	spin_lock(&ct_lock_a);
+	spin_unlock(&ct_lock_a);
+	spin_unlock(&ct_lock_b);
+	return 0;
+}
+
 /* Armed here; fires when rmmod runs the exit, which returns holding ct_lock. */
 static CT_NOINLINE int crashtest_lock_held_at_exit(void)
 {
@@ -350,6 +367,7 @@ static const struct trigger {
 	{ "mutex-wrong-owner", crashtest_mutex_wrong_owner, "unlock a mutex a kthread holds" },
 	{ "mutex-in-atomic", crashtest_mutex_in_atomic, "mutex_lock with a spinlock held" },
 	{ "sleep-in-atomic", crashtest_sleep_in_atomic, "sleep with a spinlock held" },
+	{ "lock-order", crashtest_lock_order, "take two spinlocks in both orders (AB, then BA)" },
 	{ "lock-held-at-exit", crashtest_lock_held_at_exit,
 	  "arm: the exit returns holding a spinlock (then rmmod)" },
 #ifdef CONFIG_KTEST

@@ -3,8 +3,11 @@
  * (kernel/locking/lockdebug.c): push and pop in and out of order, the
  * recursion, not-held and overflow verdicts (each leaving the stack as it
  * was), lookup of an entry, counts by kind, held_lock_above() as used to
- * catch a lock still held when a module's init or exit returns, and a
- * random workload checked against a simple array model.
+ * catch a lock still held when a module's init or exit returns, a
+ * random workload checked against a simple array model, and the
+ * lock-order graph: an A-B then B-A inversion reported with both sites,
+ * same-class nesting allowed, an interrupt's own locks judged apart from
+ * the ones it interrupted, and full tables.
  */
 #include "kernel/locking/lockdebug.c"
 #include "tests/host/test.h"
@@ -328,6 +331,77 @@ static void test_random_model(void)
 	CHECK(recursions > 0);
 }
 
+/* --- the lock-order graph ------------------------------------------------------- */
+static struct lockdep_graph g;
+static const char name_a[] = "A", name_b[] = "B", name_c[] = "C";
+
+/* Take @key (check, then push) the way the kernel's lock code does. */
+static int take(const char *key, uintptr_t ip, struct lockdep_report *r)
+{
+	int v = lockdep_check(&g, &h, 0, key, key, ip, r);
+
+	if (v == LOCKDEP_OK)
+		held_lock_push(&h, key, key, ip, LOCK_KIND_SPIN);
+	return v;
+}
+
+static void test_order_ab_ba(void)
+{
+	struct lockdep_report r;
+
+	reset();
+	memset(&g, 0, sizeof(g));
+	CHECK_EQ(take(name_a, 0x10, &r), LOCKDEP_OK);
+	CHECK_EQ(take(name_b, 0x20, &r), LOCKDEP_OK);	/* records A before B */
+	held_lock_pop(&h, name_b);
+	held_lock_pop(&h, name_a);
+	CHECK_EQ(take(name_b, 0x30, &r), LOCKDEP_OK);	/* B alone: fine */
+	CHECK_EQ(take(name_c, 0x40, &r), LOCKDEP_OK);	/* B before C: new, fine */
+	CHECK_EQ(take(name_a, 0x50, &r), LOCKDEP_ORDER);	/* A under B: inverted */
+	CHECK(r.taking_name == name_a && r.taking_ip == 0x50);
+	CHECK(r.held_name == name_b && r.held_ip == 0x30);
+	CHECK(r.earlier != NULL);
+	CHECK(r.earlier && r.earlier->before_ip == 0x10 && r.earlier->after_ip == 0x20);
+	CHECK(!strcmp(r.earlier_before_name, "A") && !strcmp(r.earlier_after_name, "B"));
+	CHECK_EQ(h.depth, 2);	/* the refused lock was not pushed */
+}
+
+static void test_order_same_class_and_base(void)
+{
+	struct lockdep_report r;
+
+	reset();
+	memset(&g, 0, sizeof(g));
+	CHECK_EQ(take(name_a, 1, &r), LOCKDEP_OK);
+	CHECK_EQ(take(name_b, 2, &r), LOCKDEP_OK);
+	held_lock_pop(&h, name_b);
+	held_lock_pop(&h, name_a);
+	/* two locks of one class nest without complaint (same name string) */
+	CHECK_EQ(lockdep_check(&g, &h, 0, name_a, name_a, 3, &r), LOCKDEP_OK);
+	held_lock_push(&h, L(1), name_a, 3, LOCK_KIND_SPIN);
+	CHECK_EQ(lockdep_check(&g, &h, 0, name_a, name_a, 4, &r), LOCKDEP_OK);
+	/* an interrupt handler taking A above an interrupted B sees only its own locks */
+	reset();
+	held_lock_push(&h, name_b, name_b, 5, LOCK_KIND_SPIN);
+	CHECK_EQ(lockdep_check(&g, &h, 1, name_a, name_a, 6, &r), LOCKDEP_OK);
+	CHECK_EQ(lockdep_check(&g, &h, 0, name_a, name_a, 6, &r), LOCKDEP_ORDER);
+}
+
+static void test_order_tables_full(void)
+{
+	static char keys[LOCKDEP_MAX_CLASSES + 8];
+	struct lockdep_report r;
+
+	reset();
+	memset(&g, 0, sizeof(g));
+	for (unsigned int i = 0; i < sizeof(keys); i++)
+		CHECK_EQ(lockdep_check(&g, &h, 0, &keys[i], "k", i, &r), LOCKDEP_OK);
+	CHECK(g.full);
+	CHECK_EQ(g.nclasses, LOCKDEP_MAX_CLASSES);
+	/* with a full class table a new class is not judged (checking is partial) */
+	CHECK_EQ(take(name_a, 1, &r), LOCKDEP_OK);
+}
+
 int main(void)
 {
 	test_suite = "lockdebug";
@@ -341,5 +415,8 @@ int main(void)
 	RUN(test_above);
 	RUN(test_above_full_stack);
 	RUN(test_random_model);
+	RUN(test_order_ab_ba);
+	RUN(test_order_same_class_and_base);
+	RUN(test_order_tables_full);
 	TEST_EXIT();
 }

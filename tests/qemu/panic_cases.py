@@ -116,6 +116,10 @@ TRIGGERS = [
      [r"mutex ct_mutex unlocked at crashtest_mutex_wrong_owner\+\S+ \[crashtest\] by \S+ \(pid \d+\) but owned by ct-holder"]),
     ("mutex-in-atomic", "mutex-in-atomic", "crashtest_mutex_in_atomic",
      [r"mutex_lock\(ct_mutex\) at crashtest_mutex_in_atomic\+\S+ \[crashtest\] while holding a spinlock"]),
+    ("lock-order", "lock-order", "crashtest_lock_order",
+     [r"lock order: ct_lock_a taken at crashtest_lock_order\+\S+ \[crashtest\] while holding "
+      r"ct_lock_b \(taken at crashtest_lock_order\+\S+ \[crashtest\]\), but earlier ct_lock_b "
+      r"was taken at crashtest_lock_order\+\S+ \[crashtest\] while holding ct_lock_a"]),
     ("sleep-in-atomic", "sleep-in-atomic", "crashtest_sleep_in_atomic",
      [r"wait_for_completion at crashtest_sleep_in_atomic\+\S+ \[crashtest\] would sleep holding spinlock ct_lock"]),
     # found by the watchdog thread, not in the trigger's own call chain
