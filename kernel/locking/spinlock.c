@@ -10,6 +10,7 @@
  */
 #include <asm/cpu.h>
 #include <asm/irq.h>
+#include <asm/smp.h>
 #include "kernel/irq.h"
 #include "kernel/kernel.h"
 #include "kernel/lock.h"
@@ -17,12 +18,12 @@
 #include "kernel/module.h"
 #include "kernel/sched.h"
 
-/* Spinlocks this CPU holds (one CPU today; per-CPU data once SMP lands). */
+/* Spinlocks held (on the boot CPU: the only one that runs kernel code today). */
 static unsigned int cpu_spin_depth;
 
 static inline int this_cpu_id(void)
 {
-	return 0;
+	return (int)smp_processor_id();
 }
 
 void __spin_lock_init(spinlock_t *lock, const char *name)

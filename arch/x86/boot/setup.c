@@ -10,6 +10,7 @@
 #include <asm/io.h>
 #include <asm/irq.h>
 #include <asm/setup.h>
+#include <asm/switch.h>
 #include "arch/x86/x86.h"
 #include "kernel/kernel.h"
 
@@ -21,6 +22,7 @@ void x86_boot_main(uint32_t magic, uint32_t mbi_phys);
 __attribute__((no_stack_protector, noreturn))
 void x86_boot_main(uint32_t magic, uint32_t mbi_phys)
 {
+	wrmsr(MSR_GS_BASE, (uint64_t)&percpu0);	/* per-CPU data, before any lock */
 	cpu_detect();
 	__stack_chk_guard = get_random_u64() & ~0xffULL;	/* NUL low byte stops string overruns */
 	multiboot2_parse(mbi_phys, &boot_info);

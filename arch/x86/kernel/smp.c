@@ -17,6 +17,8 @@
 #include <asm/page.h>
 #include <asm/pgtable.h>
 #include <asm/setup.h>
+#include <asm/smp.h>
+#include <asm/switch.h>
 #include "arch/x86/x86.h"
 #include "kernel/kernel.h"
 #include "lib/string.h"
@@ -35,9 +37,11 @@ struct trampoline_params {
 };
 
 struct ap_cpu {
+	struct percpu percpu;		/* GS in kernel mode */
 	uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(16)));
 	struct tss tss __attribute__((aligned(16)));
 	uint32_t apic_id;
+	uint32_t seen_cpu, seen_apic;	/* what the AP itself reads through GS and its LAPIC */
 	volatile int online;
 };
 
@@ -75,12 +79,18 @@ __noreturn void ap_entry(uint64_t cpu)
 	struct ap_cpu *c = &ap_cpus[cpu];
 
 	write_cr3(bsp_cr3);
+	c->percpu.self = &c->percpu;
+	c->percpu.cpu = (uint32_t)cpu;
+	wrmsr(MSR_GS_BASE, (uint64_t)&c->percpu);
+	wrmsr(MSR_KERNEL_GS_BASE, 0);
 	wrmsr(MSR_EFER, bsp_efer);
 	write_cr0(bsp_cr0);
 	write_cr4(bsp_cr4);
 	gdt_load(c->gdt, &c->tss);
 	idt_load();
 	lapic_cpu_init();
+	c->seen_cpu = smp_processor_id();
+	c->seen_apic = lapic_id();
 	__atomic_store_n(&c->online, 1, __ATOMIC_RELEASE);
 	for (;;)
 		__asm__ volatile("cli; hlt");	/* parked: no per-CPU scheduler yet */
@@ -188,8 +198,13 @@ void arch_smp_init(void)
 			continue;
 		ap_cpus[cpu].apic_id = acpi_info.apic_ids[i];
 		if (start_cpu(cpu, table)) {
+			struct ap_cpu *c = &ap_cpus[cpu];
+
+			if (c->seen_cpu != cpu || c->seen_apic != c->apic_id)
+				pr_err("CPU %u reads itself as CPU %u with APIC id %u (want %u)\n", cpu,
+				       c->seen_cpu, c->seen_apic, c->apic_id);
 			pr_info("CPU %u (APIC id %u) is up, parked until per-CPU scheduling lands\n",
-				cpu, ap_cpus[cpu].apic_id);
+				cpu, c->apic_id);
 			cpu++;
 			cpus_online++;
 		} else {

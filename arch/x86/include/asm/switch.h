@@ -12,6 +12,7 @@ struct percpu {
 	struct percpu *self;	/* gs:0 */
 	uint64_t kernel_rsp;	/* gs:8: top of the running task's kernel stack */
 	uint64_t user_rsp;	/* gs:16: scratch for the syscall entry */
+	uint32_t cpu;		/* gs:24: this CPU's number (0 = the boot CPU) */
 };
 
 extern struct percpu percpu0;
