@@ -11,27 +11,10 @@
 
 export LC_ALL=C TZ=UTC
 H=/host
+T_PREFIX=9p
+. "$(dirname "$0")/lib.sh"
 OPTS=trans=virtio,version=9p2000.L
-nfail=0
 
-pass() { echo "ok - 9p/$1"; }
-fail() {
-	echo "not ok - 9p/$1"
-	shift
-	for l in "$@"; do echo "# $l"; done
-	nfail=$((nfail + 1))
-}
-# check NAME WANT GOT
-check() {
-	if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "want: $2" "got:  $3"; fi
-}
-# ok NAME STATUS [DETAIL]: the status must be 0
-ok() {
-	if [ "$2" -eq 0 ]; then pass "$1"; else fail "$1" "exit status $2" "$3"; fi
-}
-refused() {
-	if [ "$2" -ne 0 ]; then pass "$1"; else fail "$1" "succeeded but should have failed" "$3"; fi
-}
 # gen SEED SIZE: SIZE bytes of numbered lines (must match ninep_cases.py)
 gen() { seq -w $(($1 * 10000000)) $(($1 * 10000000 + $2 / 8 + 1)) | head -c "$2"; }
 

@@ -7,18 +7,8 @@
 
 export LC_ALL=C
 H=/host
-nfail=0
-
-pass() { echo "ok - 9p/module/$1"; }
-fail() {
-	echo "not ok - 9p/module/$1"
-	shift
-	for l in "$@"; do echo "# $l"; done
-	nfail=$((nfail + 1))
-}
-ok() {
-	if [ "$2" -eq 0 ]; then pass "$1"; else fail "$1" "exit status $2" "$3"; fi
-}
+T_PREFIX=9p/module
+. "$(dirname "$0")/lib.sh"
 
 mkdir -p $H
 out=$(mount -t 9p -o trans=virtio,version=9p2000.L host $H 2>&1)

@@ -10,27 +10,13 @@
 
 M=${MODULES_DIR:-/lib/modules}
 T=${TMPDIR:-/tmp}/basalt-drivers.$$
+T_PREFIX=drivers
+. "$(dirname "$0")/lib.sh"
 LOOPS=${DRIVER_LOOPS:-50}
 export LC_ALL=C
 mkdir -p "$T" || exit 1
 trap 'rm -rf "$T"' EXIT
-nfail=0
 
-pass() { echo "ok - drivers/$1"; }
-fail() {
-	echo "not ok - drivers/$1"
-	shift
-	for l in "$@"; do echo "# $l"; done
-	nfail=$((nfail + 1))
-}
-check() { if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "want: $2" "got:  $3"; fi; }
-ok() { if [ "$2" -eq 0 ]; then pass "$1"; else fail "$1" "exit status $2" "$3"; fi; }
-# new kernel log lines since the last mark: after the mark's last line (the
-# ring may be full, so counting lines would not do; timestamps make it unique)
-mark() { dmesg | tail -n 1 > "$T/mark"; }
-new_log() { dmesg | awk -v last="$(cat "$T/mark")" 'seen { print } $0 == last { seen = 1 }'; }
-loaded() { lsmod | grep -q "^$1 "; }
-memfree() { sed -n 's/^MemFree: *\([0-9]*\) kB/\1/p' /proc/meminfo; }
 fact() { echo "$1" > /dev/edu && cat /dev/edu; }
 # count LINE-REGEX: the CPU0 count of the /proc/interrupts line matching it
 count() { grep -E "$1" /proc/interrupts | head -n 1 | awk '{print $2}'; }

@@ -11,10 +11,11 @@
 
 M=${MODULES_DIR:-/lib/modules}
 T=${TMPDIR:-/tmp}/basalt-e1000r.$$
+T_PREFIX=e1000/reload
+. "$(dirname "$0")/lib.sh"
 ROUNDS=${E1000_ROUNDS:-50}
 export LC_ALL=C
 mkdir -p "$T" || exit 1
-nfail=0
 pinger=
 
 cleanup() {
@@ -24,19 +25,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-pass() { echo "ok - e1000/reload/$1"; }
-fail() {
-	echo "not ok - e1000/reload/$1"
-	shift
-	for l in "$@"; do echo "# $l"; done
-	nfail=$((nfail + 1))
-}
-# ok NAME STATUS [DETAIL...]: the status must be 0
-ok() {
-	name=$1 st=$2
-	shift 2
-	if [ "$st" -eq 0 ]; then pass "$name"; else fail "$name" "exit status $st" "$@"; fi
-}
 loaded() { lsmod | grep -q "^e1000 "; }
 memfree() { awk '$1 == "MemFree:" { print $2 }' /proc/meminfo; }
 

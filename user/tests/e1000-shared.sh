@@ -11,25 +11,12 @@
 
 M=${MODULES_DIR:-/lib/modules}
 T=${TMPDIR:-/tmp}/basalt-e1000s.$$
+T_PREFIX=e1000/shared
+. "$(dirname "$0")/lib.sh"
 export LC_ALL=C
 mkdir -p "$T" || exit 1
 trap 'rm -rf "$T"' EXIT
-nfail=0
 
-pass() { echo "ok - e1000/shared/$1"; }
-fail() {
-	echo "not ok - e1000/shared/$1"
-	shift
-	for l in "$@"; do echo "# $l"; done
-	nfail=$((nfail + 1))
-}
-ok() {
-	if [ "$2" -eq 0 ]; then pass "$1"; else fail "$1" "exit status $2" "$3"; fi
-}
-# new kernel log lines since the mark: after the mark's last line (the
-# ring may be full, so counting lines would not do; timestamps make it unique)
-mark() { dmesg | tail -n 1 > "$T/mark"; }
-new_log() { dmesg | awk -v last="$(cat "$T/mark")" 'seen { print } $0 == last { seen = 1 }'; }
 field() { sed -n "s/^$2: *//p" "/proc/net/e1000-$1" 2>/dev/null; }
 wait_log() {
 	i=0

@@ -10,31 +10,15 @@
 
 M=${MODULES_DIR:-/lib/modules}
 T=${TMPDIR:-/tmp}/basalt-e1000.$$
+T_PREFIX=e1000
+. "$(dirname "$0")/lib.sh"
 DEV=/dev/e1000-0
 PROC=/proc/net/e1000-0
 export LC_ALL=C
 mkdir -p "$T" || exit 1
 trap 'rm -rf "$T"' EXIT
-nfail=0
 
-pass() { echo "ok - e1000/$1"; }
-fail() {
-	echo "not ok - e1000/$1"
-	shift
-	for l in "$@"; do echo "# $l"; done
-	nfail=$((nfail + 1))
-}
-ok() {
-	if [ "$2" -eq 0 ]; then pass "$1"; else fail "$1" "exit status $2" "$3"; fi
-}
-refused() {
-	if [ "$2" -ne 0 ]; then pass "$1"; else fail "$1" "succeeded but should have failed" "$3"; fi
-}
 loaded() { lsmod | grep -q "^e1000 "; }
-# new kernel log lines since the mark: after the mark's last line (the
-# ring may be full, so counting lines would not do; timestamps make it unique)
-mark() { dmesg | tail -n 1 > "$T/mark"; }
-new_log() { dmesg | awk -v last="$(cat "$T/mark")" 'seen { print } $0 == last { seen = 1 }'; }
 field() { sed -n "s/^$1: *//p" "$PROC" 2>/dev/null; }
 # the count of IRQ line $1 in /proc/interrupts (one CPU column)
 irq_count() { awk -v irq="$1:" '$1 == irq { print $2 }' /proc/interrupts 2>/dev/null; }

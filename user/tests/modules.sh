@@ -10,39 +10,13 @@
 
 M=${MODULES_DIR:-/lib/modules}
 T=${TMPDIR:-/tmp}/basalt-modules.$$
+T_PREFIX=modules
+. "$(dirname "$0")/lib.sh"
 export LC_ALL=C
 mkdir -p "$T" || exit 1
 trap 'rm -rf "$T"' EXIT
-nfail=0
 
-pass() { echo "ok - modules/$1"; }
-skip() { echo "ok - modules/$1 # SKIP $2"; }
-fail() {
-	echo "not ok - modules/$1"
-	shift
-	for l in "$@"; do echo "# $l"; done
-	nfail=$((nfail + 1))
-}
-# check NAME WANT GOT: exact comparison
-check() {
-	if [ "$2" = "$3" ]; then
-		pass "$1"
-	else
-		fail "$1" "want: $2" "got:  $3"
-	fi
-}
-# ok NAME STATUS [DETAIL]: the status must be 0
-ok() {
-	if [ "$2" -eq 0 ]; then pass "$1"; else fail "$1" "exit status $2" "$3"; fi
-}
-# refused NAME STATUS [DETAIL]: the status must not be 0
-refused() {
-	if [ "$2" -ne 0 ]; then pass "$1"; else fail "$1" "succeeded but should have failed" "$3"; fi
-}
 loaded() { lsmod | grep -q "^$1 "; }
-# new kernel log lines since the last mark (dmesg keeps a ring, so count lines)
-mark() { dmesg > "$T/mark"; }
-new_log() { dmesg | tail -n +"$(($(wc -l < "$T/mark") + 1))"; }
 unload() { loaded "$1" && rmmod "$1" 2>/dev/null; }
 
 for m in hello hello_dep edu rtc noversion; do

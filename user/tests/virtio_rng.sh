@@ -10,25 +10,14 @@
 
 M=${MODULES_DIR:-/lib/modules}
 T=${TMPDIR:-/tmp}/basalt-virtio-rng.$$
+T_PREFIX=virtio_rng
+. "$(dirname "$0")/lib.sh"
 LOOPS=${VIRTIO_RNG_LOOPS:-50}
 export LC_ALL=C
 mkdir -p "$T" || exit 1
 trap 'rm -rf "$T"' EXIT
-nfail=0
 
-pass() { echo "ok - virtio_rng/$1"; }
-fail() {
-	echo "not ok - virtio_rng/$1"
-	shift
-	for l in "$@"; do echo "# $l"; done
-	nfail=$((nfail + 1))
-}
-ok() {
-	if [ "$2" -eq 0 ]; then pass "$1"; else fail "$1" "exit status $2" "$3"; fi
-}
 loaded() { lsmod | grep -q "^virtio_rng "; }
-mark() { dmesg > "$T/mark"; }
-new_log() { dmesg | tail -n +"$(($(wc -l < "$T/mark") + 1))"; }
 mem_free() { sed -n 's/^MemFree: *\([0-9]*\) kB/\1/p' /proc/meminfo; }
 # distinct byte values in a file
 distinct() { od -An -v -tu1 "$1" | tr -s ' ' '\n' | grep -v '^$' | sort -u | wc -l; }
