@@ -130,6 +130,9 @@ void debug_check_no_obj_freed(const void *addr, size_t size, void *caller)
 	struct timer_list *t, *tmp;
 	unsigned long f;
 
+	/* the common case, cheaply: nothing armed (a racing mod_timer is the caller's bug) */
+	if (list_empty(&timer_pending_list))
+		goto works;
 	spin_lock_irqsave(&timer_lock, f);
 	list_for_each_entry_safe(t, tmp, &timer_pending_list, entry) {
 		void *fn = (void *)t->function;
@@ -143,6 +146,7 @@ void debug_check_no_obj_freed(const void *addr, size_t size, void *caller)
 			addr, size, caller, fn);
 	}
 	spin_unlock_irqrestore(&timer_lock, f);
+works:
 	works_free_check(start, end, caller);
 }
 

@@ -271,6 +271,17 @@ static bool in_range(uintptr_t a, uintptr_t start, uintptr_t end)
 	return a >= start && a < end;
 }
 
+/* Anything queued on any queue? (unlocked peek for kfree's common case) */
+static bool any_queued(void)
+{
+	struct workqueue_struct *wq;
+
+	list_for_each_entry(wq, &all_wqs, node)
+		if (!list_empty(&wq->works))
+			return true;
+	return false;
+}
+
 /* kfree of [start, end) at @caller: take queued items inside it off their queue. */
 void works_free_check(uintptr_t start, uintptr_t end, void *caller)
 {
@@ -279,6 +290,8 @@ void works_free_check(uintptr_t start, uintptr_t end, void *caller)
 	unsigned long f;
 
 	/* an item that is running may free itself, as Linux allows: not checked */
+	if (!any_queued())
+		return;
 	spin_lock_irqsave(&wq_lock, f);
 	list_for_each_entry(wq, &all_wqs, node) {
 		list_for_each_entry_safe(w, tmp, &wq->works, entry) {

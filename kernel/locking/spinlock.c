@@ -96,16 +96,22 @@ static void debug_spin_acquire(spinlock_t *lock, uintptr_t ip)
 
 static void debug_spin_acquired(spinlock_t *lock, uintptr_t ip)
 {
+	/* interrupts off: a handler's own push and pop must not land mid-update */
+	unsigned long f = local_irq_save();
+
 	lock->owner = current;
 	lock->owner_cpu = this_cpu_id();
 	lock->acquire_ip = ip;
 	if (held_lock_push(&current->held, lock, lock_name(lock), ip, LOCK_KIND_SPIN) ==
 	    LOCKDEP_OK)
 		current->held.stack[current->held.depth - 1].class_key = lock_class(lock);
+	local_irq_restore(f);
 }
 
 static void debug_spin_release(spinlock_t *lock, uintptr_t ip)
 {
+	unsigned long f;
+
 	if (!spin_is_locked(lock))
 		panic(LOCKDEP_REASON_SPIN_OWNER, "spinlock %s released at %pS but not held",
 		      lock_name(lock), (void *)ip);
@@ -115,9 +121,11 @@ static void debug_spin_release(spinlock_t *lock, uintptr_t ip)
 		      lock_name(lock), (void *)ip, current->comm, current->pid, this_cpu_id(),
 		      lock->owner ? lock->owner->comm : "?", lock->owner_cpu,
 		      (void *)lock->acquire_ip);
+	f = local_irq_save();
 	held_lock_pop(&current->held, lock);
 	lock->owner = NULL;
 	lock->owner_cpu = -1;
+	local_irq_restore(f);
 }
 #else
 static inline void debug_spin_acquire(spinlock_t *lock, uintptr_t ip) {}

@@ -12,6 +12,7 @@
  */
 #define pr_fmt(fmt) "smp: " fmt
 
+#include <asm/boot.h>
 #include <asm/cpu.h>
 #include <asm/desc.h>
 #include <asm/page.h>
@@ -101,19 +102,44 @@ __noreturn void ap_entry(uint64_t cpu)
  * upper half, plus the low 2 MiB identity-mapped so the instructions after
  * the paging switch are still there. Returns its physical address or 0.
  */
-static phys_addr_t table_pages[3];
+/*
+ * The trampoline's page and the three table pages after it, all below 1 MiB
+ * (the 32-bit code loads CR3 from 32 bits; the allocator never hands out
+ * the low MiB): usable RAM in the firmware's map, clear of the loader's
+ * information and modules.
+ */
+#define TRAMPOLINE_END	(TRAMPOLINE_PHYS + 4 * PAGE_SIZE)
+
+static bool overlaps(uint64_t start, uint64_t end)
+{
+	return start < TRAMPOLINE_END && end > TRAMPOLINE_PHYS;
+}
+
+static bool trampoline_area_free(void)
+{
+	bool usable = false;
+
+	for (unsigned int i = 0; i < boot_info.mmap_count; i++) {
+		const struct boot_mem_region *r = &boot_info.mmap[i];
+
+		if (r->type == BOOT_MEM_USABLE && r->base <= TRAMPOLINE_PHYS &&
+		    r->base + r->len >= TRAMPOLINE_END)
+			usable = true;
+	}
+	if (overlaps(boot_info.mbi_start, boot_info.mbi_end))
+		return false;
+	for (unsigned int i = 0; i < boot_info.module_count; i++)
+		if (overlaps(boot_info.modules[i].start, boot_info.modules[i].end))
+			return false;
+	return usable;
+}
 
 static phys_addr_t trampoline_page_table(void)
 {
-	phys_addr_t pml4, pdpt, pd;
+	phys_addr_t pml4 = TRAMPOLINE_PHYS + PAGE_SIZE, pdpt = pml4 + PAGE_SIZE;
+	phys_addr_t pd = pdpt + PAGE_SIZE;
 	uint64_t *t;
 
-	for (int i = 0; i < 3; i++)
-		if (!(table_pages[i] = pmm_alloc_page()))
-			return 0;
-	pml4 = table_pages[0];
-	pdpt = table_pages[1];
-	pd = table_pages[2];
 	t = phys_to_virt(pml4);
 	memcpy(t, phys_to_virt(bsp_cr3 & PTE_ADDR_MASK), PAGE_SIZE);
 	t[0] = pdpt | PTE_PRESENT | PTE_WRITE;
@@ -186,11 +212,12 @@ void arch_smp_init(void)
 	bsp_cr3 = read_cr3();
 	bsp_cr4 = read_cr4();
 	bsp_efer = rdmsr(MSR_EFER);
-	table = trampoline_page_table();
-	if (!table) {
-		pr_err("no memory for the trampoline's page table: staying on one CPU\n");
-		goto out;
+	if (trampoline_end - trampoline_start > (long)PAGE_SIZE || !trampoline_area_free()) {
+		pr_err("%#x-%#lx is not free RAM for the start-up code: staying on one CPU\n",
+		       TRAMPOLINE_PHYS, (unsigned long)TRAMPOLINE_END - 1);
+		return;
 	}
+	table = trampoline_page_table();
 	memcpy(phys_to_virt(TRAMPOLINE_PHYS), trampoline_start,
 	       (size_t)(trampoline_end - trampoline_start));
 	for (unsigned int i = 0; i < n && cpu < max_cpus; i++) {
@@ -215,8 +242,4 @@ void arch_smp_init(void)
 		}
 	}
 	pr_info("%u CPU(s) up\n", cpus_online);
-out:
-	for (int i = 0; i < 3; i++)	/* every AP is on the kernel's tables now */
-		if (table_pages[i])
-			pmm_free_page(table_pages[i]);
 }
