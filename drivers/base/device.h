@@ -95,6 +95,8 @@ void dma_sync_single_for_device(struct device *dev, dma_addr_t addr, size_t size
 /* --- MMIO mappings (drivers/base/dma.c) --------------------------------------- */
 /* A kernel pointer to @size bytes of device memory at @phys (uncached), or NULL. */
 void *ioremap(uint64_t phys, size_t size);
+/* The same mapping without recording it for a module (pci_iomap, the kernel's own). */
+void *ioremap_untracked(uint64_t phys, size_t size);
 void iounmap(void *addr);
 
 /* --- misc character devices (drivers/base/misc.c) ----------------------------- */

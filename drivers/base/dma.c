@@ -193,23 +193,31 @@ static void release_ioremap(const void *key, uintptr_t arg)
  * the direct map's range on first use. Mappings are never torn down: the
  * page tables are shared, so iounmap only drops the module's record.
  */
-void *ioremap(uint64_t phys, size_t size)
+void *ioremap_untracked(uint64_t phys, size_t size)
 {
-	void *va;
-
 	if (!size || phys + size < phys)
 		return NULL;
-	for (uint64_t pa = phys & PAGE_MASK; phys >= 0x100000000ULL && pa < phys + size;
+	for (uint64_t pa = phys & PAGE_MASK; phys + size > 0x100000000ULL && pa < phys + size;
 	     pa += PAGE_SIZE) {
 		uintptr_t v = (uintptr_t)phys_to_virt(pa);
 		int level;
 
-		if (!kpte_lookup(v, &level) && kmap_page(v, pa, PAGE_KERNEL_IO)) {
+		if (pa < 0x100000000ULL || kpte_lookup(v, &level))
+			continue;	/* in the direct map already */
+		if (kmap_page(v, pa, PAGE_KERNEL_IO)) {
 			pr_err("ioremap: cannot map %#lx\n", pa);
 			return NULL;
 		}
 	}
-	va = phys_to_virt(phys);
+	return phys_to_virt(phys);
+}
+
+void *ioremap(uint64_t phys, size_t size)
+{
+	void *va = ioremap_untracked(phys, size);
+
+	if (!va)
+		return NULL;
 	module_track((uintptr_t)__builtin_return_address(0), MRES_IOREMAP, va, 0,
 		     release_ioremap, "ioremap of %zu bytes at %#lx", size, phys);
 	return va;

@@ -72,6 +72,17 @@ static void vblk_complete(struct vblk *vb)
 		slot->rq = NULL;
 		blk_request_done(rq, slot->status ? -EIO : 0);
 	}
+	if (!virtqueue_is_broken(vb->vq))
+		return;
+	/* the device broke the ring: nothing more will complete, so fail the rest */
+	for (unsigned int i = 0; i < vb->nslots; i++) {
+		struct blk_request *rq = vb->slots[i].rq;
+
+		if (rq) {
+			vb->slots[i].rq = NULL;
+			blk_request_done(rq, -EIO);
+		}
+	}
 }
 
 /* The queue's callback (interrupt context). */
@@ -105,7 +116,7 @@ static bool has_room(void *arg)
 {
 	struct room_arg *ra = arg;
 
-	return ra->vb->vq->num_free >= ra->need;
+	return ra->vb->vq->num_free >= ra->need || virtqueue_is_broken(ra->vb->vq);
 }
 
 static struct vblk_slot *free_slot(struct vblk *vb)
@@ -141,6 +152,10 @@ static int vblk_submit(struct block_device *disk, struct blk_request *rq)
 		return -EIO;
 	for (;;) {
 		spin_lock_irqsave(&vb->lock, flags);
+		if (virtqueue_is_broken(vb->vq)) {
+			spin_unlock_irqrestore(&vb->lock, flags);
+			return -EIO;
+		}
 		if (vb->vq->num_free >= ra.need)
 			break;
 		spin_unlock_irqrestore(&vb->lock, flags);

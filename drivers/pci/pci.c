@@ -57,20 +57,7 @@ void *pci_iomap(struct pci_dev *dev, int bar)
 		pci_err(dev, "BAR%d is not a memory BAR\n", bar);
 		return NULL;
 	}
-	if (b->addr + b->size <= 0x100000000ULL)
-		return phys_to_virt(b->addr);
-	for (uint64_t pa = b->addr & PAGE_MASK; pa < b->addr + b->size; pa += PAGE_SIZE) {
-		uintptr_t va = (uintptr_t)phys_to_virt(pa);
-		int level;
-
-		if (kpte_lookup(va, &level))
-			continue;
-		if (kmap_page(va, pa, PAGE_KERNEL_IO)) {
-			pci_err(dev, "cannot map BAR%d at %#lx\n", bar, pa);
-			return NULL;
-		}
-	}
-	return phys_to_virt(b->addr);
+	return ioremap_untracked(b->addr, b->size);
 }
 EXPORT_SYMBOL(pci_iomap);
 

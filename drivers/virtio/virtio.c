@@ -92,17 +92,28 @@ uint32_t virtio_cread32(struct virtio_device *vdev, unsigned int offset)
 }
 EXPORT_SYMBOL(virtio_cread32);
 
+/* Retry a config read the device changed under us, but not for ever. */
+static bool config_retry(struct virtio_device *vdev, int *tries)
+{
+	if (++*tries < 100)
+		return true;
+	pr_err("%s: configuration keeps changing while it is read; using the last read\n",
+	       vdev->name);
+	return false;
+}
+
 /* A byte string (a field of any alignment), one byte access at a time. */
 void virtio_cread_bytes(struct virtio_device *vdev, unsigned int offset, void *buf,
 			unsigned int len)
 {
 	uint32_t gen;
+	int tries = 0;
 
 	do {
 		gen = vdev->config->generation(vdev);
 		for (unsigned int i = 0; i < len; i++)
 			vdev->config->get(vdev, offset + i, (uint8_t *)buf + i, 1);
-	} while (gen != vdev->config->generation(vdev));
+	} while (gen != vdev->config->generation(vdev) && config_retry(vdev, &tries));
 }
 EXPORT_SYMBOL(virtio_cread_bytes);
 
@@ -111,11 +122,12 @@ uint64_t virtio_cread64(struct virtio_device *vdev, unsigned int offset)
 {
 	uint64_t v;
 	uint32_t gen;
+	int tries = 0;
 
 	do {
 		gen = vdev->config->generation(vdev);
 		vdev->config->get(vdev, offset, &v, sizeof(v));
-	} while (gen != vdev->config->generation(vdev));
+	} while (gen != vdev->config->generation(vdev) && config_retry(vdev, &tries));
 	return v;
 }
 EXPORT_SYMBOL(virtio_cread64);

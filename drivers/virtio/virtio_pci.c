@@ -173,8 +173,12 @@ void vp_reset(struct virtio_device *vdev)
 		udelay(10);
 		us += 10;
 	}
-	if (us >= RESET_TIMEOUT_US)
-		pr_err("%s: device does not finish its reset\n", vdev->name);
+	if (us >= RESET_TIMEOUT_US) {
+		/* its rings are about to be freed: take away its DMA first */
+		pr_err("%s: device does not finish its reset; bus mastering turned off\n",
+		       vdev->name);
+		pci_clear_master(vp->pdev);
+	}
 }
 
 static uint64_t vp_get_features(struct virtio_device *vdev)
@@ -334,7 +338,8 @@ static int find_caps(struct virtio_pci_device *vp)
 				vp->common = map_cap(pdev, pos, COMMON_LEN, &len);
 			break;
 		case VIRTIO_PCI_CAP_NOTIFY_CFG:
-			if (!vp->notify_base) {
+			if (!vp->notify_base && pos + VIRTIO_PCI_CAP_NOTIFY_MULT + 4 <= 256 &&
+			    pci_read_config8(pdev, pos + 2) >= VIRTIO_PCI_CAP_NOTIFY_MULT + 4) {
 				vp->notify_base = map_cap(pdev, pos, 2, &vp->notify_len);
 				vp->notify_mult = pci_read_config32(pdev,
 								    pos + VIRTIO_PCI_CAP_NOTIFY_MULT);
