@@ -354,7 +354,8 @@ unsigned int modelf_unresolved(const struct modelf *m, modelf_resolve_t resolve,
 		if (s->shndx != SHN_UNDEF || !name || resolve(name, ctx) || !sym_needed(m, i))
 			continue;
 		report(name, ctx);
-		n++;
+		if (++n == MODELF_MAX_UNRESOLVED)
+			break;		/* a module for another kernel: enough said */
 	}
 	return n;
 }

@@ -51,6 +51,9 @@ int modelf_parse(struct modelf *m, const void *file, size_t len, char *err, size
  */
 int modelf_link(struct modelf *m, uint8_t *image, uint64_t base, modelf_resolve_t resolve,
 		void *ctx, char *err, size_t errlen);
+/* modelf_unresolved reports at most this many (each scan is over every relocation). */
+#define MODELF_MAX_UNRESOLVED	32
+
 /*
  * Call @report once for every undefined symbol that the loaded sections'
  * relocations need and @resolve does not know; returns how many there were.

@@ -274,7 +274,10 @@ static int link_module(struct module *mod, const void *elf, size_t len, const ch
 	if (ret)
 		return ret;
 	/* one line per missing symbol, not just the first the linker meets */
-	if (modelf_unresolved(&e, resolve, mod, report_unresolved))
+	n = modelf_unresolved(&e, resolve, mod, report_unresolved);
+	if (n == MODELF_MAX_UNRESOLVED)
+		pr_err("module %s: more unresolved symbols may follow; not listed\n", mod->name);
+	if (n)
 		return -ENOENT;
 	mod->base = module_alloc(e.layout.total);
 	if (!mod->base)

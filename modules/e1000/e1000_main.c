@@ -249,6 +249,7 @@ static int e1000_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 out_irq:
 	e1000_nics[index] = NULL;
 	free_irq(nic->irq, nic);
+	cancel_delayed_work_sync(&nic->watchdog);	/* the handler may have kicked it */
 out_rings:
 	e1000_reset_hw(nic);		/* no DMA into the rings we are freeing */
 	e1000_rings_free(nic);

@@ -74,7 +74,7 @@ if [ -n "$before" ] && [ -n "$after" ]; then
 	[ "$after" -gt "$before" ]
 	ok proc-interrupts-count-rises $? "IRQ $irq: $before before the pings, $after after"
 else
-	echo "# /proc/interrupts has no line $irq: counting with $PROC instead"
+	fail proc-interrupts-line "/proc/interrupts has no line for IRQ '$irq'" "$(cat /proc/interrupts)"
 fi
 [ "$(field interrupts)" -gt "$ints_before" ]
 ok proc-interrupts-counter-rises $? "interrupts: $ints_before before, $(field interrupts) after"
@@ -89,6 +89,7 @@ st=$?
 cat "$T/check"
 grep -q '^ok - e1000/chr/queue-drops-counted' "$T/check"
 ok chr-checks-ran $? "exit status $st"
+ok chr-checks-passed $st "$(grep '^not ok' "$T/check")"
 
 # --- unload: the node stays but fails, the proc file goes -----------------------------
 mark
