@@ -25,7 +25,8 @@
 #define P9_MSIZE_MAX	(1U << 20)
 #define P9_MSIZE_DEFAULT (128U << 10)
 #define P9_MAXWELEM	16		/* names in one Twalk */
-#define P9_MAXERRNO	4095
+/* Rlerror codes past this are refused: 512 and up are the kernel's own (ERESTARTSYS...). */
+#define P9_MAXERRNO	511
 
 /* message types (9P2000.L); each R-message is its T-message + 1 */
 enum {

@@ -448,6 +448,14 @@ int p9_parse_rreadlink(struct p9_buf *b, const char **target, uint16_t *len)
 	return done(b);
 }
 
+static bool has_slash(const char *s, uint16_t len)
+{
+	for (uint16_t i = 0; i < len; i++)
+		if (s[i] == '/')
+			return true;
+	return false;
+}
+
 int p9_next_dirent(struct p9_buf *b, struct p9_dirent *de)
 {
 	if (b->bad)
@@ -458,7 +466,8 @@ int p9_next_dirent(struct p9_buf *b, struct p9_dirent *de)
 	de->offset = get64(b);
 	de->type = get8(b);
 	de->name = get_str(b, &de->namelen);
-	if (!de->namelen)
+	/* a name is one path component: never empty, longer than NAME_MAX, or with a '/' */
+	if (!b->bad && (!de->namelen || de->namelen > 255 || has_slash(de->name, de->namelen)))
 		b->bad = true;
 	return b->bad ? -EIO : 1;
 }

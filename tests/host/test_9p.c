@@ -393,6 +393,8 @@ static size_t dir_reply(int n, int spoil)
 		} else if (i == n - 1 && spoil == 2) {
 			wr16(&body, 50);	/* a name past the data */
 			wr_bytes(&body, name, strlen(name));
+		} else if (i == n - 1 && spoil == 3) {
+			wr_str(&body, "../../etc");	/* not one path component */
 		} else {
 			wr_str(&body, name);
 		}
@@ -420,7 +422,7 @@ static void r_readdir(void)
 	}
 	CHECK_EQ(n, 3);
 	CHECK_EQ(p9_next_dirent(&ents, &de), 0);
-	for (int spoil = 1; spoil <= 2; spoil++) {
+	for (int spoil = 1; spoil <= 3; spoil++) {
 		CHECK_EQ(hdr(&b, dir_reply(2, spoil), 6, P9_TREADDIR + 1), 0);
 		CHECK_EQ(p9_parse_rdata(&b, 8000, &data, &count), 0);
 		ents = (struct p9_buf){ .data = (uint8_t *)data, .size = count };
@@ -452,6 +454,9 @@ static void r_header_faults(void)
 	w = reply(P9_RLERROR, 9);
 	wr32(&w, 70000);
 	CHECK_EQ(hdr(&b, wr_end(&w), 9, P9_TWALK + 1), -EIO);		/* no such errno */
+	w = reply(P9_RLERROR, 9);
+	wr32(&w, 512);
+	CHECK_EQ(hdr(&b, wr_end(&w), 9, P9_TWALK + 1), -EIO);		/* ERESTARTSYS: the kernel's */
 	w = reply(P9_TCLUNK + 1, 9);
 	CHECK_EQ(hdr(&b, wr_end(&w), 9, P9_TWALK + 1), -EIO);		/* wrong type */
 	CHECK_EQ(hdr(&b, 7, 9, P9_TCLUNK + 1), 0);
