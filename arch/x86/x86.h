@@ -5,6 +5,7 @@
 #define ARCH_X86_X86_H
 
 #include <stdint.h>
+#include <asm/smp.h>
 
 struct pt_regs;
 struct boot_info;
@@ -31,7 +32,7 @@ uint64_t rtc_read_epoch(void);
 void lapic_timer_count_start(void);
 uint32_t lapic_timer_count_elapsed(void);
 
-#define MAX_CPUS	8
+#define MAX_CPUS	NR_CPUS
 
 /* ACPI facts the MADT gave us */
 struct acpi_info {

@@ -195,11 +195,33 @@ static bool start_cpu(unsigned int cpu, phys_addr_t table)
 	return ap_cpus[cpu].online;
 }
 
+uint32_t cpu_apic_id(unsigned int cpu)
+{
+	return ap_cpus[cpu].apic_id;
+}
+
+struct percpu *cpu_percpu(unsigned int cpu)
+{
+	return cpu ? &ap_cpus[cpu].percpu : &percpu0;
+}
+
+#define ICR_NMI		0x00004400	/* NMI delivery, level assert */
+
+void smp_send_nmi_allbutself(void)
+{
+	unsigned int self = smp_processor_id();
+
+	for (unsigned int cpu = 0; cpu < cpus_online; cpu++)
+		if (cpu != self)
+			lapic_send_ipi(ap_cpus[cpu].apic_id, ICR_NMI);
+}
+
 void arch_smp_init(void)
 {
 	unsigned int n = MIN(acpi_info.cpus, MAX_CPUS), bsp = lapic_id(), cpu = 1;
 	phys_addr_t table;
 
+	ap_cpus[0].apic_id = bsp;
 	if (n <= 1)
 		return;
 	if (max_cpus < n) {
