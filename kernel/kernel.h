@@ -85,6 +85,18 @@ __noreturn __printf(3, 4) void panic_regs(const char *reason, struct pt_regs *re
 					  const char *fmt, ...);
 extern const char *panic_reason;	/* non-NULL once a panic has begun */
 /*
+ * The NMI handler asks first: false when no panic is in progress. While
+ * another CPU panics, the NMI is its stop request: this CPU's registers and
+ * backtrace are saved for the dump and it halts (no return). On the
+ * panicking CPU itself the NMI is ignored (true).
+ */
+bool panic_nmi(struct pt_regs *regs);
+/*
+ * The hard-lockup detector's NMI check: true if the NMI was its own (and is
+ * handled). A weak default (arch/x86/cpu/traps.c) says false.
+ */
+bool watchdog_nmi(struct pt_regs *regs);
+/*
  * Re-hash kernel text/rodata and module text (kernel/watchdog.c): NULL if
  * unchanged, else the region's name (*module_name set for a module).
  */

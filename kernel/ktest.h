@@ -66,5 +66,11 @@ void ktest_set_stale_call(void (*fn)(void));
 
 /* Test hook (kernel/test/crash.c): the pointer /proc/ktest_stale_call calls. */
 void ktest_set_stale_call(void (*fn)(void));
+/*
+ * The NMI handler's test hook (kernel/test/crash.c; a weak default in
+ * arch/x86/cpu/traps.c says false): true if the NMI was a crash test's.
+ */
+struct pt_regs;
+bool ktest_nmi(struct pt_regs *regs);
 
 #endif

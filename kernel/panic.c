@@ -6,12 +6,19 @@
  * and the test runner parse. Then it halts (leaving QEMU through
  * isa-debug-exit when present) or resets, as panic= says. A panic during
  * the panic prints a short raw record and stops.
+ *
+ * On several CPUs the first CPU to panic owns the dump (panic_cpu). It
+ * stops the others with an NMI; each saves its registers, task and
+ * frame-pointer trace in its slot of panic_cpus[] and halts, and the dump
+ * and the record show every CPU. A CPU that panics while another owns the
+ * dump leaves its reason in its slot and waits to be stopped.
  */
 #include <asm/cpu.h>
 #include <asm/io.h>
 #include <asm/irq.h>
 #include <asm/pgtable.h>
 #include <asm/ptrace.h>
+#include <asm/smp.h>
 #include "kernel/kernel.h"
 #include <asm/setup.h>
 #include "kernel/module.h"
@@ -23,12 +30,41 @@
 #include "lib/string.h"
 
 #define MAX_FRAMES	32
+#define CPU_FRAMES	16		/* return addresses kept per stopped CPU */
+#define STOP_WAIT_US	100000		/* how long the others get to stop */
+#define PANIC_CPU_NONE	(-1)
+
+/*
+ * What the dump shows of a CPU other than the panicking one. Slot N is
+ * written only by CPU N; `stopped` is stored last (release), so a reader
+ * that sees it set (acquire) sees the rest. `also_reason` likewise covers
+ * `also_msg`.
+ */
+struct panic_cpu_slot {
+	int stopped;
+	bool by_nmi;			/* false: stopped itself (NMIs were blocked) */
+	bool rip_is_return;
+	int pid;
+	char comm[TASK_COMM_LEN];
+	struct pt_regs regs;
+	unsigned int nframes;
+	uintptr_t pcs[CPU_FRAMES];
+	const char *also_reason;	/* it panicked too, while another CPU dumped */
+	char also_msg[128];
+};
+
+static struct panic_cpu_slot panic_cpus[NR_CPUS];
+/* The dump's view of each slot, fixed once the wait is over. */
+static bool cpu_stopped[NR_CPUS];
+static const char *cpu_also_reason[NR_CPUS];
+static int panic_cpu = PANIC_CPU_NONE;	/* the CPU that owns the dump */
+static int panic_stop_sent;		/* its NMIs to the others are on their way */
 
 const char *panic_reason;
 static int panic_action_reboot;	/* panic=reboot or panic=N */
 static unsigned int panic_timeout;
 static char panic_msg[256];
-static char json[16384];
+static char json[32768];	/* 8 CPUs of 16 frames fit with room to spare */
 static bool rip_is_return;	/* panic() rather than an exception frame */
 static const char *integrity_note = "not checked";
 static char integrity_buf[96];
@@ -110,6 +146,99 @@ static unsigned int unwind(uintptr_t rbp, uintptr_t *pcs, unsigned int max)
 	return n;
 }
 
+static __noreturn void stop_this_cpu(void)
+{
+	for (;;) {
+		local_irq_disable();
+		halt();
+	}
+}
+
+/* Fill this CPU's slot for the panicking CPU's dump and publish it. */
+static void save_this_cpu(unsigned int cpu, const struct pt_regs *regs, bool rip_is_ret,
+			  uintptr_t rbp, bool by_nmi)
+{
+	struct panic_cpu_slot *s = &panic_cpus[cpu];
+
+	s->regs = *regs;
+	s->rip_is_return = rip_is_ret;
+	s->by_nmi = by_nmi;
+	s->pid = current ? current->pid : 0;
+	strlcpy(s->comm, current ? current->comm : "?", sizeof(s->comm));
+	/* a user-mode rbp is refused by the unwinder's kernel_readable() */
+	s->nframes = unwind(rbp, s->pcs, CPU_FRAMES);
+	__atomic_store_n(&s->stopped, 1, __ATOMIC_RELEASE);
+}
+
+bool panic_nmi(struct pt_regs *regs)
+{
+	int owner = __atomic_load_n(&panic_cpu, __ATOMIC_ACQUIRE);
+	unsigned int cpu = smp_processor_id();
+
+	if (owner == PANIC_CPU_NONE)
+		return false;
+	if (owner == (int)cpu)
+		return true;	/* a late NMI (the lockup detector?) on the dumping CPU */
+	if (cpu < NR_CPUS)
+		save_this_cpu(cpu, regs, false, regs->rbp, true);
+	stop_this_cpu();
+}
+
+/*
+ * This CPU panicked while another CPU owns the dump: leave the reason in
+ * this CPU's slot and wait, interrupts off, for the owner's NMI, which
+ * panic_nmi() answers. If the NMI was sent but does not come, this CPU is
+ * inside an NMI handler already (NMIs stay blocked until its iret): it
+ * saves the registers of its own panic and stops.
+ */
+static __noreturn void panic_on_other_cpu(unsigned int cpu, const char *reason,
+					  const struct pt_regs *regs, bool rip_is_ret,
+					  uintptr_t rbp, const char *fmt, va_list ap)
+{
+	struct panic_cpu_slot *s;
+
+	if (cpu >= NR_CPUS)
+		stop_this_cpu();
+	s = &panic_cpus[cpu];
+	vsnprintf(s->also_msg, sizeof(s->also_msg), fmt, ap);
+	__atomic_store_n(&s->also_reason, reason, __ATOMIC_RELEASE);
+	while (!__atomic_load_n(&panic_stop_sent, __ATOMIC_ACQUIRE))
+		cpu_relax();
+	udelay(1000);		/* an NMI arrives within microseconds */
+	save_this_cpu(cpu, regs, rip_is_ret, rbp, false);
+	stop_this_cpu();
+}
+
+static bool others_stopped(unsigned int self)
+{
+	for (unsigned int cpu = 0; cpu < cpus_online && cpu < NR_CPUS; cpu++)
+		if (cpu != self && !__atomic_load_n(&panic_cpus[cpu].stopped, __ATOMIC_ACQUIRE))
+			return false;
+	return true;
+}
+
+/*
+ * NMI every other online CPU and give them STOP_WAIT_US to save their
+ * state; then fix the dump's view, so a CPU that stops late cannot make
+ * the human dump and the record disagree.
+ */
+static void stop_other_cpus(unsigned int self)
+{
+	if (cpus_online > 1) {
+		__atomic_store_n(&panic_stop_sent, 1, __ATOMIC_RELEASE);
+		smp_send_nmi_allbutself();
+		for (unsigned int us = 0; us < STOP_WAIT_US && !others_stopped(self); us += 10)
+			udelay(10);
+	}
+	for (unsigned int cpu = 0; cpu < cpus_online && cpu < NR_CPUS; cpu++) {
+		if (cpu == self)
+			continue;
+		cpu_stopped[cpu] = __atomic_load_n(&panic_cpus[cpu].stopped, __ATOMIC_ACQUIRE);
+		cpu_also_reason[cpu] = __atomic_load_n(&panic_cpus[cpu].also_reason,
+						       __ATOMIC_ACQUIRE);
+	}
+}
+
 static void dump_regs(const struct pt_regs *r)
 {
 	char sym[128];
@@ -175,6 +304,50 @@ static const char *taint_string(void)
 		t[n++] = '-';
 	t[n] = '\0';
 	return t;
+}
+
+static void print_trace(uintptr_t rip, bool rip_is_ret, const uintptr_t *pcs, unsigned int n)
+{
+	char sym[128];
+
+	symbolize(sym, sizeof(sym), rip, rip_is_ret);
+	outf(" [<%016lx>] %s\n", rip, sym);
+	for (unsigned int i = 0; i < n; i++) {
+		symbolize(sym, sizeof(sym), pcs[i], true);
+		outf(" [<%016lx>] %s\n", pcs[i], sym);
+	}
+}
+
+/* After the panicking CPU's own trace: what every other online CPU was doing. */
+static void dump_other_cpus(unsigned int self)
+{
+	char sym[128];
+
+	if (cpus_online <= 1)
+		return;
+	outf("CPU %u: panicking (registers and Call Trace above)\n", self);
+	for (unsigned int cpu = 0; cpu < cpus_online && cpu < NR_CPUS; cpu++) {
+		const struct panic_cpu_slot *s = &panic_cpus[cpu];
+		const struct pt_regs *r = &s->regs;
+
+		if (cpu == self)
+			continue;
+		if (!cpu_stopped[cpu]) {
+			outf("CPU %u: did not stop\n", cpu);
+		} else {
+			outf("CPU %u: %s, PID %d Comm %s\n", cpu,
+			     s->by_nmi ? "stopped by NMI" : "stopped itself (its NMIs were blocked)",
+			     s->pid, s->comm);
+			symbolize(sym, sizeof(sym), r->rip, s->rip_is_return);
+			outf(" RIP: %04lx:%s (%016lx)\n", r->cs, sym, r->rip);
+			outf(" RSP: %016lx RBP: %016lx EFLAGS: %08lx\n", r->rsp, r->rbp, r->rflags);
+			out(" Call Trace:\n");
+			print_trace(r->rip, s->rip_is_return, s->pcs, s->nframes);
+		}
+		if (cpu_also_reason[cpu])
+			outf("CPU %u was panicking too: %s: %s\n", cpu, cpu_also_reason[cpu],
+			     s->also_msg);
+	}
 }
 
 static void dump_modules(void)
@@ -252,6 +425,64 @@ static void save_record(const char *js, size_t len, uint32_t crc)
 	pstore_save(line, n);
 }
 
+/* @key: [{addr, sym}], frame 0 at @rip (a return address if @rip_is_ret). */
+static void emit_frames(struct json_buf *j, const char *key, uintptr_t rip, bool rip_is_ret,
+			const uintptr_t *pcs, unsigned int n)
+{
+	char sym[128];
+
+	json_key_open(j, key, '[');
+	for (unsigned int i = 0; i <= n; i++) {
+		uintptr_t pc = i == 0 ? rip : pcs[i - 1];
+
+		symbolize(sym, sizeof(sym), pc, i > 0 || rip_is_ret);
+		json_open(j, '{');
+		json_key_hex(j, "addr", pc);
+		json_key_string(j, "sym", sym);
+		json_close(j, '}');
+	}
+	json_close(j, ']');
+}
+
+/*
+ * "cpus": one entry per online CPU. The panicking CPU's frames are the
+ * record's "backtrace"; a stopped CPU's entry has its own registers and
+ * frames (frame 0 is where the NMI found it).
+ */
+static void emit_cpus(struct json_buf *j, const struct pt_regs *own)
+{
+	unsigned int self = smp_processor_id();
+
+	json_key_open(j, "cpus", '[');
+	for (unsigned int cpu = 0; cpu < cpus_online && cpu < NR_CPUS; cpu++) {
+		const struct panic_cpu_slot *s = &panic_cpus[cpu];
+		bool me = cpu == self, stopped = !me && cpu_stopped[cpu];
+		const struct pt_regs *r = me ? own : &s->regs;
+
+		json_open(j, '{');
+		json_key_u64(j, "cpu", cpu);
+		json_key_bool(j, "panicking", me);
+		json_key_bool(j, "stopped", stopped);
+		if (me || stopped) {
+			json_key_u64(j, "pid", me ? (current ? current->pid : 0) : s->pid);
+			json_key_string(j, "comm", me ? (current ? current->comm : "?") : s->comm);
+			json_key_hex(j, "rip", r->rip);
+			json_key_hex(j, "rsp", r->rsp);
+			json_key_hex(j, "rbp", r->rbp);
+		}
+		if (stopped) {
+			json_key_bool(j, "by_nmi", s->by_nmi);
+			json_key_bool(j, "rip_is_return", s->rip_is_return);
+			emit_frames(j, "frames", r->rip, s->rip_is_return, s->pcs, s->nframes);
+		}
+		json_key_string(j, "also_panicking", me || !cpu_also_reason[cpu] ?
+				"" : cpu_also_reason[cpu]);
+		json_key_string(j, "also_message", me || !cpu_also_reason[cpu] ? "" : s->also_msg);
+		json_close(j, '}');
+	}
+	json_close(j, ']');
+}
+
 static void emit_record(const char *reason, const struct pt_regs *r,
 			const uintptr_t *pcs, unsigned int n)
 {
@@ -261,13 +492,12 @@ static void emit_record(const char *reason, const struct pt_regs *r,
 					     "rcx", "rbx", "rax" };
 	const uint64_t *gpr = &r->r15;
 	struct module *m;
-	char sym[128];
 	uint32_t crc;
 
 	json_open(&j, '{');
 	json_key_string(&j, "reason", reason);
 	json_key_string(&j, "message", panic_msg);
-	json_key_u64(&j, "cpu", 0);
+	json_key_u64(&j, "cpu", smp_processor_id());
 	json_key_u64(&j, "pid", current ? (uint64_t)current->pid : 0);
 	json_key_string(&j, "comm", current ? current->comm : "?");
 	json_key_string(&j, "taint", taint_string());
@@ -290,17 +520,8 @@ static void emit_record(const char *reason, const struct pt_regs *r,
 	json_key_hex(&j, "cr4", read_cr4());
 	json_key_hex(&j, "efer", rdmsr(MSR_EFER));
 	json_close(&j, '}');
-	json_key_open(&j, "backtrace", '[');
-	for (unsigned int i = 0; i <= n; i++) {
-		uintptr_t pc = i == 0 ? r->rip : pcs[i - 1];
-
-		symbolize(sym, sizeof(sym), pc, i > 0 || rip_is_return);
-		json_open(&j, '{');
-		json_key_hex(&j, "addr", pc);
-		json_key_string(&j, "sym", sym);
-		json_close(&j, '}');
-	}
-	json_close(&j, ']');
+	emit_frames(&j, "backtrace", r->rip, rip_is_return, pcs, n);
+	emit_cpus(&j, r);
 	json_key_open(&j, "modules", '[');
 	list_for_each_entry(m, &modules, node) {
 		char hash[17];
@@ -344,26 +565,24 @@ static __noreturn void panic_finish(void)
 static __noreturn void do_panic(const char *reason, const struct pt_regs *regs,
 				uintptr_t rbp)
 {
+	unsigned int self = smp_processor_id();
 	uintptr_t pcs[MAX_FRAMES];
 	unsigned int n;
-	char sym[128];
 
+	stop_other_cpus(self);	/* first: nothing changes under the dump */
 	out("------------[ cut here ]------------\n");
 	outf("Kernel panic - not syncing: %s\n", panic_msg);
 	outf("reason: %s\n", reason);
-	outf("CPU: 0 PID: %d Comm: %s Tainted: %s Basalt %s\n", current ? current->pid : 0,
-	     current ? current->comm : "?", taint_string(), BASALT_VERSION);
+	outf("CPU: %u PID: %d Comm: %s Tainted: %s Basalt %s\n", self,
+	     current ? current->pid : 0, current ? current->comm : "?", taint_string(),
+	     BASALT_VERSION);
 	dump_regs(regs);
 	dump_code(regs->rip);
 	dump_stack_window(regs->rsp);
 	n = unwind(rbp, pcs, MAX_FRAMES);
 	out("Call Trace:\n");
-	symbolize(sym, sizeof(sym), regs->rip, rip_is_return);
-	outf(" [<%016lx>] %s\n", regs->rip, sym);
-	for (unsigned int i = 0; i < n; i++) {
-		symbolize(sym, sizeof(sym), pcs[i], true);
-		outf(" [<%016lx>] %s\n", pcs[i], sym);
-	}
+	print_trace(regs->rip, rip_is_return, pcs, n);
+	dump_other_cpus(self);
 	dump_modules();
 	check_integrity_at_panic(reason);
 	out("Last kernel messages:\n");
@@ -373,14 +592,36 @@ static __noreturn void do_panic(const char *reason, const struct pt_regs *regs,
 	panic_finish();
 }
 
-/* Second panic while dumping the first: print the bare facts and stop. */
+/* Second panic on the CPU that is dumping the first: the bare facts, then stop. */
 static __noreturn void nested_panic(const char *reason, uintptr_t rip)
 {
 	outf("\nBASALT: nested panic '%s' at %016lx while handling '%s'\n", reason, rip,
-	     panic_reason);
+	     panic_reason ? panic_reason : "?");
 	qemu_exit(QEMU_EXIT_PANIC);
 	for (;;)
 		halt();
+}
+
+/*
+ * The panic lock: the first CPU to get here owns the dump; a later panic
+ * on it is a nested one, a panic on another CPU waits to be stopped.
+ */
+static __noreturn void panic_begin(const char *reason, const struct pt_regs *regs,
+				   bool rip_is_ret, uintptr_t rbp, const char *fmt, va_list ap)
+{
+	unsigned int cpu = smp_processor_id();
+	int owner = PANIC_CPU_NONE;
+
+	if (!__atomic_compare_exchange_n(&panic_cpu, &owner, (int)cpu, false, __ATOMIC_ACQ_REL,
+					 __ATOMIC_ACQUIRE)) {
+		if (owner == (int)cpu)
+			nested_panic(reason, regs->rip);
+		panic_on_other_cpu(cpu, reason, regs, rip_is_ret, rbp, fmt, ap);
+	}
+	panic_reason = reason;
+	vsnprintf(panic_msg, sizeof(panic_msg), fmt, ap);
+	rip_is_return = rip_is_ret;
+	do_panic(reason, regs, rbp);
 }
 
 void panic_regs(const char *reason, struct pt_regs *regs, const char *fmt, ...)
@@ -388,13 +629,8 @@ void panic_regs(const char *reason, struct pt_regs *regs, const char *fmt, ...)
 	va_list ap;
 
 	local_irq_disable();
-	if (panic_reason)
-		nested_panic(reason, regs->rip);
-	panic_reason = reason;
 	va_start(ap, fmt);
-	vsnprintf(panic_msg, sizeof(panic_msg), fmt, ap);
-	va_end(ap);
-	do_panic(reason, regs, regs->rbp);
+	panic_begin(reason, regs, false, regs->rbp, fmt, ap);
 }
 
 void panic(const char *reason, const char *fmt, ...)
@@ -403,17 +639,11 @@ void panic(const char *reason, const char *fmt, ...)
 	va_list ap;
 
 	local_irq_disable();
-	if (panic_reason)
-		nested_panic(reason, (uintptr_t)__builtin_return_address(0));
-	panic_reason = reason;
-	va_start(ap, fmt);
-	vsnprintf(panic_msg, sizeof(panic_msg), fmt, ap);
-	va_end(ap);
 	arch_capture_regs(&regs);
 	regs.rip = (uintptr_t)__builtin_return_address(0);
-	rip_is_return = true;
+	va_start(ap, fmt);
 	/* the trace starts in panic's caller */
-	do_panic(reason, &regs, ((uintptr_t *)regs.rbp)[0]);
+	panic_begin(reason, &regs, true, ((uintptr_t *)regs.rbp)[0], fmt, ap);
 }
 
 __noreturn void __stack_chk_fail(void)

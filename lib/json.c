@@ -96,6 +96,12 @@ void json_key_u64(struct json_buf *j, const char *k, uint64_t v)
 	puts_raw(j, num);
 }
 
+void json_key_bool(struct json_buf *j, const char *k, bool v)
+{
+	key(j, k);
+	puts_raw(j, v ? "true" : "false");
+}
+
 void json_key_hex(struct json_buf *j, const char *k, uint64_t v)
 {
 	char num[24];

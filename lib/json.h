@@ -6,6 +6,7 @@
 #ifndef LIB_JSON_H
 #define LIB_JSON_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,6 +25,7 @@ void json_close(struct json_buf *j, char bracket);	/* '}' or ']' */
 void json_key_open(struct json_buf *j, const char *key, char bracket);
 void json_key_string(struct json_buf *j, const char *key, const char *s);
 void json_key_u64(struct json_buf *j, const char *key, uint64_t v);
+void json_key_bool(struct json_buf *j, const char *key, bool v);
 void json_key_hex(struct json_buf *j, const char *key, uint64_t v);
 void json_array_string(struct json_buf *j, const char *s, size_t len);
 

@@ -4,6 +4,7 @@
  * test runner boots once per name and checks the dump and the record.
  */
 #include <asm/cpu.h>
+#include <asm/smp.h>
 #include "fs/vfs.h"
 #include "kernel/ktest.h"
 #include "kernel/module.h"
@@ -109,6 +110,40 @@ static __attribute__((noinline)) void crash_bug(void)
 	BUG_ON(crash != NULL);
 }
 
+/*
+ * Two CPUs panicking at once, the only way code runs on a parked AP: CPU 0
+ * NMIs the others; in its NMI handler CPU 1 waits for CPU 0's panic to
+ * begin and panics too. CPU 0 owns the one dump; CPU 1, whose NMIs are
+ * blocked, leaves its reason and stops itself.
+ */
+static int nmi_crash_armed, nmi_crash_entered;
+
+bool ktest_nmi(struct pt_regs *regs)
+{
+	if (!__atomic_load_n(&nmi_crash_armed, __ATOMIC_ACQUIRE))
+		return false;
+	if (smp_processor_id() != 1)
+		return true;
+	__atomic_store_n(&nmi_crash_entered, 1, __ATOMIC_RELEASE);
+	for (int us = 0; us < 100000 && !__atomic_load_n(&panic_reason, __ATOMIC_ACQUIRE); us++)
+		udelay(1);
+	panic("ktest-nmi", "CPU %u panics in its NMI handler", smp_processor_id());
+}
+
+static __attribute__((noinline)) void crash_smp_two(void)
+{
+	if (cpus_online < 2) {
+		printk("ktest: crash 'smp-two' needs 2 CPUs, has %u\n", cpus_online);
+		return;
+	}
+	__atomic_store_n(&nmi_crash_armed, 1, __ATOMIC_RELEASE);
+	smp_send_nmi_allbutself();
+	for (int us = 0; us < 100000 && !__atomic_load_n(&nmi_crash_entered, __ATOMIC_ACQUIRE);
+	     us++)
+		udelay(1);
+	panic("bug", "CPU %u panics while CPU 1 is in its NMI handler", smp_processor_id());
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(void);
@@ -120,6 +155,7 @@ static const struct {
 	{ "double-free", crash_double_free },
 	{ "stack-overflow", crash_stack_overflow },
 	{ "bug", crash_bug },
+	{ "smp-two", crash_smp_two },
 };
 
 void ktest_crash_run(void)

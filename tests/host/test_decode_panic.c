@@ -121,20 +121,25 @@ static uint64_t nm_addr(const char *obj, const char *sym)
 	return found;
 }
 
-/* Write a log holding one record of @frames (JSON fragments) with its CRC. */
-static void write_record(const char *reason, const char *frames, bool bad_crc)
+/*
+ * Write a log holding one record of @frames (JSON fragments) with its CRC;
+ * @cpus, when not NULL, is the fragment inside its "cpus" list.
+ */
+static void write_record(const char *reason, const char *frames, const char *cpus,
+			 bool bad_crc)
 {
-	char json[4096], log[5000];
+	char json[8192], log[9000];
 	uint32_t crc;
 	int n;
 
 	snprintf(json, sizeof(json),
 		 "{\"reason\":\"%s\",\"message\":\"made by test_decode_panic\",\"cpu\":0,"
 		 "\"pid\":42,\"comm\":\"hosttest\",\"taint\":\"-\",\"uptime_ns\":1500000000,"
-		 "\"regs\":{\"rip\":\"0x1\",\"rsp\":\"0x2\"},\"backtrace\":[%s],"
+		 "\"regs\":{\"rip\":\"0x1\",\"rsp\":\"0x2\"},\"backtrace\":[%s],%s%s%s"
 		 "\"modules\":[{\"name\":\"hello\",\"base\":\"%#llx\",\"size\":8192}],"
 		 "\"log\":[\"[    1.0] booted\"]}",
-		 reason, frames, (unsigned long long)MOD_BASE);
+		 reason, frames, cpus ? "\"cpus\":[" : "", cpus ? cpus : "", cpus ? "]," : "",
+		 (unsigned long long)MOD_BASE);
 	crc = crc32(0, json, strlen(json)) ^ (bad_crc ? 1 : 0);
 	n = snprintf(log, sizeof(log),
 		     "\x1b[0mboot noise\r\n\x1b[1;31mBASALT-PANIC v1 %s crc32=%08x\x1b[0m\r\n"
@@ -272,7 +277,7 @@ static void symbolizes_this_build(void)
 		 "{\"addr\":\"%#llx\",\"sym\":\"kmalloc+0x5/0x1\"}",
 		 (unsigned long long)kfree_a, (unsigned long long)greet + 5,
 		 (unsigned long long)kmalloc_a + 5);
-	write_record("exception", frames, false);
+	write_record("exception", frames, NULL, false);
 	snprintf(cmd, sizeof(cmd), DECODE " %s", tmp_path);
 	out = run(cmd, &st);
 	CHECK_EQ(st, 0);
@@ -290,7 +295,7 @@ static void symbolizes_this_build(void)
 	free(out);
 
 	/* the same record with a wrong CRC is still reported, but fails */
-	write_record("exception", frames, true);
+	write_record("exception", frames, NULL, true);
 	out = run(cmd, &st);
 	CHECK_EQ(st, 1);
 	CHECK(strstr(out, "CRC MISMATCH"));
@@ -309,13 +314,111 @@ static void flags_elf_mismatch(void)
 		 "{\"addr\":\"%#llx\",\"sym\":\"kfree+0x4/0x40\"},"
 		 "{\"addr\":\"%#llx\",\"sym\":\"hello_greet+0x0/0x40 [hello]\"}",
 		 (unsigned long long)kmalloc_a + 4, (unsigned long long)greet + 0x40);
-	write_record("bug", frames, false);
+	write_record("bug", frames, NULL, false);
 	snprintf(cmd, sizeof(cmd), DECODE " --no-log %s", tmp_path);
 	out = run(cmd, &st);
 	CHECK_EQ(st, 0);
 	CHECK(strstr(out, "MISMATCH: the ELF does not place kfree here"));
 	CHECK(strstr(out, "MISMATCH: the ELF does not place hello_greet here"));
 	CHECK(strstr(out, "2 frame(s) disagree with the ELF files"));
+	free(out);
+}
+
+/* The text from the line of @out that starts with @head up to the next "  cpu " line. */
+static char *cpu_section(const char *out, const char *head)
+{
+	const char *p = out ? strstr(out, head) : NULL, *end;
+
+	if (!p)
+		return strdup("");
+	end = strstr(p + strlen(head), "\n  cpu ");
+	return strndup(p, end ? (size_t)(end - p) : strlen(p));
+}
+
+/* A -smp 4 boot's record (tests/panic-logs/smp4-bug.log): every CPU shown. */
+static void saved_smp_record(void)
+{
+	int st;
+	char *out = run(DECODE NO_ELF "--no-log " LOGS "smp4-bug.log", &st), *sec;
+
+	CHECK_EQ(st, 0);
+	CHECK(strstr(out, "reason:   bug"));
+	CHECK(strstr(out, "cpus:     4 online"));
+	CHECK(strstr(out, "\n  cpu 0: panicking, pid 0 (swapper): the backtrace above\n"));
+	for (int cpu = 1; cpu < 4; cpu++) {
+		char head[64];
+
+		snprintf(head, sizeof(head), "\n  cpu %d: stopped by NMI, pid ", cpu);
+		sec = cpu_section(out, head);
+		CHECK(strstr(sec, head));
+		/* each stopped CPU has its own registers and frames, from its record entry */
+		CHECK(strstr(sec, "    RIP: ffffffff8"));
+		CHECK(line_has(sec, "    #0  ", "ap_entry+0x"));
+		CHECK(line_has(sec, "    #1  ", "000000000000807c"));
+		CHECK(!strstr(sec, "crash_bug"));
+		free(sec);
+	}
+	CHECK(!strstr(out, "did not stop"));
+	free(out);
+}
+
+/*
+ * A record of four CPUs made from this build: each CPU's frames resolve to
+ * file:line in its own section, a CPU that did not stop and one that was
+ * panicking too are said so, and a mismatch in a CPU's frame is counted.
+ */
+static void symbolizes_every_cpu(void)
+{
+	uint64_t kfree_a = nm_addr(KERNEL_ELF, "kfree");
+	uint64_t kmalloc_a = nm_addr(KERNEL_ELF, "kmalloc");
+	uint64_t greet = MOD_BASE + nm_addr(HELLO_KO, "hello_greet");
+	char frames[256], cpus[2048], cmd[256], *out, *sec;
+	int st;
+
+	CHECK(kfree_a && kmalloc_a);
+	snprintf(frames, sizeof(frames), "{\"addr\":\"%#llx\",\"sym\":\"kmalloc+0x5/0x1\"}",
+		 (unsigned long long)kmalloc_a + 5);
+	snprintf(cpus, sizeof(cpus),
+		 "{\"cpu\":0,\"panicking\":false,\"stopped\":true,\"pid\":3,\"comm\":\"kworker\","
+		 "\"rip\":\"%#llx\",\"rsp\":\"0x10\",\"rbp\":\"0x20\",\"by_nmi\":true,"
+		 "\"rip_is_return\":false,\"frames\":[{\"addr\":\"%#llx\",\"sym\":\"kfree+0x0/0x1\"},"
+		 "{\"addr\":\"%#llx\",\"sym\":\"hello_greet+0x5/0x1 [hello]\"}],"
+		 "\"also_panicking\":\"\",\"also_message\":\"\"},"
+		 "{\"cpu\":1,\"panicking\":true,\"stopped\":false,\"pid\":42,\"comm\":\"hosttest\","
+		 "\"rip\":\"0x1\",\"rsp\":\"0x2\",\"rbp\":\"0x3\",\"also_panicking\":\"\","
+		 "\"also_message\":\"\"},"
+		 "{\"cpu\":2,\"panicking\":false,\"stopped\":false,\"also_panicking\":\"\","
+		 "\"also_message\":\"\"},"
+		 "{\"cpu\":3,\"panicking\":false,\"stopped\":true,\"pid\":9,\"comm\":\"sh\","
+		 "\"rip\":\"%#llx\",\"rsp\":\"0x10\",\"rbp\":\"0x20\",\"by_nmi\":false,"
+		 "\"rip_is_return\":true,\"frames\":[{\"addr\":\"%#llx\",\"sym\":\"kfree+0x4/0x40\"}],"
+		 "\"also_panicking\":\"redzone\",\"also_message\":\"kmalloc: redzone at 0x5\"}",
+		 (unsigned long long)kfree_a, (unsigned long long)kfree_a,
+		 (unsigned long long)greet + 5, (unsigned long long)kmalloc_a + 4,
+		 (unsigned long long)kmalloc_a + 4);
+	write_record("bug", frames, cpus, false);
+	snprintf(cmd, sizeof(cmd), DECODE " --no-log %s", tmp_path);
+	out = run(cmd, &st);
+	CHECK_EQ(st, 0);
+	CHECK(strstr(out, "cpus:     4 online"));
+	CHECK(strstr(out, "\n  cpu 1: panicking, pid 42 (hosttest): the backtrace above\n"));
+	sec = cpu_section(out, "\n  cpu 0: stopped by NMI, pid 3 (kworker)\n");
+	CHECK(line_has(sec, "    #0  ", "kfree+0x0/"));
+	CHECK(line_has(sec, "kfree+0x0/", "mm/kmalloc.c:"));
+	CHECK(line_has(sec, "    #1  ", "hello_greet+0x5/"));
+	CHECK(line_has(sec, "hello_greet+0x5/", "modules/hello/hello.c:"));
+	CHECK(!strstr(sec, "MISMATCH"));
+	free(sec);
+	CHECK(strstr(out, "\n  cpu 2: did not stop\n"));
+	sec = cpu_section(out, "\n  cpu 3: stopped itself, pid 9 (sh)\n");
+	CHECK(strstr(sec, "MISMATCH: the ELF does not place kfree here"));
+	CHECK(strstr(sec, "\n    was panicking too: redzone: kmalloc: redzone at 0x5"));
+	free(sec);
+	/* the panicking CPU's own backtrace is still resolved */
+	CHECK(line_has(out, "kmalloc+0x5/", "mm/kmalloc.c:"));
+	CHECK(strstr(out, "1 frame(s) disagree with the ELF files"));
+	if (test_cur_failed)
+		printf("# decode-panic said:\n%s", out);
 	free(out);
 }
 
@@ -347,6 +450,8 @@ int main(int argc, char **argv)
 	RUN(several_records_from_stdin);
 	RUN(symbolizes_this_build);
 	RUN(flags_elf_mismatch);
+	RUN(saved_smp_record);
+	RUN(symbolizes_every_cpu);
 	unlink(tmp_path);
 	TEST_EXIT();
 }

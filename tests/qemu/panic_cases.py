@@ -82,6 +82,109 @@ def decodes_to(case, frames):
     return check
 
 
+SYM_RX = re.compile(r"^[\w.$]+\+0x[0-9a-f]+/0x[0-9a-f]+")
+
+
+def cpus_stopped(ncpus, panicking):
+    """A check hook: the record's "cpus" has @ncpus entries, CPU @panicking
+    is the only panicking one (and the top-level "cpu"), and every other CPU
+    was stopped by the NMI with its registers and symbolized frames."""
+    def check(out, tdir):
+        rec = record(out)
+        if rec is None:
+            return []           # the runner's own panic check reports it
+        cpus = rec.get("cpus")
+        if not isinstance(cpus, list) or len(cpus) != ncpus:
+            return ["record has cpus %r, expected %d entries" % (cpus, ncpus)]
+        problems = []
+        if rec.get("cpu") != panicking:
+            problems.append("record cpu %r, expected %d" % (rec.get("cpu"), panicking))
+        if [c.get("cpu") for c in cpus] != list(range(ncpus)):
+            problems.append("cpus numbered %r" % [c.get("cpu") for c in cpus])
+        if [c.get("cpu") for c in cpus if c.get("panicking") is True] != [panicking]:
+            problems.append("panicking CPUs %r, expected [%d]" % (
+                [c.get("cpu") for c in cpus if c.get("panicking") is True], panicking))
+        for c in cpus:
+            if c.get("cpu") == panicking:
+                if c.get("stopped") is not False or c.get("rip") != rec["regs"].get("rip"):
+                    problems.append("panicking CPU's entry %r" % c)
+                continue
+            frames = c.get("frames") or []
+            if c.get("stopped") is not True or c.get("by_nmi") is not True:
+                problems.append("CPU %s not stopped by NMI: %r" % (c.get("cpu"), c))
+            elif not frames or frames[0].get("addr") != c.get("rip"):
+                problems.append("CPU %s frames %r do not start at rip %s" % (
+                    c.get("cpu"), frames[:2], c.get("rip")))
+            elif not SYM_RX.match(frames[0].get("sym", "")):
+                problems.append("CPU %s stopped outside the kernel: %r" % (c.get("cpu"),
+                                                                         frames[0]))
+            elif len(frames) < 2:
+                # at least one return address: the walk from the NMI frame's rbp
+                problems.append("CPU %s has no frames past its rip: %r" % (c.get("cpu"),
+                                                                         frames))
+            elif not int(c.get("rsp", "0"), 16) >= 0xffff800000000000:
+                problems.append("CPU %s rsp %s is not a kernel stack" % (c.get("cpu"),
+                                                                       c.get("rsp")))
+            if c.get("also_panicking") != "":
+                problems.append("CPU %s also_panicking %r" % (c.get("cpu"),
+                                                            c.get("also_panicking")))
+        return problems
+    return check
+
+
+def decodes_cpus(case, ncpus, panicking):
+    """A check hook: decode-panic prints a section per CPU, each stopped
+    CPU's frame #0 resolved to a file:line of the tree."""
+    def check(out, tdir):
+        log = os.path.join(tdir, case + ".serial.log")
+        try:
+            p = subprocess.run([os.path.join(ROOT, "scripts", "decode-panic"), log],
+                               capture_output=True, text=True, timeout=60, cwd=ROOT)
+        except (OSError, subprocess.TimeoutExpired) as e:
+            return ["decode-panic did not run: %s" % e]
+        problems = [] if p.returncode == 0 else ["decode-panic exit status %d" % p.returncode]
+        if not re.search(r"\n  cpu %d: panicking" % panicking, p.stdout):
+            problems.append("decode-panic does not mark cpu %d panicking" % panicking)
+        for cpu in range(ncpus):
+            if cpu == panicking:
+                continue
+            rx = (r"\n  cpu %d: stopped by NMI, pid \d+ \(.*\)\n(?:    .*\n)*?"
+                  r"    #0  [0-9a-f]{16} \S+\+0x[0-9a-f]+/0x[0-9a-f]+  [\w/.-]+\.(?:c|asm):\d+" % cpu)
+            if not re.search(rx, p.stdout):
+                problems.append("decode-panic has no resolved frame #0 for cpu %d" % cpu)
+        if problems:
+            problems.append("decode-panic said: " + " | ".join(p.stdout.splitlines()[-40:]))
+        return problems
+    return check
+
+
+def one_dump_two_panics(out, tdir):
+    """CPU 1 panicked in its NMI handler while CPU 0 dumped: one dump and
+    one record, CPU 1's entry carries its own reason and a trace through
+    ktest_nmi (saved by itself: its NMIs were blocked)."""
+    problems = []
+    for what, rx in (("dumps", r"-\[ cut here \]-"), ("records", r"BASALT-PANIC v1 ")):
+        n = len(re.findall(rx, out))
+        if n != 1:
+            problems.append("%d %s, expected 1" % (n, what))
+    rec = record(out)
+    cpus = rec.get("cpus", []) if rec else []
+    one = [c for c in cpus if c.get("cpu") == 1]
+    if not one:
+        return problems + ["no CPU 1 in the record's cpus %r" % cpus]
+    c = one[0]
+    if c.get("also_panicking") != "ktest-nmi" or \
+            c.get("also_message") != "CPU 1 panics in its NMI handler":
+        problems.append("CPU 1 also_panicking %r / %r" % (c.get("also_panicking"),
+                                                        c.get("also_message")))
+    if c.get("stopped") is not True or c.get("by_nmi") is not False:
+        problems.append("CPU 1 stopped %r by_nmi %r, expected true, false" % (
+            c.get("stopped"), c.get("by_nmi")))
+    if not any(f.get("sym", "").startswith("ktest_nmi+0x") for f in c.get("frames", [])):
+        problems.append("ktest_nmi not in CPU 1's frames %r" % c.get("frames"))
+    return problems
+
+
 def fire(trigger):
     return [(PROMPT, "insmod /lib/modules/crashtest.ko && echo %s > /proc/crashtest\n"
              % trigger)]
@@ -180,4 +283,25 @@ CASES = [
          check=decodes_to("panic-decode-kernel-frames", [
              ("crash_bug", "kernel/test/crash.c", "BUG_ON(crash != NULL)"),
              ("ktest_crash_run", "kernel/test/crash.c", "crashes[i].fn();")])),
+    # SMP: the panicking CPU stops the other three with an NMI; the dump and
+    # the record show all four, and decode-panic resolves each one's frames
+    dict(name="panic-smp-stop-cpus", cmdline="ktest.crash=bug", qemu_args=["-smp", "4"],
+         exit=65, panic=dict(reason="bug", symbol="crash_bug"),
+         expect=[r"CPU: 0 PID: \d+ ", r"CPU 0: panicking \(registers and Call Trace above\)",
+                 r"CPU 1: stopped by NMI, PID \d+ Comm ", r"CPU 2: stopped by NMI, ",
+                 r"CPU 3: stopped by NMI, PID \d+ Comm \S+\r?\n RIP: 0008:\S+\+0x"],
+         reject=[r"did not stop", r"nested panic", r"NMI received at"],
+         check=both(cpus_stopped(4, 0), decodes_cpus("panic-smp-stop-cpus", 4, 0))),
+    dict(name="panic-smp-8-cpus", cmdline="ktest.crash=bug", qemu_args=["-smp", "8"],
+         exit=65, panic=dict(reason="bug", symbol="crash_bug"),
+         expect=[r"CPU 7: stopped by NMI, "], reject=[r"did not stop"],
+         check=cpus_stopped(8, 0)),
+    # two CPUs panic at once (kernel/test/crash.c, "smp-two"): one dump
+    dict(name="panic-smp-two-at-once", cmdline="ktest.crash=smp-two", qemu_args=["-smp", "4"],
+         exit=65, panic=dict(reason="bug", symbol="crash_smp_two"),
+         expect=[r"CPU: 0 PID: ", r"CPU 1: stopped itself \(its NMIs were blocked\)",
+                 r"CPU 1 was panicking too: ktest-nmi: CPU 1 panics in its NMI handler",
+                 r"CPU 2: stopped by NMI, ", r"CPU 3: stopped by NMI, "],
+         reject=[r"did not stop", r"nested panic", r"NMI received at"],
+         check=one_dump_two_panics),
 ]

@@ -9,6 +9,7 @@
 #include <asm/ptrace.h>
 #include "arch/x86/x86.h"
 #include "kernel/kernel.h"
+#include "kernel/ktest.h"
 #include "kernel/module.h"
 #include "kernel/sched.h"
 #include "mm/mm.h"
@@ -141,6 +142,28 @@ static __noreturn void page_fault_panic(struct pt_regs *regs)
 		   (err & 1) && cr2 < USER_END ? " (user page touched: SMAP/SMEP)" : "");
 }
 
+bool __attribute__((weak)) watchdog_nmi(struct pt_regs *regs)
+{
+	return false;
+}
+
+bool __attribute__((weak)) ktest_nmi(struct pt_regs *regs)
+{
+	return false;
+}
+
+/*
+ * NMI (its own IST stack on every CPU): panic's stop request, the lockup
+ * detector's tick, a crash test's, or something unexpected that is only
+ * reported.
+ */
+static void nmi(struct pt_regs *regs)
+{
+	if (panic_nmi(regs) || watchdog_nmi(regs) || ktest_nmi(regs))
+		return;
+	pr_warn("NMI received at %pS\n", (void *)regs->rip);
+}
+
 /* Handle exception regs->vector. */
 void x86_exception(struct pt_regs *regs)
 {
@@ -148,7 +171,7 @@ void x86_exception(struct pt_regs *regs)
 	const char *name = exception_names[vec] ? exception_names[vec] : "reserved exception";
 
 	if (vec == 2) {
-		pr_warn("NMI received at %pS\n", (void *)regs->rip);
+		nmi(regs);
 		return;
 	}
 	if (vec == 14) {
