@@ -89,14 +89,17 @@ static uint64_t deadline_after(int64_t sec, int64_t nsec)
 static long do_poll(struct pollfd *fds, int n, uint64_t deadline)
 {
 	struct poll_table pt = { .cap = 2 * n + 4 };
-	unsigned long flags;
 	long ready;
 
 	pt.entries = kzalloc(sizeof(*pt.entries) * (size_t)pt.cap);
 	if (!pt.entries)
 		return -ENOMEM;
 	for (;;) {
-		flags = local_irq_save_sched();
+		uint64_t wake_at;
+
+		/* asleep before the look: a wake-up between the look and schedule() counts */
+		if (current)
+			set_current_state(TASK_INTERRUPTIBLE);
 		ready = 0;
 		for (int i = 0; i < n; i++) {
 			fds[i].revents = (int16_t)poll_one(&fds[i], &pt);
@@ -105,19 +108,17 @@ static long do_poll(struct pollfd *fds, int n, uint64_t deadline)
 		if (!ready && current && signal_pending(current))
 			ready = -EINTR;
 		if (ready || ktime_ns() >= deadline || !current) {
+			if (current)
+				set_current_running();
 			poll_table_clear(&pt);
-			local_irq_restore_sched(flags);
 			break;
 		}
-		current->wake_at_ns = deadline == NO_DEADLINE ? 0 : deadline;
-		if (pt.overflow && (!current->wake_at_ns ||
-				    current->wake_at_ns > ktime_ns() + 10000000ULL))
-			current->wake_at_ns = ktime_ns() + 10000000ULL;
-		current->state = TASK_INTERRUPTIBLE;
-		schedule();
-		current->wake_at_ns = 0;
+		wake_at = deadline == NO_DEADLINE ? 0 : deadline;
+		if (pt.overflow && (!wake_at || wake_at > ktime_ns() + 10000000ULL))
+			wake_at = ktime_ns() + 10000000ULL;
+		schedule_until(wake_at);
+		set_current_running();
 		poll_table_clear(&pt);
-		local_irq_restore_sched(flags);
 	}
 	kfree(pt.entries);
 	return ready;

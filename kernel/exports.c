@@ -66,16 +66,15 @@ EXPORT_SYMBOL(copy_from_user);
 EXPORT_SYMBOL(clear_user);
 EXPORT_SYMBOL(strncpy_from_user);
 
-/* wait queues, sleeping and signals (wait_event* expand to these) */
-EXPORT_SYMBOL(current);
+/* wait queues, sleeping and signals (wait_event* expand to these; current is read through GS) */
 EXPORT_SYMBOL(wait_queue_init);
 EXPORT_SYMBOL(wait_entry_add);
 EXPORT_SYMBOL(wait_entry_remove);
 EXPORT_SYMBOL(wake_up);
-EXPORT_SYMBOL(sleep_on);
-EXPORT_SYMBOL(local_irq_save_sched);
-EXPORT_SYMBOL(local_irq_restore_sched);
+EXPORT_SYMBOL(prepare_to_wait);
+EXPORT_SYMBOL(finish_wait);
 EXPORT_SYMBOL(schedule);
+EXPORT_SYMBOL(schedule_until);
 EXPORT_SYMBOL(sleep_ns);
 EXPORT_SYMBOL(signal_pending);
 

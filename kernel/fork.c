@@ -79,6 +79,8 @@ void task_release_parts(struct task *t)
 	if (t->sighand && --t->sighand->refcount == 0)
 		kfree(t->sighand);
 	t->sighand = NULL;
+	if (t->mm && t == current)
+		mm_switch_kernel();	/* off the tables before they may go */
 	if (t->mm)
 		mm_put(t->mm);
 	t->mm = NULL;

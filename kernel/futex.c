@@ -27,18 +27,17 @@ int futex_wake_addr(uint64_t uaddr, int n)
 {
 	struct futex_waiter *w;
 	int woken = 0;
-	unsigned long flags = local_irq_save();
 
+	/* the waiter list is the BKL's (every user is a syscall) */
 	list_for_each_entry(w, &futex_waiters, node) {
 		if (woken >= n)
 			break;
 		if (w->uaddr == uaddr && w->mm == current->mm && !w->woken) {
-			w->woken = true;
+			__atomic_store_n(&w->woken, true, __ATOMIC_SEQ_CST);
 			wake_up_task(w->task);
 			woken++;
 		}
 	}
-	local_irq_restore(flags);
 	return woken;
 }
 
@@ -50,7 +49,6 @@ static long futex_wait(uint64_t uaddr, uint32_t val, uint64_t timeout_ns)
 	/* FUTEX_WAIT timeouts are relative (BITSET's absolute ones are treated so too) */
 	uint32_t cur;
 	long ret = 0;
-	unsigned long flags;
 
 	if (get_user(cur, (uint32_t __user *)uaddr))
 		return -EFAULT;
@@ -58,9 +56,11 @@ static long futex_wait(uint64_t uaddr, uint32_t val, uint64_t timeout_ns)
 		return -EAGAIN;
 	uint64_t end = timeout_ns ? ktime_ns() + timeout_ns : 0;
 
-	flags = local_irq_save();
 	list_add_tail(&w.node, &futex_waiters);
-	while (!w.woken) {
+	for (;;) {
+		set_current_state(TASK_INTERRUPTIBLE);	/* before the look at woken */
+		if (__atomic_load_n(&w.woken, __ATOMIC_SEQ_CST))
+			break;
 		if (signal_pending(current)) {
 			ret = -EINTR;
 			break;
@@ -69,13 +69,10 @@ static long futex_wait(uint64_t uaddr, uint32_t val, uint64_t timeout_ns)
 			ret = -ETIMEDOUT;
 			break;
 		}
-		current->wake_at_ns = end;	/* 0: no timeout */
-		current->state = TASK_INTERRUPTIBLE;
-		schedule();
+		schedule_until(end);	/* 0: no timeout */
 	}
-	current->wake_at_ns = 0;
+	set_current_running();
 	list_del(&w.node);
-	local_irq_restore(flags);
 	return ret;
 }
 

@@ -2,9 +2,12 @@
  * Synchronous IPC endpoints (see kernel/ipc.h and docs/ipc.md): the
  * rendezvous between a caller and a server, the one copy of a long part
  * between two address spaces, and the direct switch from caller to server
- * and back. The kernel is not preemptible and has one CPU, so the queues
- * need no locks; a copy that may fault marks its call or receiver busy so
- * that a signal cannot pull it away mid-copy.
+ * and back. Every user is a system call, so the queues and the call and
+ * receiver states are the big kernel lock's: a waiter checks its state and
+ * marks itself asleep holding it, and the other side (on any CPU) can
+ * change the state and wake it only once schedule() has let the lock go,
+ * so no wake-up is lost. A copy that may fault marks its call or receiver
+ * busy so that a signal cannot pull it away mid-copy.
  *
  * The system calls (ipc_create, ipc_call, ipc_reply_recv) are in
  * kernel/ipc_sys.c.
@@ -154,12 +157,12 @@ static long deliver(struct ipc_endpoint *ep, struct ipc_call *c, struct ipc_rx *
 }
 
 /*
- * Sleep (interrupts are off) in @state, switching straight to @handoff
- * when there is one: the task that must run next for us to get an answer.
+ * Sleep in @state, switching straight to @handoff when there is one: the
+ * task that must run next for us to get an answer.
  */
 static void block(struct task *handoff, int state)
 {
-	current->state = state;
+	set_current_state(state);
 	if (handoff)
 		sched_switch_to(handoff);
 	else
@@ -174,7 +177,6 @@ static void block(struct task *handoff, int state)
 long ipc_do_call(struct ipc_endpoint *ep, struct ipc_call *c, bool intr)
 {
 	struct task *handoff = NULL;
-	unsigned long flags;
 	long n;
 
 	if (!ep->servers)
@@ -200,7 +202,6 @@ long ipc_do_call(struct ipc_endpoint *ep, struct ipc_call *c, bool intr)
 		list_add_tail(&c->node, &ep->senders);
 	}
 	for (;;) {
-		flags = local_irq_save_sched();
 		if (c->state == CALL_DONE)
 			break;
 		if (intr && signal_pending(current) && c->state != CALL_BUSY) {
@@ -211,9 +212,7 @@ long ipc_do_call(struct ipc_endpoint *ep, struct ipc_call *c, bool intr)
 		}
 		block(handoff, intr ? TASK_INTERRUPTIBLE : TASK_UNINTERRUPTIBLE);
 		handoff = NULL;
-		local_irq_restore_sched(flags);
 	}
-	local_irq_restore_sched(flags);
 	if (handoff)
 		wake_up_task(handoff);	/* never slept: the server still must run */
 	return c->result;
@@ -250,7 +249,6 @@ long ipc_do_reply_recv(struct ipc_endpoint *ep, const struct ipc_msg *msg,
 		       const struct ipc_span *send, struct ipc_rx *rx)
 {
 	struct task *handoff = reply(ep, msg, send);
-	unsigned long flags;
 	long n;
 
 	while (!list_empty(&ep->senders)) {
@@ -275,7 +273,6 @@ long ipc_do_reply_recv(struct ipc_endpoint *ep, const struct ipc_msg *msg,
 	rx->state = RX_WAITING;
 	list_add_tail(&rx->node, &ep->receivers);
 	for (;;) {
-		flags = local_irq_save_sched();
 		if (rx->state == RX_DONE)
 			break;
 		if (signal_pending(current) && rx->state == RX_WAITING) {
@@ -285,9 +282,7 @@ long ipc_do_reply_recv(struct ipc_endpoint *ep, const struct ipc_msg *msg,
 		}
 		block(handoff, TASK_INTERRUPTIBLE);
 		handoff = NULL;
-		local_irq_restore_sched(flags);
 	}
-	local_irq_restore_sched(flags);
 	if (handoff)
 		wake_up_task(handoff);
 	return rx->result;

@@ -12,6 +12,7 @@
 #define pr_fmt(fmt) "irq: " fmt
 
 #include <asm/irq.h>
+#include <asm/switch.h>
 #include <asm/ptrace.h>
 #include "fs/vfs.h"
 #include "kernel/irq.h"
@@ -50,24 +51,22 @@ static struct irq_desc irq_descs[NR_IRQS];
 static bool msi_used[NR_IRQS - IRQ_MSI_BASE];
 /* Guards the handler chains and descriptors; taken with interrupts off. */
 static DEFINE_SPINLOCK(irq_lock);
-/* Nesting depth of interrupt handlers on this CPU (per-CPU once SMP lands). */
-static unsigned int irq_nesting;
-
+/* Nesting depth of interrupt handlers: this_cpu()->irq_nesting. */
 bool in_interrupt(void)
 {
-	return irq_nesting != 0;
+	return this_cpu()->irq_nesting != 0;
 }
 EXPORT_SYMBOL(in_interrupt);
 
 void irq_enter(void)
 {
-	if (irq_nesting++ == 0)
+	if (this_cpu()->irq_nesting++ == 0)
 		lockdep_irq_enter();
 }
 
 void irq_exit(void)
 {
-	irq_nesting--;
+	this_cpu()->irq_nesting--;
 }
 
 unsigned int irq_to_vector(unsigned int irq)

@@ -5,6 +5,7 @@
  * accepted only when disarming.
  */
 #include <asm/uaccess.h>
+#include "kernel/lock.h"
 #include "kernel/sched.h"
 #include "kernel/syscall.h"
 
@@ -20,9 +21,12 @@ static uint64_t tv_ns(int64_t sec, int64_t usec)
 	return (uint64_t)sec * 1000000000ULL + (uint64_t)usec * 1000ULL;
 }
 
-/* Called from the timer tick: fire expired ITIMER_REAL timers. */
+extern raw_spinlock_t tasklist_lock;
+
+/* Called from the boot CPU's timer tick: fire expired ITIMER_REAL timers. */
 void itimer_tick(uint64_t now)
 {
+	unsigned long flags = raw_spin_lock_irqsave(&tasklist_lock);
 	struct task *t;
 
 	list_for_each_entry(t, &all_tasks, all_node) {
@@ -32,6 +36,7 @@ void itimer_tick(uint64_t now)
 		t->itimer_at_ns = t->itimer_interval_ns ? now + t->itimer_interval_ns : 0;
 		send_signal(t, SIGALRM);
 	}
+	raw_spin_unlock_irqrestore(&tasklist_lock, flags);
 }
 
 static void itimer_get(struct task *t, struct itimerval *v)

@@ -91,6 +91,8 @@ extern const char *panic_reason;	/* non-NULL once a panic has begun */
  * panicking CPU itself the NMI is ignored (true).
  */
 bool panic_nmi(struct pt_regs *regs);
+/* Some CPU is panicking (printk stops waiting for its lock). */
+bool panic_in_progress(void);
 /*
  * The hard-lockup detector's NMI check: true if the NMI was its own (and is
  * handled). A weak default (arch/x86/cpu/traps.c) says false.

@@ -23,6 +23,33 @@
 
 struct task;
 
+/*
+ * --- raw spinlocks ---------------------------------------------------------------
+ * A bare ticket lock with no debugging, no lock-order check and no count
+ * in spin_locks_held(): for the few locks the lock machinery itself and
+ * the scheduler need (sched_lock is held across a context switch and
+ * released by the next task, which no owner check could follow). Everyone
+ * else uses spinlock_t.
+ */
+typedef struct raw_spinlock {
+	uint32_t next, serving;
+} raw_spinlock_t;
+
+#define __RAW_SPIN_LOCK_UNLOCKED	{ 0, 0 }
+#define DEFINE_RAW_SPINLOCK(x)		raw_spinlock_t x = __RAW_SPIN_LOCK_UNLOCKED
+
+void raw_spin_lock(raw_spinlock_t *lock);
+void raw_spin_unlock(raw_spinlock_t *lock);
+int raw_spin_trylock(raw_spinlock_t *lock);
+unsigned long raw_spin_lock_irqsave(raw_spinlock_t *lock);
+void raw_spin_unlock_irqrestore(raw_spinlock_t *lock, unsigned long flags);
+
+static inline bool raw_spin_is_locked(const raw_spinlock_t *lock)
+{
+	return __atomic_load_n(&lock->next, __ATOMIC_RELAXED) !=
+	       __atomic_load_n(&lock->serving, __ATOMIC_RELAXED);
+}
+
 /* --- spinlocks ----------------------------------------------------------------- */
 typedef struct spinlock {
 	uint32_t next;		/* the ticket the next locker takes */

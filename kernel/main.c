@@ -6,6 +6,7 @@
 #include <asm/boot.h>
 #include <asm/irq.h>
 #include <asm/setup.h>
+#include <asm/smp.h>
 #include "kernel/kernel.h"
 #include "kernel/workqueue.h"
 #include "fs/vfs.h"
@@ -52,7 +53,7 @@ void kmain(void)
 	mm_init();			/* page tables with W^X, buddy allocator, vmalloc */
 	arch_irq_init();		/* ACPI MADT, LAPIC, IOAPIC; legacy PIC masked */
 	arch_time_init();		/* PIT-calibrated TSC clock and LAPIC tick */
-	arch_smp_init();		/* the other CPUs: started, then parked */
+	arch_smp_init();		/* the other CPUs: started, then parked until the end */
 	sched_init();			/* task 0, the syscall entry */
 	workqueue_init();		/* the "events" worker for schedule_work */
 	do_initcalls();			/* consoles, keyboard, tty and other drivers */
@@ -62,9 +63,6 @@ void kmain(void)
 	start_init();			/* pid 1 runs /init */
 	local_irq_enable();
 	pr_info("Basalt is up: idling with interrupts on\n");
-	for (;;) {			/* task 0 is the idle task */
-		if (sched_need_resched())
-			schedule();
-		arch_idle();
-	}
+	smp_release_cpus();		/* the other CPUs join the scheduler */
+	cpu_idle_loop();		/* task 0 is the boot CPU's idle task */
 }

@@ -58,6 +58,11 @@ static struct panic_cpu_slot panic_cpus[NR_CPUS];
 static bool cpu_stopped[NR_CPUS];
 static const char *cpu_also_reason[NR_CPUS];
 static int panic_cpu = PANIC_CPU_NONE;	/* the CPU that owns the dump */
+
+bool panic_in_progress(void)
+{
+	return __atomic_load_n(&panic_cpu, __ATOMIC_RELAXED) != PANIC_CPU_NONE;
+}
 static int panic_stop_sent;		/* its NMIs to the others are on their way */
 
 const char *panic_reason;

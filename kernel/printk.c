@@ -4,8 +4,11 @@
  * it to every registered console when its level is below console_loglevel.
  * A message starts with an optional KERN_<LEVEL> prefix ("\0016").
  */
+#include <asm/cpu.h>
 #include <asm/irq.h>
+#include <asm/smp.h>
 #include "kernel/kernel.h"
+#include "kernel/lock.h"
 #include "lib/printf.h"
 #include "lib/string.h"
 
@@ -17,6 +20,49 @@ static struct console *consoles;
 static char log_buf[LOG_BUF_SIZE];
 static uint64_t log_head;	/* total bytes ever written; index = head % size */
 static bool line_start = true;
+
+/*
+ * logbuf_lock guards the ring, the console list and the consoles' output,
+ * so lines from different CPUs never interleave. A printk on a CPU that
+ * already holds it (an NMI or a fault in the middle of one) goes ahead
+ * without it, and so does one during a panic once the lock has not come
+ * free for a while: a CPU stopped while holding it must not silence the
+ * dump.
+ */
+static DEFINE_RAW_SPINLOCK(logbuf_lock);
+static volatile int logbuf_cpu = -1;
+
+static unsigned long logbuf_lock_irqsave(bool *locked)
+{
+	unsigned long flags = local_irq_save();
+	int cpu = (int)smp_processor_id();
+
+	*locked = false;
+	if (logbuf_cpu == cpu)
+		return flags;
+	if (panic_in_progress()) {
+		for (int i = 0; i < 100000 && !*locked; i++) {
+			*locked = raw_spin_trylock(&logbuf_lock);
+			cpu_relax();
+		}
+		if (!*locked)
+			return flags;
+	} else {
+		raw_spin_lock(&logbuf_lock);
+		*locked = true;
+	}
+	logbuf_cpu = cpu;
+	return flags;
+}
+
+static void logbuf_unlock_irqrestore(unsigned long flags, bool locked)
+{
+	if (locked) {
+		logbuf_cpu = -1;
+		raw_spin_unlock(&logbuf_lock);
+	}
+	local_irq_restore(flags);
+}
 static char console_only[64];	/* console= restriction, "" for all */
 
 static int set_loglevel(const char *v)
@@ -83,7 +129,8 @@ static void replay_log(struct console *con)
 
 void register_console(struct console *con)
 {
-	unsigned long flags = local_irq_save();
+	bool locked;
+	unsigned long flags = logbuf_lock_irqsave(&locked);
 	struct console **p = &consoles;
 
 	while (*p)
@@ -92,7 +139,7 @@ void register_console(struct console *con)
 	*p = con;
 	if (p != &consoles && console_enabled(con))
 		replay_log(con);
-	local_irq_restore(flags);
+	logbuf_unlock_irqrestore(flags, locked);
 }
 
 void console_write_all(const char *s, size_t len)
@@ -155,6 +202,7 @@ int vprintk(const char *fmt, va_list ap)
 	char text[512], stamp[32];
 	int level = DEFAULT_LEVEL, len, slen = 0;
 	unsigned long flags;
+	bool locked;
 
 	if (fmt[0] == KERN_SOH[0] && fmt[1] >= '0' && fmt[1] <= '7') {
 		level = fmt[1] - '0';
@@ -164,7 +212,7 @@ int vprintk(const char *fmt, va_list ap)
 	if (len >= (int)sizeof(text))
 		len = sizeof(text) - 1;
 
-	flags = local_irq_save();
+	flags = logbuf_lock_irqsave(&locked);
 	if (line_start) {
 		uint64_t ns = ktime_ns();
 
@@ -179,7 +227,7 @@ int vprintk(const char *fmt, va_list ap)
 		console_write_all(text, len);
 	}
 	line_start = len > 0 && text[len - 1] == '\n';
-	local_irq_restore(flags);
+	logbuf_unlock_irqrestore(flags, locked);
 	return len;
 }
 

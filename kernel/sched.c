@@ -1,34 +1,65 @@
 /*
  * The scheduler: round-robin over runnable tasks with a timeslice of
- * SCHED_SLICE ticks. The kernel is not preemptible: a task switches only
- * when it sleeps, exits or calls schedule(), and a task whose slice ran out
- * is switched on its way back to user mode. Task 0 is the boot thread,
- * which becomes the idle loop.
+ * SCHED_SLICE ticks, on every CPU. The kernel is not preemptible: a task
+ * switches only when it sleeps, exits or calls schedule(), and a task
+ * whose slice ran out is switched on its way back to user mode.
+ *
+ * Each CPU has its own run queue (struct percpu) and its own idle task
+ * (task 0 is the boot CPU's, the boot thread itself). A woken task goes to
+ * the queue of an idle CPU it may run on, preferring the one it last ran
+ * on, and that CPU is kicked with a reschedule IPI; a CPU whose queue is
+ * empty takes a task from the longest other queue (an idle CPU looks on
+ * every tick). Affinity (cpus_allowed) limits both.
+ *
+ * Locking (docs/locking.md): one raw spinlock, sched_lock, guards every
+ * run queue, the timed sleepers, every wait queue and the state of every
+ * task. It is taken with interrupts off and held across the context
+ * switch: the task switched to releases it (finish_switch), after the
+ * previous task's registers are saved and its on_cpu cleared, so no other
+ * CPU can pick a task whose switch-out is not complete, and a task never
+ * runs on two CPUs at once.
+ *
+ * The big kernel lock (kernel_flag) serializes kernel code run on behalf
+ * of tasks, as Linux 2.0-2.4 did: syscalls, faults and kernel threads
+ * hold it, schedule() drops it while the task is away and takes it back
+ * after. Interrupt handlers never take it.
  */
+#include <asm/cpu.h>
 #include <asm/irq.h>
 #include <asm/ptrace.h>
+#include <asm/setup.h>
+#include <asm/smp.h>
 #include <asm/switch.h>
 #include <asm/uaccess.h>
 #include "kernel/lock.h"
 #include "kernel/sched.h"
 #include "kernel/timer.h"
+#include "lib/printf.h"
 #include "lib/string.h"
 #include "mm/mm.h"
 
 #define SCHED_SLICE	5	/* ticks: 50 ms at 100 Hz */
+#define ALL_CPUS	(~0ULL)
 
-static struct task idle_task = {
+/* The boot CPU's idle task: the boot thread, which kmain turns into the idle loop. */
+struct task init_task = {
 	.pid = 0,
-	.comm = "swapper",
+	.comm = "swapper/0",
 	.state = TASK_RUNNING,
 	.flags = TASK_KTHREAD,
+	.on_cpu = 1,
+	.cpus_allowed = 1,
+	.lock_depth = -1,
 };
-struct task *current = &idle_task;
+static struct task ap_idle_tasks[NR_CPUS];
+
+DEFINE_RAW_SPINLOCK(sched_lock);
+static DEFINE_RAW_SPINLOCK(kernel_flag);	/* the big kernel lock */
+/* all_tasks changes under the BKL and this lock; the tick's itimer scan takes only this. */
+DEFINE_RAW_SPINLOCK(tasklist_lock);
+
 LIST_HEAD(all_tasks);
-static LIST_HEAD(run_queue);
 static LIST_HEAD(timed_sleepers);	/* tasks with wake_at_ns set, via run_node */
-bool need_resched_flag;
-#define need_resched need_resched_flag
 static int last_pid;
 
 struct task *task_by_pid(int pid)
@@ -52,84 +83,272 @@ int alloc_pid(void)
 	}
 }
 
+/* --- the big kernel lock --------------------------------------------------------- */
+void lock_kernel(void)
+{
+	if (++current->lock_depth == 0)
+		raw_spin_lock(&kernel_flag);
+}
+
+void unlock_kernel(void)
+{
+	if (--current->lock_depth < 0)
+		raw_spin_unlock(&kernel_flag);
+}
+
+/* --- run queues (all under sched_lock) ------------------------------------------ */
 static bool on_queue(struct task *t)
 {
 	return t->run_node.next && t->run_node.next != &t->run_node;
 }
 
-/* Make @t runnable; callable from interrupt handlers. */
-void wake_up_task(struct task *t)
+static bool cpu_usable(unsigned int cpu)
 {
-	unsigned long flags = local_irq_save();
-
-	if (t->state == TASK_INTERRUPTIBLE || t->state == TASK_UNINTERRUPTIBLE) {
-		if (on_queue(t))
-			list_del_init(&t->run_node);	/* off the timed-sleep list */
-		t->wake_at_ns = 0;
-		t->state = TASK_RUNNING;
-		if (t != current)
-			list_add_tail(&t->run_node, &run_queue);
-		need_resched = true;
-	}
-	local_irq_restore(flags);
+	return cpu < cpus_online && cpu_percpu(cpu)->online;
 }
 
+static bool allowed_on(const struct task *t, unsigned int cpu)
+{
+	return cpu < 64 && (t->cpus_allowed & (1ULL << cpu)) && cpu_usable(cpu);
+}
+
+/* How busy @cpu is: its queue, plus one when it runs something other than idle. */
+static unsigned int cpu_load(unsigned int cpu)
+{
+	struct percpu *c = cpu_percpu(cpu);
+
+	return c->nr_queued + (c->curr != c->idle);
+}
+
+/* Where a task that becomes runnable should go: the least loaded allowed CPU, its own first. */
+static unsigned int select_cpu(struct task *t)
+{
+	unsigned int best = t->cpu, self = smp_processor_id();
+
+	if (!allowed_on(t, best))
+		best = allowed_on(t, self) ? self : 0;
+	for (unsigned int cpu = 0; cpu < cpus_online; cpu++) {
+		if (allowed_on(t, cpu) && (!allowed_on(t, best) || cpu_load(cpu) < cpu_load(best)))
+			best = cpu;
+	}
+	return best;	/* CPU 0 when nothing allowed is online: the mask is checked at set time */
+}
+
+static void enqueue(struct task *t, unsigned int cpu)
+{
+	struct percpu *c = cpu_percpu(cpu);
+
+	t->cpu = (int)cpu;
+	list_add_tail(&t->run_node, &c->run_queue);
+	c->nr_queued++;
+}
+
+static void dequeue(struct task *t)
+{
+	list_del_init(&t->run_node);
+	cpu_percpu((unsigned int)t->cpu)->nr_queued--;
+}
+
+/* Queue @t on a CPU and make sure that CPU looks at its queue soon. */
+static void activate(struct task *t)
+{
+	unsigned int cpu = select_cpu(t);
+	struct percpu *c = cpu_percpu(cpu);
+
+	enqueue(t, cpu);
+	if (c->curr == c->idle && !c->need_resched) {
+		c->need_resched = true;
+		if (cpu != smp_processor_id())
+			smp_send_reschedule(cpu);
+	}
+}
+
+/* Make @t runnable; sched_lock held (wait queues call this). */
+void __wake_up_task(struct task *t);
+void __wake_up_task(struct task *t)
+{
+	if (t->state != TASK_INTERRUPTIBLE && t->state != TASK_UNINTERRUPTIBLE)
+		return;
+	if (on_queue(t))
+		list_del_init(&t->run_node);	/* off the timed-sleep list */
+	t->wake_at_ns = 0;
+	t->state = TASK_RUNNING;
+	if (!t->on_cpu)
+		activate(t);
+	/* else it has not switched out yet: schedule() sees it runnable and keeps it */
+}
+
+/* Make @t runnable; callable from any context and any CPU. */
+void wake_up_task(struct task *t)
+{
+	unsigned long flags = raw_spin_lock_irqsave(&sched_lock);
+
+	__wake_up_task(t);
+	raw_spin_unlock_irqrestore(&sched_lock, flags);
+}
+
+/* The first queued task @cpu may take from its own queue, or from the longest other one. */
+static struct task *pick_next(unsigned int cpu)
+{
+	struct percpu *c = cpu_percpu(cpu);
+	unsigned int victim = cpu, most = 0;
+	struct task *t;
+
+	if (!list_empty(&c->run_queue))
+		return list_first_entry(&c->run_queue, struct task, run_node);
+	for (unsigned int o = 0; o < cpus_online; o++) {
+		if (o != cpu && cpu_percpu(o)->nr_queued > most) {
+			most = cpu_percpu(o)->nr_queued;
+			victim = o;
+		}
+	}
+	if (victim == cpu)
+		return NULL;
+	list_for_each_entry(t, &cpu_percpu(victim)->run_queue, run_node)
+		if (t->cpus_allowed & (1ULL << cpu))
+			return t;
+	return NULL;
+}
 
 void schedule_tail(void);
+void ret_from_fork(void);
+
+/*
+ * The second half of a switch, in the task switched to: the one switched
+ * away from is now off its stack, so other CPUs may pick it (on_cpu 0),
+ * and sched_lock, taken by the previous task, is released.
+ */
+static void finish_switch(void)
+{
+	struct percpu *c = this_cpu();
+
+	__atomic_store_n(&c->prev->on_cpu, 0, __ATOMIC_RELEASE);
+	c->prev = NULL;
+	raw_spin_unlock(&sched_lock);
+}
 
 /* First C code of every new task, right after its first switch_stack. */
-
 void schedule_tail(void)
 {
-	reap_dead_tasks();
+	finish_switch();
 	arch_set_kernel_stack(current->kstack_top);
 	local_irq_enable();
 	if (current->set_child_tid) {	/* in the child's own address space */
+		lock_kernel();
 		put_user(current->pid, (int __user *)current->set_child_tid);
 		current->set_child_tid = 0;
+		unlock_kernel();
 	}
 }
 
-static void switch_to(struct task *prev, struct task *next)
+static void switch_to(struct percpu *c, struct task *prev, struct task *next)
 {
 	if (!(prev->flags & TASK_KTHREAD))
 		arch_fpu_save(prev->fpu_state);
 	if (!(next->flags & TASK_KTHREAD))
 		arch_fpu_restore(next->fpu_state);
-	current = next;
-	if (next->mm && next->mm != prev->mm)
-		mm_switch(next->mm);
+	c->curr = next;
+	c->prev = prev;
+	c->context_switches++;
+	if (next->mm)
+		mm_switch(next->mm);		/* loads CR3 only if it changes */
+	else
+		mm_switch_kernel();		/* no CPU keeps a dead mm's tables loaded */
 	if (next->kstack_top)
 		arch_set_kernel_stack(next->kstack_top);
 	arch_set_fs_base(next->fs_base);
 	switch_stack(&prev->saved_rsp, next->saved_rsp);
+	finish_switch();			/* as @prev again, maybe on another CPU */
+}
+
+/*
+ * Put @prev where its state says (a run queue, the timed sleepers or
+ * nowhere) and switch to @next, or to the best queued task when @next is
+ * NULL. sched_lock is held with interrupts off; it is released on return.
+ */
+static void __schedule(struct task *prev, struct task *next)
+{
+	struct percpu *c = this_cpu();
+	unsigned int cpu = c->cpu;
+
+	c->need_resched = false;
+	c->last_switch_ns = ktime_ns();
+	/* a signal that came after the sleeper checked: it must not sleep through it */
+	if (prev->state == TASK_INTERRUPTIBLE && signal_pending(prev)) {
+		if (on_queue(prev))
+			list_del_init(&prev->run_node);
+		prev->wake_at_ns = 0;
+		prev->state = TASK_RUNNING;
+	}
+	if (prev->state == TASK_RUNNING) {
+		if (prev != c->idle && !on_queue(prev)) {
+			if (allowed_on(prev, cpu))
+				enqueue(prev, cpu);
+			else
+				activate(prev);		/* its affinity moved it away */
+		}
+	} else if (prev->wake_at_ns && !on_queue(prev)) {
+		list_add_tail(&prev->run_node, &timed_sleepers);
+	}
+	if (!next)
+		next = pick_next(cpu);
+	if (next && on_queue(next))
+		dequeue(next);
+	if (!next)
+		next = c->idle;
+	if (next == prev) {
+		raw_spin_unlock(&sched_lock);
+		return;
+	}
+	next->timeslice = next->timeslice && next != c->idle ? next->timeslice : SCHED_SLICE;
+	next->on_cpu = 1;
+	next->cpu = (int)cpu;
+	switch_to(c, prev, next);
+}
+
+/* Give up the big kernel lock for the time away; the depth stays with the task. */
+static int release_kernel_lock(struct task *t)
+{
+	int depth = t->lock_depth;
+
+	if (depth >= 0)
+		raw_spin_unlock(&kernel_flag);
+	return depth;
+}
+
+static void reacquire_kernel_lock(int depth)
+{
+	if (depth >= 0) {
+		raw_spin_lock(&kernel_flag);
+		reap_dead_tasks();	/* under the BKL, which guards the task lists */
+	}
+}
+
+static void do_schedule(uint64_t deadline_ns, uintptr_t ip)
+{
+	struct task *prev = current;
+	unsigned long flags;
+	int depth;
+
+	might_sleep_check("schedule", ip);
+	depth = release_kernel_lock(prev);
+	flags = raw_spin_lock_irqsave(&sched_lock);
+	if (deadline_ns && prev->state != TASK_RUNNING)
+		prev->wake_at_ns = deadline_ns;	/* the tick wakes it then */
+	prev->timeslice = 0;		/* a fresh slice next time */
+	__schedule(prev, NULL);
+	local_irq_restore(flags);
+	reacquire_kernel_lock(depth);
 }
 
 void schedule(void)
 {
-	unsigned long flags;
-	struct task *prev = current, *next;
+	do_schedule(0, (uintptr_t)__builtin_return_address(0));
+}
 
-	might_sleep_check("schedule", (uintptr_t)__builtin_return_address(0));
-	flags = local_irq_save();
-
-	need_resched = false;
-	if (prev->state == TASK_RUNNING && prev != &idle_task && !on_queue(prev))
-		list_add_tail(&prev->run_node, &run_queue);
-	if (prev->state != TASK_RUNNING && prev->wake_at_ns && !on_queue(prev))
-		list_add_tail(&prev->run_node, &timed_sleepers);
-	if (list_empty(&run_queue)) {
-		next = prev->state == TASK_RUNNING ? prev : &idle_task;
-	} else {
-		next = list_first_entry(&run_queue, struct task, run_node);
-		list_del_init(&next->run_node);
-	}
-	next->timeslice = SCHED_SLICE;
-	if (next != prev) {
-		switch_to(prev, next);
-		reap_dead_tasks();	/* we are back on our own stack */
-	}
-	local_irq_restore(flags);
+void schedule_until(uint64_t deadline_ns)
+{
+	do_schedule(deadline_ns, (uintptr_t)__builtin_return_address(0));
 }
 
 /*
@@ -138,85 +357,174 @@ void schedule(void)
  * current task has just blocked waiting for @next's answer or has just
  * answered it. @next inherits what is left of the current timeslice, so a
  * pair of tasks calling each other cannot starve the rest. The caller sets
- * its own state first, with interrupts off, as for schedule().
+ * its own state first, as for schedule(). When @next cannot run here (it
+ * is still on another CPU, or its affinity forbids this one) it is simply
+ * woken and this is an ordinary schedule().
  */
 void sched_switch_to(struct task *next)
 {
-	unsigned long flags = local_irq_save();
 	struct task *prev = current;
+	unsigned long flags;
+	int depth;
+	bool sleeping;
 
-	if (next == prev || (next->state != TASK_RUNNING && next->state != TASK_INTERRUPTIBLE &&
-			     next->state != TASK_UNINTERRUPTIBLE)) {
-		local_irq_restore(flags);
-		schedule();
-		return;
+	depth = release_kernel_lock(prev);
+	flags = raw_spin_lock_irqsave(&sched_lock);
+	sleeping = next->state == TASK_INTERRUPTIBLE || next->state == TASK_UNINTERRUPTIBLE;
+	if (next == prev || next->on_cpu || !allowed_on(next, this_cpu()->cpu) ||
+	    (!sleeping && (next->state != TASK_RUNNING || !on_queue(next)))) {
+		if (sleeping)
+			__wake_up_task(next);
+		__schedule(prev, NULL);
+	} else {
+		if (on_queue(next)) {
+			if (sleeping)
+				list_del_init(&next->run_node);		/* the timed sleepers */
+			else
+				dequeue(next);
+		}
+		next->wake_at_ns = 0;
+		next->state = TASK_RUNNING;
+		next->timeslice = prev->timeslice ? prev->timeslice : 1;
+		prev->timeslice = 0;
+		__schedule(prev, next);
 	}
-	if (on_queue(next))
-		list_del_init(&next->run_node);	/* off the run queue or the timed sleepers */
-	next->wake_at_ns = 0;
-	next->state = TASK_RUNNING;
-	if (prev->state == TASK_RUNNING && prev != &idle_task && !on_queue(prev))
-		list_add_tail(&prev->run_node, &run_queue);
-	if (prev->state != TASK_RUNNING && prev->wake_at_ns && !on_queue(prev))
-		list_add_tail(&prev->run_node, &timed_sleepers);
-	next->timeslice = prev->timeslice ? prev->timeslice : 1;
-	switch_to(prev, next);
-	reap_dead_tasks();
 	local_irq_restore(flags);
+	reacquire_kernel_lock(depth);
 }
 
-/* Timer tick: account, wake expired sleepers, ask for a switch at slice end. */
+/* Is a busy CPU's queue holding work this idle CPU could take? (a racy peek, for the tick) */
+static bool work_elsewhere(unsigned int cpu)
+{
+	for (unsigned int o = 0; o < cpus_online; o++) {
+		struct percpu *c = cpu_percpu(o);
+
+		if (o != cpu && c->nr_queued && c->curr != c->idle)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Timer tick, on every CPU: account, ask for a switch at slice end, and on
+ * an idle CPU look for work to pull. The boot CPU's tick also runs the
+ * timers and wakes expired sleepers for everyone.
+ */
 void sched_tick(bool user_mode)
 {
+	struct percpu *c = this_cpu();
+	struct task *cur = c->curr;
 	uint64_t now = ktime_ns();
-	struct task *t, *tmp;
 
 	if (user_mode)
-		current->utime++;
+		cur->utime++;
 	else
-		current->stime++;
-	run_timers();
-	list_for_each_entry_safe(t, tmp, &timed_sleepers, run_node) {
-		if (t->wake_at_ns && t->wake_at_ns <= now)
-			wake_up_task(t);
+		cur->stime++;
+	if (c->cpu == 0) {
+		struct task *t, *tmp;
+
+		run_timers();
+		raw_spin_lock(&sched_lock);
+		list_for_each_entry_safe(t, tmp, &timed_sleepers, run_node) {
+			if (t->wake_at_ns && t->wake_at_ns <= now)
+				__wake_up_task(t);
+		}
+		raw_spin_unlock(&sched_lock);
+		itimer_tick(now);
 	}
-	itimer_tick(now);
-	if (current == &idle_task ? !list_empty(&run_queue) : --current->timeslice == 0)
-		need_resched = true;
+	if (cur == c->idle) {
+		if (c->nr_queued || work_elsewhere(c->cpu))
+			c->need_resched = true;
+		c->last_switch_ns = now;	/* idle is never a lockup */
+	} else if (cur->timeslice == 0 || --cur->timeslice == 0) {
+		c->need_resched = true;
+	}
 }
 
 bool sched_need_resched(void)
 {
-	return need_resched;
+	return this_cpu()->need_resched;
+}
+
+void scheduler_ipi(void)
+{
+	this_cpu()->need_resched = true;
+}
+
+uint64_t sched_cpu_switches(unsigned int cpu)
+{
+	return cpu_percpu(cpu)->context_switches;
 }
 
 int sleep_ns(uint64_t ns)
 {
-	unsigned long flags = local_irq_save();
 	uint64_t end = ktime_ns() + ns;
 	int ret = 0;
 
-	while (ktime_ns() < end) {
+	for (;;) {
+		unsigned long flags = raw_spin_lock_irqsave(&sched_lock);
+
+		current->wake_at_ns = end;	/* wake_up_task clears it */
+		set_current_state(TASK_INTERRUPTIBLE);
+		raw_spin_unlock_irqrestore(&sched_lock, flags);
+		if (ktime_ns() >= end)
+			break;
 		if (signal_pending(current)) {
 			ret = -EINTR;
 			break;
 		}
-		current->wake_at_ns = end;	/* wake_up_task clears it */
-		current->state = TASK_INTERRUPTIBLE;
 		schedule();
 	}
-	if (on_queue(current))
-		list_del_init(&current->run_node);
-	current->wake_at_ns = 0;
-	current->state = TASK_RUNNING;
-	local_irq_restore(flags);
+	set_current_running();
 	return ret;
 }
 
+/* sched_lock held: runnable again, and off the timed sleepers. */
+void __set_current_running(void)
+{
+	if (current->state != TASK_RUNNING && on_queue(current))
+		list_del_init(&current->run_node);
+	current->wake_at_ns = 0;
+	current->state = TASK_RUNNING;
+}
+
+void set_current_running(void)
+{
+	unsigned long flags = raw_spin_lock_irqsave(&sched_lock);
+
+	__set_current_running();
+	raw_spin_unlock_irqrestore(&sched_lock, flags);
+}
+
+/* --- affinity ------------------------------------------------------------------ */
+int sched_set_allowed(struct task *t, uint64_t mask)
+{
+	uint64_t online = cpus_online >= 64 ? ALL_CPUS : (1ULL << cpus_online) - 1;
+	unsigned long flags;
+
+	if (!(mask & online))
+		return -EINVAL;
+	flags = raw_spin_lock_irqsave(&sched_lock);
+	t->cpus_allowed = mask;
+	if (t->state == TASK_RUNNING && on_queue(t) && !allowed_on(t, (unsigned int)t->cpu)) {
+		dequeue(t);
+		activate(t);
+	} else if (t->on_cpu && !allowed_on(t, (unsigned int)t->cpu)) {
+		/* running where it may not: it moves at its next schedule() */
+		cpu_percpu((unsigned int)t->cpu)->need_resched = true;
+		if ((unsigned int)t->cpu != smp_processor_id())
+			smp_send_reschedule((unsigned int)t->cpu);
+	}
+	raw_spin_unlock_irqrestore(&sched_lock, flags);
+	return 0;
+}
+
+/* --- tasks ----------------------------------------------------------------------- */
 /* A new task with a kernel stack; not yet runnable. */
 struct task *task_alloc(const char *name)
 {
 	struct task *t = kzalloc(sizeof(*t));
+	unsigned long flags;
 
 	if (!t)
 		return NULL;
@@ -235,23 +543,30 @@ struct task *task_alloc(const char *name)
 	list_init(&t->run_node);
 	t->start_ns = ktime_ns();
 	t->state = TASK_UNINTERRUPTIBLE;
+	t->lock_depth = -1;
+	/* inherited, as on Linux; an idle task's children may run anywhere */
+	t->cpus_allowed = current->pid == 0 ? ALL_CPUS : current->cpus_allowed;
+	t->cpu = (int)smp_processor_id();
+	flags = raw_spin_lock_irqsave(&tasklist_lock);
 	list_add_tail(&t->all_node, &all_tasks);
+	raw_spin_unlock_irqrestore(&tasklist_lock, flags);
 	return t;
 }
 
 void task_start(struct task *t)
 {
-	unsigned long flags = local_irq_save();
+	unsigned long flags = raw_spin_lock_irqsave(&sched_lock);
 
 	t->state = TASK_RUNNING;
-	list_add_tail(&t->run_node, &run_queue);
-	local_irq_restore(flags);
+	activate(t);
+	raw_spin_unlock_irqrestore(&sched_lock, flags);
 }
 
 /* Called by kthread_entry (entry.asm) in the new thread. */
 void kthread_main(int (*fn)(void *), void *arg);
 void kthread_main(int (*fn)(void *), void *arg)
 {
+	lock_kernel();			/* kernel threads run under the BKL like syscalls */
 	do_exit(fn(arg) << 8);
 }
 
@@ -262,8 +577,8 @@ struct task *kthread_alloc(const char *name, int (*fn)(void *), void *arg)
 	if (!t)
 		return NULL;
 	t->flags |= TASK_KTHREAD;
-	t->parent = &idle_task;
-	list_add_tail(&t->sibling, &idle_task.children);
+	t->parent = &init_task;
+	list_add_tail(&t->sibling, &init_task.children);
 	/* frames start below the pt_regs slot, which exec may fill in */
 	t->saved_rsp = arch_prepare_stack((uint64_t)t->uregs, kthread_entry, (uint64_t)fn,
 					  (uint64_t)arg);
@@ -279,20 +594,76 @@ struct task *kthread_spawn(const char *name, int (*fn)(void *), void *arg)
 	return t;
 }
 
+static void percpu_sched_init(unsigned int cpu, struct task *idle)
+{
+	struct percpu *c = cpu_percpu(cpu);
+
+	list_init(&c->run_queue);
+	c->nr_queued = 0;
+	c->idle = idle;
+	c->last_switch_ns = ktime_ns();
+}
+
 void sched_init(void)
 {
-	wait_queue_init(&idle_task.child_exit_wq);
-	idle_task.child_exit = &idle_task.child_exit_wq;
-	list_init(&idle_task.children);
-	list_init(&idle_task.run_node);
-	list_add_tail(&idle_task.all_node, &all_tasks);
+	wait_queue_init(&init_task.child_exit_wq);
+	init_task.child_exit = &init_task.child_exit_wq;
+	list_init(&init_task.children);
+	list_init(&init_task.run_node);
+	list_add_tail(&init_task.all_node, &all_tasks);
+	for (unsigned int cpu = 0; cpu < cpus_online; cpu++)
+		percpu_sched_init(cpu, cpu ? &ap_idle_tasks[cpu] : &init_task);
+	this_cpu()->online = true;
 	syscall_init();
 }
 
-/* Free what is left of a reaped task (its stack is not in use any more). */
+/* The idle loop of every CPU. Interrupts are off between the check and the halt. */
+__noreturn void cpu_idle_loop(void)
+{
+	for (;;) {
+		local_irq_disable();
+		if (this_cpu()->need_resched) {
+			local_irq_enable();
+			schedule();
+			continue;
+		}
+		arch_idle();		/* sti; hlt: no wake-up slips in between */
+	}
+}
+
+/* An AP joins: its boot stack becomes its idle task's. */
+__noreturn void sched_ap_start(unsigned int cpu)
+{
+	struct task *idle = &ap_idle_tasks[cpu];
+	struct percpu *c = this_cpu();
+
+	idle->pid = 0;
+	snprintf(idle->comm, sizeof(idle->comm), "swapper/%u", cpu);
+	idle->state = TASK_RUNNING;
+	idle->flags = TASK_KTHREAD;
+	idle->on_cpu = 1;
+	idle->cpu = (int)cpu;
+	idle->cpus_allowed = 1ULL << cpu;
+	idle->lock_depth = -1;
+	list_init(&idle->children);
+	list_init(&idle->run_node);
+	c->curr = idle;
+	c->last_switch_ns = ktime_ns();
+	__atomic_store_n(&c->online, true, __ATOMIC_RELEASE);
+	local_irq_enable();
+	cpu_idle_loop();
+}
+
+/* Free what is left of a reaped task, once its last switch-out is complete. */
 void task_free(struct task *t)
 {
+	unsigned long flags;
+
+	while (__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE))
+		cpu_relax();		/* a zombie still on its way out on another CPU */
+	flags = raw_spin_lock_irqsave(&tasklist_lock);
 	list_del(&t->all_node);
+	raw_spin_unlock_irqrestore(&tasklist_lock, flags);
 	vfree(t->kstack);
 	kfree(t);
 }

@@ -7,6 +7,11 @@
  *
  * Blocking uses wait queues: a task sleeps on a queue until a condition is
  * true, and wake_up() makes every sleeper runnable again to re-check.
+ *
+ * Several CPUs run tasks (docs/smp.md, docs/locking.md): each CPU has its
+ * own run queue, all under the scheduler's sched_lock, and kernel code
+ * outside interrupt handlers runs holding the big kernel lock
+ * (lock_kernel), which a task gives up while it sleeps.
  */
 #ifndef KERNEL_SCHED_H
 #define KERNEL_SCHED_H
@@ -15,6 +20,7 @@
 #include <stdint.h>
 #include <asm/irq.h>
 #include <asm/ptrace.h>
+#include <asm/switch.h>
 #include "kernel/kernel.h"
 #include "kernel/signal.h"
 #include "kernel/wait.h"
@@ -56,7 +62,11 @@ struct task {
 	uint64_t kstack_top;	/* top of the kernel stack (TSS rsp0) */
 	void *kstack;		/* vmalloc'd base, freed at reap */
 	uint64_t saved_rsp;	/* kernel rsp while switched out */
-	struct list_head run_node;
+	struct list_head run_node;	/* on a CPU's run queue or the timed sleepers */
+	int cpu;			/* the CPU it runs or last ran on */
+	volatile int on_cpu;		/* 1 from switch-in until its switch-out is complete */
+	uint64_t cpus_allowed;		/* affinity: bit N = may run on CPU N */
+	int lock_depth;			/* big kernel lock nesting, -1 when not held */
 	unsigned int timeslice;
 	uint64_t wake_at_ns;	/* for timed sleeps, 0 if none */
 	uint64_t utime, stime;	/* ticks spent in user / kernel mode */
@@ -109,55 +119,102 @@ struct task {
 #define TASK_CONTINUED	0x4	/* resumed by SIGCONT, not yet reported to wait */
 
 /* The task running on this CPU. */
+#ifdef BASALT_HOST_TEST
 extern struct task *current;
+#else
+static inline struct task *get_current(void)
+{
+	struct task *t;
+
+	__asm__("movq %%gs:32, %0" : "=r"(t));	/* the same task wherever it runs */
+	return t;
+}
+#define current get_current()
+#endif
 extern struct list_head all_tasks;
+
+/*
+ * A sleeping task's state is set before its wake-up condition is checked
+ * (a full barrier between the two), and wakers change it only under
+ * sched_lock: a wake-up between the check and schedule() finds the task
+ * asleep and makes it runnable again, and schedule() then does not sleep.
+ */
+static inline void set_current_state(int state)
+{
+	__atomic_store_n(&current->state, state, __ATOMIC_SEQ_CST);
+}
 
 /*
  * Sleep until @cond is true. The interruptible form returns -ERESTARTSYS (the
  * syscall is restarted or fails with EINTR, as the signal handler asks) when a
- * signal arrives first, else 0. @cond is evaluated with interrupts off, so
- * a wake_up from an interrupt handler cannot be lost.
+ * signal arrives first, else 0. The task is on the queue and marked asleep
+ * before @cond is checked, so a wake_up from another CPU or an interrupt
+ * handler cannot be lost.
  */
 #define wait_event_interruptible(wq, cond)                                   \
 	({                                                                   \
 		int __ret = 0;                                               \
+		struct wait_entry __we = { .task = current };                \
 		for (;;) {                                                   \
-			unsigned long __f = local_irq_save_sched();          \
-			if (cond) {                                          \
-				local_irq_restore_sched(__f);                \
+			prepare_to_wait(&(wq), &__we, TASK_INTERRUPTIBLE);   \
+			if (cond)                                            \
 				break;                                       \
-			}                                                    \
 			if (signal_pending(current)) {                       \
-				local_irq_restore_sched(__f);                \
 				__ret = -ERESTARTSYS;                        \
 				break;                                       \
 			}                                                    \
-			sleep_on(&(wq), TASK_INTERRUPTIBLE);                 \
-			local_irq_restore_sched(__f);                        \
+			schedule();                                          \
 		}                                                            \
+		finish_wait(&(wq), &__we);                                   \
 		__ret;                                                       \
 	})
 
 #define wait_event(wq, cond)                                                 \
 	do {                                                                 \
+		struct wait_entry __we = { .task = current };                \
 		for (;;) {                                                   \
-			unsigned long __f = local_irq_save_sched();          \
-			if (cond) {                                          \
-				local_irq_restore_sched(__f);                \
+			prepare_to_wait(&(wq), &__we, TASK_UNINTERRUPTIBLE); \
+			if (cond)                                            \
 				break;                                       \
-			}                                                    \
-			sleep_on(&(wq), TASK_UNINTERRUPTIBLE);               \
-			local_irq_restore_sched(__f);                        \
+			schedule();                                          \
 		}                                                            \
+		finish_wait(&(wq), &__we);                                   \
 	} while (0)
 
-unsigned long local_irq_save_sched(void);
-void local_irq_restore_sched(unsigned long flags);
+/* After a sleep loop: runnable, with no timed wake-up left (the _ form: sched_lock held). */
+void set_current_running(void);
+void __set_current_running(void);
+
+/* --- the big kernel lock (kernel/sched.c) ---------------------------------------- */
+/*
+ * Held by every task running kernel code on behalf of a process or a
+ * kernel thread, from syscall or fault entry to the return to user mode;
+ * schedule() gives it up while the task sleeps and takes it back after.
+ * Interrupt handlers never take it. Nested: lock_depth counts.
+ */
+void lock_kernel(void);
+void unlock_kernel(void);
+static inline bool kernel_locked(void)
+{
+	return current->lock_depth >= 0;
+}
 
 /* --- scheduler -------------------------------------------------------------- */
 void sched_init(void);
+/* An AP enters the scheduler: its idle task (the AP's boot stack) runs @idle_loop. */
+__noreturn void sched_ap_start(unsigned int cpu);
+/* Idle loop of every CPU: schedule when there is work, halt otherwise. */
+__noreturn void cpu_idle_loop(void);
+/* Affinity (sched_setaffinity): move @t to a CPU in @mask. */
+int sched_set_allowed(struct task *t, uint64_t mask);
+/* A reschedule IPI arrived (arch code). */
+void scheduler_ipi(void);
+/* Per-CPU counters for /proc: switches, queued tasks. */
+uint64_t sched_cpu_switches(unsigned int cpu);
 /* Give up the CPU; returns when this task is chosen again. */
 void schedule(void);
+/* The same, and a sleeping task is woken at ktime_ns() @deadline_ns at the latest (0: never). */
+void schedule_until(uint64_t deadline_ns);
 /* Switch straight to @next, making it runnable (the IPC fast path). */
 void sched_switch_to(struct task *next);
 /* Called from the timer interrupt: account time, preempt at slice end. */
@@ -193,11 +250,10 @@ void itimer_tick(uint64_t now_ns);	/* ITIMER_REAL expiry, from the tick */
 __noreturn void do_exit(int status);
 /* Before every return to user mode: reschedule, deliver signals. */
 void exit_to_user_mode(struct pt_regs *regs);
-extern bool need_resched_flag;
 /* Anything for exit_to_user_mode to do? (the common syscall skips it) */
 static inline bool exit_work_pending(const struct pt_regs *regs)
 {
-	return need_resched_flag || current->sig_pending || current->sig_restore_mask ||
+	return this_cpu()->need_resched || current->sig_pending || current->sig_restore_mask ||
 	       (long)regs->rax == -ERESTARTSYS;
 }
 

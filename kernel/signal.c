@@ -9,6 +9,7 @@
 #include <asm/ptrace.h>
 #include <asm/switch.h>
 #include <asm/uaccess.h>
+#include "kernel/lock.h"
 #include "kernel/sched.h"
 #include "kernel/syscall.h"
 #include "lib/string.h"
@@ -86,42 +87,60 @@ int send_signal(struct task *t, int sig)
 	return send_signal_info(t, sig, &info);
 }
 
+/*
+ * Signals are sent from any context and CPU (a ^C in the serial
+ * interrupt, the ITIMER_REAL tick, another task's kill); siglock orders
+ * them against each other, and the owner clears its pending bits with
+ * atomic operations. The order is siglock, then sched_lock (the wake-up).
+ */
+static DEFINE_RAW_SPINLOCK(siglock);
+
 int send_signal_info(struct task *t, int sig, const struct sig_info *info)
 {
+	struct task *notify = NULL;
 	unsigned long flags;
 
 	if (sig < 1 || sig > NSIG)
 		return -EINVAL;
 	if (!t || t->state == TASK_ZOMBIE || t->state == TASK_DEAD)
 		return -ESRCH;
-	flags = local_irq_save();
+	flags = raw_spin_lock_irqsave(&siglock);
 	if (sig == SIGCONT || sig == SIGKILL) {
-		t->sig_pending &= ~STOP_SIGS;
+		__atomic_and_fetch(&t->sig_pending, ~STOP_SIGS, __ATOMIC_SEQ_CST);
 		if (t->state == TASK_STOPPED) {
 			t->state = TASK_INTERRUPTIBLE;
 			t->exit_code = 0;
 			if (sig == SIGCONT && t->parent) {
-				struct sig_info ci = { .code = CLD_CONTINUED, .pid = t->tgid,
-						       .uid = (int)t->cred.uid, .status = SIGCONT };
-
 				t->flags |= TASK_CONTINUED;
-				if (!(t->parent->sighand->action[SIGCHLD - 1].flags & SA_NOCLDSTOP))
-					send_signal_info(t->parent, SIGCHLD, &ci);
-				wake_up(t->parent->child_exit);
+				notify = t->parent;
 			}
 			wake_up_task(t);
 		}
 	}
 	if (STOP_SIGS & SIGMASK(sig))
-		t->sig_pending &= ~SIGMASK(SIGCONT);
+		__atomic_and_fetch(&t->sig_pending, ~SIGMASK(SIGCONT), __ATOMIC_SEQ_CST);
 	if (!(t->sig_pending & SIGMASK(sig)))
 		t->siginfo[sig - 1] = *info;	/* standard signals do not queue */
-	t->sig_pending |= SIGMASK(sig);
+	__atomic_or_fetch(&t->sig_pending, SIGMASK(sig), __ATOMIC_SEQ_CST);
 	/* wake an interruptible sleeper; sigtimedwait waits on blocked ones too */
 	if (t->state == TASK_INTERRUPTIBLE)
 		wake_up_task(t);
-	local_irq_restore(flags);
+	raw_spin_unlock_irqrestore(&siglock, flags);
+	if (notify) {
+		struct sig_info ci = { .code = CLD_CONTINUED, .pid = t->tgid,
+				       .uid = (int)t->cred.uid, .status = SIGCONT };
+
+		if (!(notify->sighand->action[SIGCHLD - 1].flags & SA_NOCLDSTOP))
+			send_signal_info(notify, SIGCHLD, &ci);
+		wake_up(notify->child_exit);
+	}
 	return 0;
+}
+
+/* The owner takes @bit out of its pending set. */
+static void clear_pending(uint64_t bit)
+{
+	__atomic_and_fetch(&current->sig_pending, ~bit, __ATOMIC_SEQ_CST);
 }
 
 int kill_pgrp(int pgid, int sig)
@@ -143,7 +162,7 @@ int kill_pgrp(int pgid, int sig)
 /* Stop until SIGCONT (or SIGKILL); tell the parent. */
 static void do_stop(int sig)
 {
-	current->state = TASK_STOPPED;
+	set_current_state(TASK_STOPPED);
 	current->exit_code = (sig << 8) | 0x7f;
 	if (current->parent) {
 		struct sig_info info = { .code = CLD_STOPPED, .pid = current->tgid,
@@ -225,7 +244,7 @@ void do_signal(struct pt_regs *regs)
 	struct k_sigaction *ka = &current->sighand->action[sig - 1];
 	uint64_t bit = SIGMASK(sig);
 
-	current->sig_pending &= ~bit;
+	clear_pending(bit);
 	if (ka->handler == SIG_IGN || (ka->handler == SIG_DFL && (IGNORE_SIGS & bit)))
 		return;
 	if (ka->handler == SIG_DFL) {
@@ -322,7 +341,7 @@ SYSCALL_DEFINE4(rt_sigaction, int, sig, const struct k_sigaction __user *, act,
 			return -EFAULT;
 		current->sighand->action[sig - 1] = k;
 		if (k.handler == SIG_IGN)
-			current->sig_pending &= ~SIGMASK(sig);
+			clear_pending(SIGMASK(sig));
 	}
 	return 0;
 }
@@ -370,19 +389,25 @@ SYSCALL_DEFINE2(rt_sigsuspend, const uint64_t __user *, mask, size_t, size)
 	current->sig_saved_mask = current->sig_blocked;
 	current->sig_restore_mask = true;
 	current->sig_blocked = m & ~UNBLOCKABLE;
-	while (!signal_pending(current)) {
-		current->state = TASK_INTERRUPTIBLE;
+	for (;;) {
+		set_current_state(TASK_INTERRUPTIBLE);
+		if (signal_pending(current))
+			break;
 		schedule();
 	}
+	set_current_running();
 	return -EINTR;
 }
 
 SYSCALL_DEFINE0(pause)
 {
-	while (!signal_pending(current)) {
-		current->state = TASK_INTERRUPTIBLE;
+	for (;;) {
+		set_current_state(TASK_INTERRUPTIBLE);
+		if (signal_pending(current))
+			break;
 		schedule();
 	}
+	set_current_running();
 	return -EINTR;
 }
 
@@ -486,7 +511,7 @@ SYSCALL_DEFINE4(rt_sigtimedwait, const uint64_t __user *, uset, void __user *, u
 		if (ready) {
 			int sig = __builtin_ctzll(ready) + 1;
 
-			current->sig_pending &= ~SIGMASK(sig);
+			clear_pending(SIGMASK(sig));
 			if (uinfo) {
 				siginfo_to_user_layout(buf, sig, &current->siginfo[sig - 1]);
 				if (copy_to_user(uinfo, buf, sizeof(buf)))
@@ -498,8 +523,10 @@ SYSCALL_DEFINE4(rt_sigtimedwait, const uint64_t __user *, uset, void __user *, u
 			return -EINTR;		/* another signal, to be handled */
 		if (uts && ktime_ns() >= end)
 			return -EAGAIN;
-		current->wake_at_ns = end;
-		current->state = TASK_INTERRUPTIBLE;
-		schedule();
+		/* asleep before the next look: a signal sent meanwhile wakes it */
+		set_current_state(TASK_INTERRUPTIBLE);
+		if (!(current->sig_pending & set) && !signal_pending(current))
+			schedule_until(uts ? end : 0);
+		set_current_running();
 	}
 }

@@ -32,9 +32,24 @@ struct wait_entry {
 void wait_queue_init(struct wait_queue *wq);
 void wait_entry_add(struct wait_queue *wq, struct wait_entry *e);
 void wait_entry_remove(struct wait_entry *e);
-/* Make every task sleeping on @wq runnable (safe from interrupts). */
+/* Make every task sleeping on @wq runnable (any context, any CPU). */
 void wake_up(struct wait_queue *wq);
-/* Sleep on @wq once (the caller re-checks its condition). */
-void sleep_on(struct wait_queue *wq, int state);
+/*
+ * The open-coded wait, as in Linux:
+ *
+ *	struct wait_entry e = { .task = current };
+ *	for (;;) {
+ *		prepare_to_wait(&wq, &e, TASK_INTERRUPTIBLE);
+ *		if (condition)
+ *			break;
+ *		schedule();
+ *	}
+ *	finish_wait(&wq, &e);
+ *
+ * prepare_to_wait links @e (once) and sets the task's state; finish_wait
+ * makes it runnable and unlinks @e.
+ */
+void prepare_to_wait(struct wait_queue *wq, struct wait_entry *e, int state);
+void finish_wait(struct wait_queue *wq, struct wait_entry *e);
 
 #endif

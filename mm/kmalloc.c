@@ -17,6 +17,21 @@
 #include "lib/list.h"
 #include "mm/kmalloc.h"
 
+/*
+ * One lock for the allocator's state, taken with interrupts off (handlers
+ * allocate too); a leaf: only the page allocator is called under it. The
+ * host tests run it without one.
+ */
+#ifdef BASALT_HOST_TEST
+#define km_lock()		0UL
+#define km_unlock(flags)	((void)(flags))
+#else
+#include "kernel/lock.h"
+static DEFINE_RAW_SPINLOCK(km_spinlock);
+#define km_lock()		raw_spin_lock_irqsave(&km_spinlock)
+#define km_unlock(flags)	raw_spin_unlock_irqrestore(&km_spinlock, (flags))
+#endif
+
 #define KM_PAGE_SIZE	4096UL
 #define KM_PAGE_MASK	(~(uintptr_t)(KM_PAGE_SIZE - 1))
 #define KM_ALIGN_UP(x)	(((x) + KMALLOC_ALIGN - 1) & ~(size_t)(KMALLOC_ALIGN - 1))
@@ -378,11 +393,15 @@ static void large_free(const struct km_ref *ref)
  */
 void *kmalloc(size_t size)
 {
+	unsigned long flags;
+	void *p;
+
 	if (!size || size > KM_MAX_SIZE)
 		return NULL;
-	if (size <= KMALLOC_MAX_SLAB_SIZE)
-		return slab_alloc(size);
-	return large_alloc(size);
+	flags = km_lock();
+	p = size <= KMALLOC_MAX_SLAB_SIZE ? slab_alloc(size) : large_alloc(size);
+	km_unlock(flags);
+	return p;
 }
 
 /* kmalloc() with the memory cleared. */
@@ -404,29 +423,36 @@ void kfree(void *ptr)
 {
 	struct km_ref ref;
 	const char *detail;
+	unsigned long flags;
+	bool redzone;
 	int err;
 
 	if (!ptr)
 		return;
+	flags = km_lock();
 	err = km_find(ptr, &ref, &detail);
+	if (!err && ref.obj->state == KM_FREE) {
+		err = KMALLOC_DOUBLE_FREE;
+		detail = "object is already free";
+	}
+	redzone = err || redzone_ok(&ref);
+	km_unlock(flags);
 	if (err) {
 		kmalloc_report(err, ptr, detail);
 		return;
 	}
-	if (ref.obj->state == KM_FREE) {
-		kmalloc_report(KMALLOC_DOUBLE_FREE, ptr, "object is already free");
-		return;
-	}
-	if (!redzone_ok(&ref))
+	if (!redzone)
 		kmalloc_report(KMALLOC_REDZONE, ptr, "write past the end of the object");
 	if (debug_check_no_obj_freed)	/* an armed timer or queued work inside? */
 		debug_check_no_obj_freed(ptr, ref.obj->size, __builtin_return_address(0));
 
+	flags = km_lock();		/* the object is still the caller's: ref holds */
 	km.stats.bytes_in_use -= ref.obj->size;
 	if (ref.slab)
 		slab_free(&ref);
 	else
 		large_free(&ref);
+	km_unlock(flags);
 }
 
 /*

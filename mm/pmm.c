@@ -13,6 +13,7 @@
 #include <asm/pgtable.h>
 #include <asm/setup.h>
 #include "kernel/kernel.h"
+#include "kernel/lock.h"
 #include "lib/string.h"
 #include "mm/buddy.h"
 #include "mm/mm.h"
@@ -118,21 +119,24 @@ phys_addr_t mm_alloc_table_page(void)
 	return bump_alloc(PAGE_SIZE);
 }
 
+/* The buddy zone's lock: a leaf, taken with interrupts off. */
+static DEFINE_RAW_SPINLOCK(zone_lock);
+
 phys_addr_t pmm_alloc_pages(unsigned int order)
 {
-	unsigned long flags = local_irq_save();
+	unsigned long flags = raw_spin_lock_irqsave(&zone_lock);
 	int64_t pfn = buddy_alloc(&zone, order);
 
-	local_irq_restore(flags);
+	raw_spin_unlock_irqrestore(&zone_lock, flags);
 	return pfn < 0 ? 0 : (phys_addr_t)pfn << PAGE_SHIFT;
 }
 
 void pmm_free_pages(phys_addr_t pa, unsigned int order)
 {
-	unsigned long flags = local_irq_save();
+	unsigned long flags = raw_spin_lock_irqsave(&zone_lock);
 
 	buddy_free(&zone, pa >> PAGE_SHIFT, order);
-	local_irq_restore(flags);
+	raw_spin_unlock_irqrestore(&zone_lock, flags);
 }
 
 /* Reference counts of pages mapped into user space (shared after fork). */

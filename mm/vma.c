@@ -5,6 +5,7 @@
  * Pages are not allocated here; mm/fault.c brings them in on first touch.
  */
 #include <asm/pgtable.h>
+#include <asm/smp.h>
 #include "fs/vfs.h"
 #include "kernel/sched.h"
 #include "kernel/syscall.h"
@@ -40,9 +41,27 @@ struct mm *mm_create(void)
 	return mm;
 }
 
+/* Load @mm's page tables on this CPU, if they are not loaded already. */
 void mm_switch(struct mm *mm)
 {
+	struct percpu *c = this_cpu();
+
+	if (c->active_mm == mm)
+		return;
+	c->active_mm = mm;	/* before CR3: a shootdown from now on includes this CPU */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	uvm_activate(mm->pml4);
+}
+
+/* Only the kernel's tables on this CPU (a kernel thread, idle, or the mm is going). */
+void mm_switch_kernel(void)
+{
+	struct percpu *c = this_cpu();
+
+	if (!c->active_mm)
+		return;
+	uvm_activate(kernel_pml4_phys());
+	c->active_mm = NULL;
 }
 
 static struct vma *vma_find(struct mm *mm, uint64_t addr)
@@ -258,8 +277,9 @@ void mm_put(struct mm *mm)
 		list_del(&v->node);
 		vma_free(v);
 	}
-	if (current->mm == mm)
-		uvm_activate(kernel_pml4_phys());
+	if (this_cpu()->active_mm == mm)
+		mm_switch_kernel();
+	smp_drop_mm(mm);	/* no other CPU may keep the tables loaded either */
 	uvm_destroy(mm->pml4);
 	kfree(mm);
 }

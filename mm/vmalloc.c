@@ -9,6 +9,7 @@
 #include <asm/irq.h>
 #include <asm/pgtable.h>
 #include "kernel/kernel.h"
+#include "kernel/lock.h"
 #include "lib/list.h"
 #include "mm/mm.h"
 
@@ -18,6 +19,8 @@ struct vm_area {
 	struct list_head node;	/* in vm_areas, sorted by address */
 };
 
+/* Guards vm_areas and the count; the page allocator and page tables are taken under it. */
+static DEFINE_SPINLOCK(vmalloc_lock);
 static LIST_HEAD(vm_areas);
 static size_t vm_used_pages;
 
@@ -106,7 +109,7 @@ static void *vmalloc_in(size_t size, uintptr_t lo, uintptr_t hi)
 
 	if (!size)
 		return NULL;
-	flags = local_irq_save();
+	spin_lock_irqsave(&vmalloc_lock, flags);
 	area = reserve(pages, lo, hi);
 	if (!area)
 		goto fail;
@@ -121,10 +124,10 @@ static void *vmalloc_in(size_t size, uintptr_t lo, uintptr_t hi)
 		}
 	}
 	vm_used_pages += pages;
-	local_irq_restore(flags);
+	spin_unlock_irqrestore(&vmalloc_lock, flags);
 	return (void *)(area->start + PAGE_SIZE);
 fail:
-	local_irq_restore(flags);
+	spin_unlock_irqrestore(&vmalloc_lock, flags);
 	return NULL;
 }
 
@@ -141,16 +144,16 @@ void vfree(void *addr)
 
 	if (!addr)
 		return;
-	flags = local_irq_save();
+	spin_lock_irqsave(&vmalloc_lock, flags);
 	list_for_each_entry(a, &vm_areas, node) {
 		if (a->start == start) {
 			vm_used_pages -= a->pages;
 			release(a, a->pages);
-			local_irq_restore(flags);
+			spin_unlock_irqrestore(&vmalloc_lock, flags);
 			return;
 		}
 	}
-	local_irq_restore(flags);
+	spin_unlock_irqrestore(&vmalloc_lock, flags);
 	panic("bad-vfree", "vfree of %p, which vmalloc never returned", addr);
 }
 

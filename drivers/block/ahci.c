@@ -14,6 +14,7 @@
 #include <asm/page.h>
 #include "drivers/base/device.h"
 #include "drivers/block/ahci.h"
+#include "kernel/lock.h"
 #include "kernel/sched.h"
 #include "lib/string.h"
 #include "mm/mm.h"
@@ -21,6 +22,8 @@
 #define AHCI_MAX_SECTORS	65536	/* a count of 0 in a 48-bit command */
 
 static int ahci_poll_forced;
+/* Guards every port's slots and in-flight requests against the handler (on any CPU). */
+static DEFINE_SPINLOCK(ahci_lock);
 
 static int set_poll(const char *value)
 {
@@ -196,23 +199,28 @@ static irqreturn_t ahci_irq(int irq, void *ctx)
 	if (!is)
 		return IRQ_NONE;
 	h->irqs++;
+	spin_lock(&ahci_lock);
 	for (unsigned int i = 0; i < 32; i++) {
 		if ((is & (1U << i)) && h->ports[i])
 			port_complete(h->ports[i]);
 	}
+	spin_unlock(&ahci_lock);
 	hba_write(h, AHCI_IS, is);
 	return IRQ_HANDLED;
 }
 
 static void ahci_poll(struct block_device *disk)
 {
-	unsigned long flags = local_irq_save();
+	unsigned long flags;
 
+	spin_lock_irqsave(&ahci_lock, flags);
 	port_complete(disk->priv);
-	local_irq_restore(flags);
+	spin_unlock_irqrestore(&ahci_lock, flags);
 }
 
-/* A free slot, or -1. Interrupts are off. */
+static bool has_slot(void *arg);
+
+/* A free slot, or -1. ahci_lock held. */
 static int free_slot(struct ahci_port *p)
 {
 	uint32_t used = p->busy | port_read(p, PORT_CI);
@@ -225,7 +233,13 @@ static int free_slot(struct ahci_port *p)
 
 static bool has_slot(void *arg)
 {
-	return free_slot(arg) >= 0;
+	unsigned long flags;
+	bool ok;
+
+	spin_lock_irqsave(&ahci_lock, flags);
+	ok = free_slot(arg) >= 0;
+	spin_unlock_irqrestore(&ahci_lock, flags);
+	return ok;
 }
 
 static int ahci_submit(struct block_device *disk, struct blk_request *rq)
@@ -241,11 +255,11 @@ static int ahci_submit(struct block_device *disk, struct blk_request *rq)
 	if (rq->op != BLK_FLUSH && (!count || count > AHCI_MAX_SECTORS))
 		return -EIO;
 	for (;;) {
-		flags = local_irq_save();
+		spin_lock_irqsave(&ahci_lock, flags);
 		slot = free_slot(p);
 		if (slot >= 0)
 			break;
-		local_irq_restore(flags);
+		spin_unlock_irqrestore(&ahci_lock, flags);
 		blk_wait_cond(disk, has_slot, p);
 	}
 	cmd = rq->op == BLK_READ ? ATA_CMD_READ_DMA_EXT :
@@ -255,14 +269,14 @@ static int ahci_submit(struct block_device *disk, struct blk_request *rq)
 	if (rq->op != BLK_FLUSH) {
 		for (unsigned int i = 0; i < rq->nr_segs; i++) {
 			if (add_prds(p, slot, virt_to_phys(rq->seg[i].buf), rq->seg[i].len)) {
-				local_irq_restore(flags);
+				spin_unlock_irqrestore(&ahci_lock, flags);
 				return -EIO;
 			}
 		}
 	}
 	p->inflight[slot] = rq;
 	issue(p, slot);
-	local_irq_restore(flags);
+	spin_unlock_irqrestore(&ahci_lock, flags);
 	return 0;
 }
 

@@ -182,25 +182,21 @@ static bool must_poll(struct block_device *bdev)
 
 void blk_wait_cond(struct block_device *bdev, bool (*cond)(void *arg), void *arg)
 {
-	for (;;) {
-		unsigned long flags = local_irq_save_sched();
+	struct wait_entry e = { .task = current };
 
-		if (cond(arg)) {
-			local_irq_restore_sched(flags);
+	for (;;) {
+		if (cond(arg))
 			return;
-		}
 		if (must_poll(bdev)) {
-			local_irq_restore_sched(flags);
 			bdev->disk->ops->poll(bdev->disk);
 			if (!cond(arg))
 				udelay(5);
 			continue;
 		}
-		/* a lost interrupt costs one slice, not a hang */
-		current->wake_at_ns = ktime_ns() + BLK_WAIT_SLICE_NS;
-		sleep_on(&blk_wq, TASK_UNINTERRUPTIBLE);
-		current->wake_at_ns = 0;
-		local_irq_restore_sched(flags);
+		prepare_to_wait(&blk_wq, &e, TASK_UNINTERRUPTIBLE);
+		if (!cond(arg))
+			schedule_until(ktime_ns() + BLK_WAIT_SLICE_NS);	/* a lost interrupt costs one slice */
+		finish_wait(&blk_wq, &e);
 		bdev->disk->ops->poll(bdev->disk);
 	}
 }

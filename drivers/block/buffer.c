@@ -128,12 +128,12 @@ static void io_start(struct bh_io *io, int op)
 	io->rq.priv = io;
 	err = blk_submit(first->bdev, &io->rq);
 	if (err) {
-		unsigned long flags = local_irq_save_sched();
+		unsigned long flags = local_irq_save();	/* as the completion interrupt would */
 
 		io->rq.error = err;
 		io->rq.done = true;
 		bh_end_io(&io->rq);
-		local_irq_restore_sched(flags);
+		local_irq_restore(flags);
 	}
 }
 

@@ -14,6 +14,7 @@
 #include <asm/pci.h>
 #include "drivers/pci/pci.h"
 #include "kernel/kernel.h"
+#include "kernel/lock.h"
 #include "kernel/module.h"
 
 #define PCI_CONFIG_ADDRESS	0xcf8
@@ -32,6 +33,9 @@ static volatile void *ecam_addr(unsigned int bus, unsigned int slot, unsigned in
 	return ecam + ((uintptr_t)bus << 20 | slot << 15 | func << 12 | off);
 }
 
+/* The 0xcf8 address / 0xcfc data pair is one register pair for every CPU. */
+static DEFINE_SPINLOCK(pci_config_lock);
+
 static uint32_t port_read(unsigned int bus, unsigned int slot, unsigned int func,
 			  unsigned int off, int size)
 {
@@ -40,7 +44,7 @@ static uint32_t port_read(unsigned int bus, unsigned int slot, unsigned int func
 
 	if (off > 255)
 		return 0xffffffffU;
-	flags = local_irq_save();
+	spin_lock_irqsave(&pci_config_lock, flags);
 	outl(PCI_CONFIG_ADDRESS, PCI_CONFIG_ENABLE | bus << 16 | slot << 11 | func << 8 |
 					 (off & 0xfc));
 	if (size == 1)
@@ -49,7 +53,7 @@ static uint32_t port_read(unsigned int bus, unsigned int slot, unsigned int func
 		v = inw(PCI_CONFIG_DATA + (off & 2));
 	else
 		v = inl(PCI_CONFIG_DATA);
-	local_irq_restore(flags);
+	spin_unlock_irqrestore(&pci_config_lock, flags);
 	return v;
 }
 
@@ -60,7 +64,7 @@ static void port_write(unsigned int bus, unsigned int slot, unsigned int func,
 
 	if (off > 255)
 		return;
-	flags = local_irq_save();
+	spin_lock_irqsave(&pci_config_lock, flags);
 	outl(PCI_CONFIG_ADDRESS, PCI_CONFIG_ENABLE | bus << 16 | slot << 11 | func << 8 |
 					 (off & 0xfc));
 	if (size == 1)
@@ -69,7 +73,7 @@ static void port_write(unsigned int bus, unsigned int slot, unsigned int func,
 		outw(PCI_CONFIG_DATA + (off & 2), (uint16_t)v);
 	else
 		outl(PCI_CONFIG_DATA, v);
-	local_irq_restore(flags);
+	spin_unlock_irqrestore(&pci_config_lock, flags);
 }
 
 /*

@@ -13,12 +13,14 @@
 #define pr_fmt(fmt) "tty: " fmt
 
 #include <asm/irq.h>
+#include <asm/smp.h>
 #include <asm/uaccess.h>
 #include "drivers/input/input.h"
 #include "drivers/tty/tty.h"
 #include "drivers/video/video.h"
 #include "fs/vfs.h"
 #include "kernel/kernel.h"
+#include "kernel/lock.h"
 #include "kernel/sched.h"
 #include "lib/string.h"
 
@@ -48,6 +50,36 @@ struct tty {
 
 static unsigned int console_outputs = CONSOLE_SERIAL | CONSOLE_SCREEN;
 static bool tty_busy;		/* in the line discipline: input waits in the queue */
+
+/*
+ * tty_lock guards every terminal's line discipline, the input queue's
+ * draining and the job-control scans; it is taken with interrupts off
+ * (the keyboard and UART handlers feed input under it). Whoever drops it
+ * first moves queued input into the terminals, so input that arrived
+ * while another CPU, or this CPU's own outer section, held it is never
+ * left behind.
+ */
+static DEFINE_SPINLOCK(tty_lock);
+static int tty_lock_cpu = -1;	/* the holder's CPU: the handler must not spin on itself */
+
+static void tty_drain_input(void);
+
+static unsigned long tty_lock_irqsave(void)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&tty_lock, flags);
+	tty_lock_cpu = (int)smp_processor_id();
+	return flags;
+}
+
+static void tty_unlock_irqrestore(unsigned long flags)
+{
+	if (!tty_busy)
+		tty_drain_input();
+	tty_lock_cpu = -1;
+	spin_unlock_irqrestore(&tty_lock, flags);
+}
 
 static void serial_output(const char *s, size_t len)
 {
@@ -127,7 +159,7 @@ static void tty_wake(struct tty *tty)
 }
 
 /*
- * Move queued input into the terminals. Interrupts are off. Echo can make
+ * Move queued input into the terminals; tty_lock held. Echo can make
  * the vt answer a query (ESC[6n), which queues more input: the loop takes
  * it, since tty_busy keeps the handler from re-entering.
  */
@@ -147,39 +179,44 @@ static void tty_drain_input(void)
 	tty_busy = false;
 }
 
-/* input.c's handler: runs in the keyboard's or the UART's interrupt. */
+/*
+ * input.c's handler: runs in the keyboard's or the UART's interrupt, or
+ * inside a tty_lock section of this CPU (the vt answering a query), which
+ * drains the queue itself when it drops the lock.
+ */
 static void tty_input_handler(void)
 {
-	unsigned long flags = local_irq_save();
+	unsigned long flags;
 
-	if (!tty_busy)
-		tty_drain_input();
-	local_irq_restore(flags);
+	if (__atomic_load_n(&tty_lock_cpu, __ATOMIC_RELAXED) == (int)smp_processor_id())
+		return;
+	flags = tty_lock_irqsave();
+	tty_unlock_irqrestore(flags);		/* drains */
 }
 
 /* Feed @len bytes to @tty as if typed (TIOCSTI). */
 static void tty_receive(struct tty *tty, const char *s, size_t len)
 {
-	unsigned long flags = local_irq_save();
+	unsigned long flags = tty_lock_irqsave();
 
 	tty_busy = true;
 	n_tty_receive(&tty->ld, s, len);
 	tty_busy = false;
 	tty_drain_input();
-	local_irq_restore(flags);
+	tty_unlock_irqrestore(flags);
 	tty_wake(tty);
 }
 
 /* Send bytes to @tty's device without output processing (TCIOFF/TCION). */
 static void tty_put_raw(struct tty *tty, const char *s, size_t len)
 {
-	unsigned long flags = local_irq_save();
+	unsigned long flags = tty_lock_irqsave();
 
 	tty_busy = true;
 	tty->output(s, len);
 	tty_busy = false;
 	tty_drain_input();
-	local_irq_restore(flags);
+	tty_unlock_irqrestore(flags);
 }
 
 /* --- controlling terminals and job control -------------------------------- */
@@ -198,7 +235,7 @@ static bool task_alive(const struct task *t)
 /* Is there a live task in session @sid (and process group @pgid if not 0)? */
 static bool group_exists(int sid, int pgid)
 {
-	unsigned long flags = local_irq_save();
+	unsigned long flags = tty_lock_irqsave();
 	bool found = false;
 	struct task *t;
 
@@ -208,7 +245,7 @@ static bool group_exists(int sid, int pgid)
 			break;
 		}
 	}
-	local_irq_restore(flags);
+	tty_unlock_irqrestore(flags);
 	return found;
 }
 
@@ -219,7 +256,7 @@ static bool group_exists(int sid, int pgid)
  */
 static bool pgrp_orphaned(int pgid)
 {
-	unsigned long flags = local_irq_save();
+	unsigned long flags = tty_lock_irqsave();
 	bool orphaned = true;
 	struct task *t;
 
@@ -231,7 +268,7 @@ static bool pgrp_orphaned(int pgid)
 			break;
 		}
 	}
-	local_irq_restore(flags);
+	tty_unlock_irqrestore(flags);
 	return orphaned;
 }
 
@@ -274,7 +311,7 @@ static void tty_attach(struct tty *tty)
 /* Take @tty from its session: no task keeps it as controlling terminal. */
 static void tty_detach(struct tty *tty)
 {
-	unsigned long flags = local_irq_save();
+	unsigned long flags = tty_lock_irqsave();
 	struct task *t;
 
 	list_for_each_entry(t, &all_tasks, all_node)
@@ -282,7 +319,7 @@ static void tty_detach(struct tty *tty)
 			t->tty = NULL;
 	tty->session = 0;
 	tty->fg_pgrp = 0;
-	local_irq_restore(flags);
+	tty_unlock_irqrestore(flags);
 }
 
 /* Free to become a controlling terminal: no live session holds it. */
@@ -327,15 +364,26 @@ void tty_session_exit(struct task *leader)
  * Sleep until input is ready, a signal arrives (-ERESTARTSYS) or, when
  * @deadline (ktime_ns) is not 0, until then (-ETIMEDOUT).
  */
+static bool tty_input_ready(struct tty *tty)
+{
+	unsigned long flags = tty_lock_irqsave();
+	bool ready = n_tty_input_ready(&tty->ld, false);
+
+	tty_unlock_irqrestore(flags);
+	return ready;
+}
+
 static int tty_wait_input(struct tty *tty, uint64_t deadline)
 {
-	unsigned long flags;
+	struct wait_entry e = { .task = current };
 	int ret = 0;
 
 	if (!deadline)
-		return wait_event_interruptible(tty->read_wq, n_tty_input_ready(&tty->ld, false));
-	flags = local_irq_save();
-	while (!n_tty_input_ready(&tty->ld, false)) {
+		return wait_event_interruptible(tty->read_wq, tty_input_ready(tty));
+	for (;;) {
+		prepare_to_wait(&tty->read_wq, &e, TASK_INTERRUPTIBLE);
+		if (tty_input_ready(tty))
+			break;
 		if (signal_pending(current)) {
 			ret = -ERESTARTSYS;
 			break;
@@ -344,11 +392,9 @@ static int tty_wait_input(struct tty *tty, uint64_t deadline)
 			ret = -ETIMEDOUT;
 			break;
 		}
-		current->wake_at_ns = deadline;	/* the tick wakes us then */
-		sleep_on(&tty->read_wq, TASK_INTERRUPTIBLE);
+		schedule_until(deadline);	/* the tick wakes us then */
 	}
-	current->wake_at_ns = 0;
-	local_irq_restore(flags);
+	finish_wait(&tty->read_wq, &e);
 	return ret;
 }
 
@@ -372,10 +418,10 @@ static long tty_read(struct file *f, char *buf, size_t n, uint64_t *pos)
 	for (;;) {
 		const struct termios *t = &tty->ld.termios;
 		unsigned int vmin = t->c_cc[VMIN], vtime = t->c_cc[VTIME];
-		unsigned long flags = local_irq_save();
+		unsigned long flags = tty_lock_irqsave();
 		long r = n_tty_read(&tty->ld, buf + got, n - got);
 
-		local_irq_restore(flags);
+		tty_unlock_irqrestore(flags);
 		if (t->c_lflag & ICANON) {
 			if (r >= 0)
 				return (long)got + r;
@@ -417,12 +463,12 @@ static long tty_write(struct file *f, const char *buf, size_t n, uint64_t *pos)
 		err = wait_event_interruptible(tty->write_wq, !tty->ld.stopped);
 		if (err)
 			return done ? (long)done : err;
-		flags = local_irq_save();
+		flags = tty_lock_irqsave();
 		tty_busy = true;
 		n_tty_write(&tty->ld, buf + done, chunk);
 		tty_busy = false;
 		tty_drain_input();	/* e.g. the vt's reply to ESC[6n */
-		local_irq_restore(flags);
+		tty_unlock_irqrestore(flags);
 		done += chunk;
 	}
 	return (long)done;
@@ -456,11 +502,11 @@ static int tty_set_termios(struct tty *tty, unsigned int cmd, const void __user 
 	if (err)
 		return err;
 	/* output is written synchronously, so TCSETSW has nothing to wait for */
-	flags = local_irq_save();
+	flags = tty_lock_irqsave();
 	if (cmd == TCSETSF)
 		n_tty_flush_input(&tty->ld);
 	n_tty_set_termios(&tty->ld, &t);
-	local_irq_restore(flags);
+	tty_unlock_irqrestore(flags);
 	tty_wake(tty);
 	return 0;
 }
@@ -561,9 +607,9 @@ static int tty_flush(struct tty *tty, unsigned long arg)
 	if (err)
 		return err;
 	if (arg != TCOFLUSH) {		/* output is never queued */
-		flags = local_irq_save();
+		flags = tty_lock_irqsave();
 		n_tty_flush_input(&tty->ld);
-		local_irq_restore(flags);
+		tty_unlock_irqrestore(flags);
 	}
 	return 0;
 }
@@ -602,9 +648,9 @@ static long tty_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 	case TIOCNOTTY:
 		return tty_no_ctty(tty);
 	case FIONREAD:
-		flags = local_irq_save();
+		flags = tty_lock_irqsave();
 		v = (int)n_tty_input_count(&tty->ld);
-		local_irq_restore(flags);
+		tty_unlock_irqrestore(flags);
 		return put_user(v, (int __user *)uarg);
 	case TIOCOUTQ:
 		return put_user(0, (int __user *)uarg);
@@ -662,9 +708,9 @@ static int tty_open(struct inode *ino, struct file *f)
 			tty_open_ctty(tty);
 	}
 	f->priv = tty;
-	flags = local_irq_save();
+	flags = tty_lock_irqsave();
 	tty->open_count++;
-	local_irq_restore(flags);
+	tty_unlock_irqrestore(flags);
 	return 0;
 }
 
@@ -675,9 +721,9 @@ static void tty_release(struct inode *ino, struct file *f)
 
 	if (!tty)
 		return;
-	flags = local_irq_save();
+	flags = tty_lock_irqsave();
 	tty->open_count--;
-	local_irq_restore(flags);
+	tty_unlock_irqrestore(flags);
 }
 
 static const struct file_ops tty_fops = {

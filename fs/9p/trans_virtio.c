@@ -12,6 +12,7 @@
  * is in this file.
  */
 #define pr_fmt(fmt) "9p-virtio: " fmt
+#include <asm/barrier.h>
 #include "drivers/base/device.h"
 #include "drivers/virtio/virtio.h"
 #include "fs/9p/9p.h"
@@ -70,26 +71,22 @@ static void v9p_done(struct virtqueue *vq)
 /* Sleep until the reply is in, or poll for it where no interrupt can wake us. */
 static void v9p_wait(struct v9p_dev *d)
 {
-	for (;;) {
-		unsigned long flags = local_irq_save_sched();
+	struct wait_entry e = { .task = current };
 
-		if (d->done) {
-			local_irq_restore_sched(flags);
+	for (;;) {
+		if (READ_ONCE(d->done))
 			return;
-		}
 		if (!irqs_enabled() || current->pid == 0) {
 			v9p_reap(d);
-			local_irq_restore_sched(flags);
-			if (!d->done)
+			if (!READ_ONCE(d->done))
 				udelay(5);
 			continue;
 		}
-		/* a lost interrupt costs one slice, not a hang */
-		current->wake_at_ns = ktime_ns() + V9P_WAIT_SLICE_NS;
-		sleep_on(&d->wq, TASK_UNINTERRUPTIBLE);
-		current->wake_at_ns = 0;
+		prepare_to_wait(&d->wq, &e, TASK_UNINTERRUPTIBLE);
+		if (!READ_ONCE(d->done))
+			schedule_until(ktime_ns() + V9P_WAIT_SLICE_NS);	/* a lost interrupt costs one slice */
+		finish_wait(&d->wq, &e);
 		v9p_reap(d);
-		local_irq_restore_sched(flags);
 	}
 }
 

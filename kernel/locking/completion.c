@@ -2,7 +2,8 @@
  * Completions: one side waits until the other says "done". complete()
  * lets exactly one wait return (now or later); complete_all() lets every
  * wait return until reinit_completion(). Usable from interrupt handlers
- * on the completing side.
+ * on the completing side. The count is changed with atomic operations, so
+ * completing and waiting CPUs need no lock; the wait queue has its own.
  */
 #include <asm/irq.h>
 #include "kernel/kernel.h"
@@ -20,33 +21,37 @@ EXPORT_SYMBOL(init_completion);
 
 void complete(struct completion *c)
 {
-	unsigned long flags = local_irq_save();
+	unsigned int d = __atomic_load_n(&c->done, __ATOMIC_RELAXED);
 
-	if (c->done != COMPLETE_ALL_DONE)
-		c->done++;
+	while (d != COMPLETE_ALL_DONE &&
+	       !__atomic_compare_exchange_n(&c->done, &d, d + 1, false, __ATOMIC_RELEASE,
+					    __ATOMIC_RELAXED))
+		;
 	wake_up(&c->wait);
-	local_irq_restore(flags);
 }
 EXPORT_SYMBOL(complete);
 
 void complete_all(struct completion *c)
 {
-	unsigned long flags = local_irq_save();
-
-	c->done = COMPLETE_ALL_DONE;
+	__atomic_store_n(&c->done, COMPLETE_ALL_DONE, __ATOMIC_RELEASE);
 	wake_up(&c->wait);
-	local_irq_restore(flags);
 }
 EXPORT_SYMBOL(complete_all);
 
-/* Consume one completion if there is one (interrupts off). */
+/* Consume one completion if there is one. */
 static bool try_consume(struct completion *c)
 {
-	if (!c->done)
-		return false;
-	if (c->done != COMPLETE_ALL_DONE)
-		c->done--;
-	return true;
+	unsigned int d = __atomic_load_n(&c->done, __ATOMIC_ACQUIRE);
+
+	for (;;) {
+		if (!d)
+			return false;
+		if (d == COMPLETE_ALL_DONE)
+			return true;
+		if (__atomic_compare_exchange_n(&c->done, &d, d - 1, false, __ATOMIC_ACQUIRE,
+						__ATOMIC_ACQUIRE))
+			return true;
+	}
 }
 
 /*
@@ -55,12 +60,14 @@ static bool try_consume(struct completion *c)
  */
 static int do_wait(struct completion *c, unsigned long deadline, bool intr, uintptr_t ip)
 {
-	unsigned long flags;
+	struct wait_entry e = { .task = current };
 	int ret = 1;
 
 	might_sleep_check("wait_for_completion", ip);
-	flags = local_irq_save();
-	while (!try_consume(c)) {
+	for (;;) {
+		prepare_to_wait(&c->wait, &e, intr ? TASK_INTERRUPTIBLE : TASK_UNINTERRUPTIBLE);
+		if (try_consume(c))
+			break;
 		if (intr && signal_pending(current)) {
 			ret = -ERESTARTSYS;
 			break;
@@ -69,13 +76,10 @@ static int do_wait(struct completion *c, unsigned long deadline, bool intr, uint
 			ret = 0;
 			break;
 		}
-		if (deadline)
-			current->wake_at_ns = ktime_ns() +
-					      (deadline - jiffies) * (1000000000ULL / HZ);
-		sleep_on(&c->wait, intr ? TASK_INTERRUPTIBLE : TASK_UNINTERRUPTIBLE);
-		current->wake_at_ns = 0;
+		schedule_until(deadline ? ktime_ns() + (deadline - jiffies) * (1000000000ULL / HZ)
+					: 0);
 	}
-	local_irq_restore(flags);
+	finish_wait(&c->wait, &e);
 	return ret;
 }
 

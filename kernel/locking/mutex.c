@@ -54,22 +54,29 @@ static void mutex_acquired(struct mutex *m, uintptr_t ip)
 /* Sleep until the mutex is free; false when @intr and a signal came first. */
 static bool mutex_wait(struct mutex *m, bool intr, uintptr_t ip)
 {
+	struct wait_entry e = { .task = current };
 	unsigned long flags;
+	bool got = true;
 
 	debug_mutex_check(m, ip);
-	spin_lock_irqsave(&m->wait_lock, flags);
-	while (m->owner) {
-		if (intr && signal_pending(current)) {
+	for (;;) {
+		/* on the queue and asleep before the look: mutex_unlock's wake_up cannot be missed */
+		prepare_to_wait(&m->waiters, &e, intr ? TASK_INTERRUPTIBLE : TASK_UNINTERRUPTIBLE);
+		spin_lock_irqsave(&m->wait_lock, flags);
+		if (!m->owner) {
+			mutex_acquired(m, ip);
 			spin_unlock_irqrestore(&m->wait_lock, flags);
-			return false;
+			break;
 		}
-		spin_unlock(&m->wait_lock);	/* interrupts stay off */
-		sleep_on(&m->waiters, intr ? TASK_INTERRUPTIBLE : TASK_UNINTERRUPTIBLE);
-		spin_lock(&m->wait_lock);
+		spin_unlock_irqrestore(&m->wait_lock, flags);
+		if (intr && signal_pending(current)) {
+			got = false;
+			break;
+		}
+		schedule();
 	}
-	mutex_acquired(m, ip);
-	spin_unlock_irqrestore(&m->wait_lock, flags);
-	return true;
+	finish_wait(&m->waiters, &e);
+	return got;
 }
 
 void mutex_lock(struct mutex *m)

@@ -1,8 +1,12 @@
 /*
  * Ticket spinlocks: a locker takes the next ticket with an atomic add and
- * spins until the lock serves it, so waiters get the lock in arrival order.
- * The kernel is not preemptible, so holding one only forbids sleeping;
- * the _irq forms also keep this CPU's interrupt handlers out.
+ * spins until the lock serves it, so waiters get the lock in arrival order
+ * whichever CPU they are on (the acquire load pairs with the release store
+ * of the unlock). The kernel is not preemptible, so holding one only
+ * forbids sleeping; the _irq forms also keep this CPU's interrupt handlers
+ * out. A CPU spinning with interrupts off still answers the other CPUs'
+ * TLB-flush and function-call requests (smp_poll_ipis), so a holder that
+ * waits for them cannot deadlock against it.
  *
  * With CONFIG_DEBUG_LOCKS a lock records its owner, and taking it twice on
  * one CPU (which would spin forever), or releasing it from another task or
@@ -11,6 +15,7 @@
 #include <asm/cpu.h>
 #include <asm/irq.h>
 #include <asm/smp.h>
+#include <asm/switch.h>
 #include "kernel/irq.h"
 #include "kernel/kernel.h"
 #include "kernel/lock.h"
@@ -18,12 +23,53 @@
 #include "kernel/module.h"
 #include "kernel/sched.h"
 
-/* Spinlocks held (on the boot CPU: the only one that runs kernel code today). */
-static unsigned int cpu_spin_depth;
+/* Spinlocks held on this CPU (a holder never sleeps, so never moves). */
+#define cpu_spin_depth	(this_cpu()->spin_depth)
 
 static inline int this_cpu_id(void)
 {
 	return (int)smp_processor_id();
+}
+
+/* Spin for ticket @ticket of the lock whose "serving" word is @serving. */
+static inline void ticket_wait(uint32_t *serving, uint32_t ticket)
+{
+	while (__atomic_load_n(serving, __ATOMIC_ACQUIRE) != ticket) {
+		cpu_relax();
+		smp_poll_ipis();
+	}
+}
+
+void raw_spin_lock(raw_spinlock_t *lock)
+{
+	ticket_wait(&lock->serving, __atomic_fetch_add(&lock->next, 1, __ATOMIC_RELAXED));
+}
+
+void raw_spin_unlock(raw_spinlock_t *lock)
+{
+	__atomic_store_n(&lock->serving, lock->serving + 1, __ATOMIC_RELEASE);
+}
+
+int raw_spin_trylock(raw_spinlock_t *lock)
+{
+	uint32_t serving = __atomic_load_n(&lock->serving, __ATOMIC_RELAXED), expect = serving;
+
+	return __atomic_compare_exchange_n(&lock->next, &expect, serving + 1, false,
+					   __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+}
+
+unsigned long raw_spin_lock_irqsave(raw_spinlock_t *lock)
+{
+	unsigned long flags = local_irq_save();
+
+	raw_spin_lock(lock);
+	return flags;
+}
+
+void raw_spin_unlock_irqrestore(raw_spinlock_t *lock, unsigned long flags)
+{
+	raw_spin_unlock(lock);
+	local_irq_restore(flags);
 }
 
 void __spin_lock_init(spinlock_t *lock, const char *name)
@@ -57,24 +103,25 @@ static const void *lock_class(const spinlock_t *lock)
 }
 
 #ifdef CONFIG_LOCKDEP
+/* One graph for every CPU, guarded by a raw lock (it cannot check itself). */
 static struct lockdep_graph lockdep_graph;
-/* Held-stack depth when the outermost interrupt came in: below it is the interrupted code's. */
-static unsigned int lockdep_irq_base;
+static DEFINE_RAW_SPINLOCK(lockdep_lock);
 
+/* The held-stack depth when this CPU's outermost interrupt came in: below it is the interrupted code's. */
 void lockdep_irq_enter(void)
 {
-	lockdep_irq_base = current->held.depth;
+	this_cpu()->lockdep_irq_base = current->held.depth;
 }
 
-/* The order check before taking a lock of class @key (graph guarded by irqs off, one CPU). */
+/* The order check before taking a lock of class @key. */
 void lockdep_acquire(const void *key, const char *name, uintptr_t ip)
 {
 	struct lockdep_report r;
-	unsigned long f = local_irq_save();
-	int v = lockdep_check(&lockdep_graph, &current->held, in_interrupt() ? lockdep_irq_base : 0,
-			      key, name, ip, &r);
+	unsigned long f = raw_spin_lock_irqsave(&lockdep_lock);
+	int v = lockdep_check(&lockdep_graph, &current->held,
+			      in_interrupt() ? this_cpu()->lockdep_irq_base : 0, key, name, ip, &r);
 
-	local_irq_restore(f);
+	raw_spin_unlock_irqrestore(&lockdep_lock, f);
 	if (v != LOCKDEP_ORDER)
 		return;
 	panic(LOCKDEP_REASON_ORDER,
@@ -139,8 +186,7 @@ static void do_spin_lock(spinlock_t *lock, uintptr_t ip)
 
 	debug_spin_acquire(lock, ip);
 	ticket = __atomic_fetch_add(&lock->next, 1, __ATOMIC_RELAXED);
-	while (__atomic_load_n(&lock->serving, __ATOMIC_ACQUIRE) != ticket)
-		cpu_relax();
+	ticket_wait(&lock->serving, ticket);
 	cpu_spin_depth++;
 	debug_spin_acquired(lock, ip);
 }

@@ -114,7 +114,7 @@ static irqreturn_t edu_irq(int irq, void *ctx)
 	if (!status)
 		return IRQ_NONE;
 	edu_write(e, EDU_IRQ_ACK, status);
-	e->irq_seen |= status;
+	__atomic_or_fetch(&e->irq_seen, status, __ATOMIC_SEQ_CST);
 	e->irqs++;
 	wake_up(&e->irq_wq);
 	return IRQ_HANDLED;
@@ -128,10 +128,13 @@ static irqreturn_t edu_irq(int irq, void *ctx)
 static int edu_wait_irq(struct edu *e, uint32_t bit)
 {
 	uint64_t deadline = ktime_ns() + EDU_TIMEOUT_NS;
-	unsigned long flags = local_irq_save_sched();
+	struct wait_entry w = { .task = current };
 	int ret = 0;
 
-	while (!(e->irq_seen & bit)) {
+	for (;;) {
+		prepare_to_wait(&e->irq_wq, &w, TASK_INTERRUPTIBLE);
+		if (__atomic_load_n(&e->irq_seen, __ATOMIC_ACQUIRE) & bit)
+			break;
 		if (signal_pending(current)) {
 			ret = -ERESTARTSYS;
 			break;
@@ -140,12 +143,10 @@ static int edu_wait_irq(struct edu *e, uint32_t bit)
 			ret = -ETIMEDOUT;
 			break;
 		}
-		current->wake_at_ns = deadline;
-		sleep_on(&e->irq_wq, TASK_INTERRUPTIBLE);
+		schedule_until(deadline);
 	}
-	current->wake_at_ns = 0;
-	e->irq_seen &= ~bit;
-	local_irq_restore_sched(flags);
+	finish_wait(&e->irq_wq, &w);
+	__atomic_and_fetch(&e->irq_seen, ~bit, __ATOMIC_SEQ_CST);
 	return ret;
 }
 
@@ -192,7 +193,7 @@ static int edu_factorial(struct edu *e, uint32_t n, uint32_t *result)
 {
 	int err;
 
-	e->irq_seen &= ~EDU_IRQ_FACT;
+	__atomic_and_fetch(&e->irq_seen, ~EDU_IRQ_FACT, __ATOMIC_SEQ_CST);
 	edu_write(e, EDU_STATUS, e->use_msi ? EDU_STATUS_IRQ_FACT : 0);
 	edu_write(e, EDU_FACTORIAL, n);
 	if (e->use_msi)
@@ -263,7 +264,7 @@ static int edu_dma(struct edu *e, uint64_t host, unsigned int off, size_t count,
 
 	if (!count || off + count > EDU_DMA_USABLE)	/* QEMU stops on a bad range */
 		return -EINVAL;
-	e->irq_seen &= ~EDU_IRQ_DMA;
+	__atomic_and_fetch(&e->irq_seen, ~EDU_IRQ_DMA, __ATOMIC_SEQ_CST);
 	edu_write64(e, EDU_DMA_SRC, to_ram ? EDU_DMA_BUF + off : host);
 	edu_write64(e, EDU_DMA_DST, to_ram ? host : EDU_DMA_BUF + off);
 	edu_write64(e, EDU_DMA_COUNT, count);
@@ -341,7 +342,7 @@ static const struct file_ops edu_dma_fops = {
 /* Raise an interrupt by hand: proves the MSI route before anyone relies on it. */
 static int edu_test_irq(struct edu *e)
 {
-	e->irq_seen &= ~EDU_IRQ_TEST;
+	__atomic_and_fetch(&e->irq_seen, ~EDU_IRQ_TEST, __ATOMIC_SEQ_CST);
 	edu_write(e, EDU_IRQ_RAISE, EDU_IRQ_TEST);
 	return edu_wait_irq(e, EDU_IRQ_TEST);
 }

@@ -239,10 +239,14 @@ void wake_up(struct wait_queue *wq)
 }
 
 /* A host test must never block: record it and pretend a signal came. */
-void sleep_on(struct wait_queue *wq, int state)
+void prepare_to_wait(struct wait_queue *wq, struct wait_entry *e, int state)
 {
-	sleeps++;
-	current->sig_pending |= SIGMASK(SIGUSR1);
+	current->state = state;
+}
+
+void finish_wait(struct wait_queue *wq, struct wait_entry *e)
+{
+	current->state = TASK_RUNNING;
 }
 
 void schedule(void)
@@ -252,13 +256,14 @@ void schedule(void)
 	current->sig_pending |= SIGMASK(SIGUSR1);
 }
 
-unsigned long local_irq_save_sched(void)
+void schedule_until(uint64_t deadline_ns)
 {
-	return 0;
+	schedule();
 }
 
-void local_irq_restore_sched(unsigned long flags)
+void set_current_running(void)
 {
+	current->state = TASK_RUNNING;
 }
 
 bool signal_pending(struct task *t)

@@ -100,14 +100,29 @@ uint64_t vector_count(unsigned int vec)
 	return vec < 256 ? irq_count[vec] : 0;
 }
 
-/* Called by isr_common for every interrupt and exception. */
+/*
+ * Called by isr_common for every interrupt and exception. An exception
+ * from user mode is handled under the big kernel lock, like a syscall
+ * (page faults change the address space); interrupt handlers never take
+ * it, and neither does an NMI, a double fault or a machine check, which
+ * may arrive anywhere.
+ */
 void x86_interrupt(struct pt_regs *regs)
 {
 	unsigned int vec = regs->vector;
+	bool from_user = user_mode(regs);
 
 	irq_count[vec & 0xff]++;
-	if (vec < 32) {
+	if (vec == 2 || vec == 8 || vec == 18) {
 		x86_exception(regs);
+		return;
+	}
+	if (vec < 32) {
+		if (from_user)
+			lock_kernel();
+		x86_exception(regs);
+		if (from_user)
+			unlock_kernel();
 	} else if (vec != SPURIOUS_VECTOR) {
 		irq_enter();
 		if (vector_handlers[vec].fn)
@@ -117,6 +132,9 @@ void x86_interrupt(struct pt_regs *regs)
 		lapic_eoi();
 		irq_exit();
 	}
-	if (user_mode(regs))
+	if (from_user && exit_work_pending(regs)) {
+		lock_kernel();
 		exit_to_user_mode(regs);	/* preemption and signals */
+		unlock_kernel();
+	}
 }

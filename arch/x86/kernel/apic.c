@@ -178,12 +178,16 @@ int ioapic_setup_irq(unsigned int irq)
 #define LAPIC_ICR_HI	0x310
 #define ICR_PENDING	(1U << 12)
 
+/* Interrupts off: a handler's own IPI must not land between the two writes. */
 void lapic_send_ipi(uint32_t dest, uint32_t icr_lo)
 {
+	unsigned long flags = local_irq_save();
+
 	lapic_write(LAPIC_ICR_HI, dest << 24);
 	lapic_write(LAPIC_ICR_LO, icr_lo);
 	for (int i = 0; i < 100000 && (lapic_read(LAPIC_ICR_LO) & ICR_PENDING); i++)
 		__asm__ volatile("pause");
+	local_irq_restore(flags);
 }
 
 void lapic_cpu_init(void)

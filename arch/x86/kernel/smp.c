@@ -5,10 +5,15 @@
  * table, a stack and the entry point, and sends INIT, then STARTUP twice.
  * The AP climbs to long mode, takes the kernel's page tables, control
  * registers and EFER, gets a GDT and TSS (with IST stacks) of its own, the
- * shared IDT and its local APIC, says it is up, and parks with interrupts
- * off: the scheduler runs on the boot CPU only until per-CPU run queues
- * exist. `nosmp` or `maxcpus=N` on the command line limit what is started;
- * a CPU that does not answer is reported and the boot goes on without it.
+ * shared IDT and its local APIC, says it is up, and waits with interrupts
+ * off until the boot CPU has finished booting (smp_release_cpus); then it
+ * starts its LAPIC timer and enters the scheduler with its idle task.
+ * `nosmp` or `maxcpus=N` on the command line limit what is started; a CPU
+ * that does not answer is reported and the boot goes on without it.
+ *
+ * The second half is the IPIs: reschedule, function call and TLB flush,
+ * each with its own vector and count, and the NMI that panic() stops the
+ * other CPUs with.
  */
 #define pr_fmt(fmt) "smp: " fmt
 
@@ -22,6 +27,9 @@
 #include <asm/switch.h>
 #include "arch/x86/x86.h"
 #include "kernel/kernel.h"
+#include "kernel/irq.h"
+#include "kernel/lock.h"
+#include "kernel/sched.h"
 #include "lib/string.h"
 #include "mm/mm.h"
 
@@ -43,13 +51,14 @@ struct ap_cpu {
 	struct tss tss __attribute__((aligned(16)));
 	uint32_t apic_id;
 	uint32_t seen_cpu, seen_apic;	/* what the AP itself reads through GS and its LAPIC */
-	volatile int online;
+	volatile int online;		/* answered the start-up */
 };
 
 static struct ap_cpu ap_cpus[MAX_CPUS];
 static uint64_t bsp_cr0, bsp_cr3, bsp_cr4, bsp_efer;
 static unsigned int max_cpus = MAX_CPUS;
 unsigned int cpus_online = 1;
+static volatile int cpus_released;	/* smp_release_cpus: the parked CPUs may go */
 
 static int set_nosmp(const char *v)
 {
@@ -90,11 +99,17 @@ __noreturn void ap_entry(uint64_t cpu)
 	gdt_load(c->gdt, &c->tss);
 	idt_load();
 	lapic_cpu_init();
+	c->percpu.tss = &c->tss;
+	c->percpu.apic_id = c->apic_id;
 	c->seen_cpu = smp_processor_id();
 	c->seen_apic = lapic_id();
 	__atomic_store_n(&c->online, 1, __ATOMIC_RELEASE);
-	for (;;)
-		__asm__ volatile("cli; hlt");	/* parked: no per-CPU scheduler yet */
+	while (!__atomic_load_n(&cpus_released, __ATOMIC_ACQUIRE))
+		cpu_relax();			/* parked until the boot is done */
+	flush_tlb_all_local();			/* kernel mappings changed meanwhile */
+	syscall_cpu_init();
+	arch_time_init_ap();
+	sched_ap_start((unsigned int)cpu);
 }
 
 /*
@@ -207,6 +222,174 @@ struct percpu *cpu_percpu(unsigned int cpu)
 
 #define ICR_NMI		0x00004400	/* NMI delivery, level assert */
 
+/* --- IPIs ----------------------------------------------------------------------- */
+static const uint8_t ipi_vector[NR_IPI] = {
+	[IPI_RESCHEDULE] = RESCHEDULE_VECTOR,
+	[IPI_CALL_FUNC] = CALL_FUNCTION_VECTOR,
+	[IPI_TLB] = TLB_VECTOR,
+};
+
+/*
+ * One cross-CPU call at a time (call_lock): the caller fills call_data,
+ * sets a bit per target and sends the IPIs; each target runs the function
+ * and clears its bit; the caller waits for none to be left. A target
+ * spinning on a lock with interrupts off answers from the spin loop.
+ */
+static DEFINE_RAW_SPINLOCK(call_lock);
+static struct {
+	void (*fn)(void *);
+	void *arg;
+	uint64_t pending;	/* CPUs that have not run fn yet */
+} call_data;
+
+uint64_t cpu_online_mask(void)
+{
+	uint64_t m = 0;
+
+	for (unsigned int cpu = 0; cpu < cpus_online; cpu++)
+		if (cpu_percpu(cpu)->online)
+			m |= 1ULL << cpu;
+	return m;
+}
+
+static void ipi_raise(unsigned int cpu, enum ipi_kind kind)
+{
+	__atomic_or_fetch(&cpu_percpu(cpu)->ipi_pending, 1U << kind, __ATOMIC_SEQ_CST);
+	lapic_send_ipi(ap_cpus[cpu].apic_id, ipi_vector[kind]);
+}
+
+void smp_send_reschedule(unsigned int cpu)
+{
+	ipi_raise(cpu, IPI_RESCHEDULE);
+}
+
+void smp_poll_ipis(void)
+{
+	struct percpu *c = this_cpu();
+	uint32_t p;
+
+	if (__builtin_expect(!__atomic_load_n(&c->ipi_pending, __ATOMIC_RELAXED), 1))
+		return;
+	p = __atomic_exchange_n(&c->ipi_pending, 0, __ATOMIC_ACQ_REL);
+	if (p & (1U << IPI_RESCHEDULE))
+		scheduler_ipi();
+	if (p & ((1U << IPI_CALL_FUNC) | (1U << IPI_TLB))) {
+		call_data.fn(call_data.arg);
+		__atomic_and_fetch(&call_data.pending, ~(1ULL << c->cpu), __ATOMIC_RELEASE);
+	}
+}
+
+static void ipi_interrupt(struct pt_regs *regs, void *ctx)
+{
+	this_cpu()->ipi_count[(uintptr_t)ctx]++;
+	smp_poll_ipis();
+}
+
+static void call_many(uint64_t mask, void (*fn)(void *), void *arg, enum ipi_kind kind)
+{
+	unsigned long flags;
+
+	mask &= cpu_online_mask() & ~(1ULL << smp_processor_id());
+	if (!mask)
+		return;
+	flags = raw_spin_lock_irqsave(&call_lock);
+	call_data.fn = fn;
+	call_data.arg = arg;
+	__atomic_store_n(&call_data.pending, mask, __ATOMIC_SEQ_CST);
+	for (unsigned int cpu = 0; cpu < cpus_online; cpu++)
+		if (mask & (1ULL << cpu))
+			ipi_raise(cpu, kind);
+	while (__atomic_load_n(&call_data.pending, __ATOMIC_ACQUIRE))
+		cpu_relax();
+	raw_spin_unlock_irqrestore(&call_lock, flags);
+}
+
+void smp_call_function_many(uint64_t mask, void (*fn)(void *), void *arg)
+{
+	call_many(mask, fn, arg, IPI_CALL_FUNC);
+}
+
+void smp_call_function(void (*fn)(void *), void *arg)
+{
+	call_many(~0ULL, fn, arg, IPI_CALL_FUNC);
+}
+
+void flush_tlb_all_local(void)
+{
+	uint64_t cr4 = read_cr4();
+
+	if (cr4 & CR4_PGE) {		/* toggling PGE drops global entries too */
+		write_cr4(cr4 & ~CR4_PGE);
+		write_cr4(cr4);
+	} else {
+		write_cr3(read_cr3());
+	}
+}
+
+/* The CPUs other than this one whose loaded user tables are @mm's. */
+static uint64_t cpus_running_mm(struct mm *mm)
+{
+	uint64_t m = 0;
+
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);	/* the PTE change before the look */
+	for (unsigned int cpu = 0; cpu < cpus_online; cpu++)
+		if (cpu != smp_processor_id() && cpu_percpu(cpu)->active_mm == mm)
+			m |= 1ULL << cpu;
+	return m;
+}
+
+static void tlb_flush_fn(void *arg)
+{
+	if (!arg)
+		flush_tlb_all_local();
+	else if (this_cpu()->active_mm == arg)
+		write_cr3(read_cr3());
+}
+
+void smp_flush_tlb_mm(struct mm *mm)
+{
+	uint64_t mask = cpus_running_mm(mm);
+
+	if (mask)
+		call_many(mask, tlb_flush_fn, mm, IPI_TLB);
+}
+
+void smp_flush_tlb_kernel(void)
+{
+	if (cpus_online > 1)
+		call_many(~0ULL, tlb_flush_fn, NULL, IPI_TLB);
+}
+
+static void drop_mm_fn(void *arg)
+{
+	if (this_cpu()->active_mm == arg)
+		mm_switch_kernel();
+}
+
+void smp_drop_mm(struct mm *mm)
+{
+	uint64_t mask = cpus_running_mm(mm);
+
+	if (mask)
+		call_many(mask, drop_mm_fn, mm, IPI_CALL_FUNC);
+}
+
+void smp_release_cpus(void)
+{
+	if (cpus_online <= 1)
+		return;
+	for (unsigned int k = 0; k < NR_IPI; k++)
+		set_vector_handler(ipi_vector[k], ipi_interrupt, (void *)(uintptr_t)k);
+	__atomic_store_n(&cpus_released, 1, __ATOMIC_RELEASE);
+	for (unsigned int cpu = 1; cpu < cpus_online; cpu++) {
+		for (int ms = 0; ms < 1000 && !cpu_percpu(cpu)->online; ms++)
+			mdelay(1);
+		if (!cpu_percpu(cpu)->online)
+			pr_err("CPU %u did not enter the scheduler\n", cpu);
+	}
+	pr_info("%u CPUs run the scheduler\n", __builtin_popcountll(cpu_online_mask()));
+}
+
 void smp_send_nmi_allbutself(void)
 {
 	unsigned int self = smp_processor_id();
@@ -252,8 +435,7 @@ void arch_smp_init(void)
 			if (c->seen_cpu != cpu || c->seen_apic != c->apic_id)
 				pr_err("CPU %u reads itself as CPU %u with APIC id %u (want %u)\n", cpu,
 				       c->seen_cpu, c->seen_apic, c->apic_id);
-			pr_info("CPU %u (APIC id %u) is up, parked until per-CPU scheduling lands\n",
-				cpu, c->apic_id);
+			pr_info("CPU %u (APIC id %u) is up\n", cpu, c->apic_id);
 			cpu++;
 			cpus_online++;
 		} else {

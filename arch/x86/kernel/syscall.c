@@ -19,15 +19,18 @@ extern const unsigned long syscall_count;
 extern const syscall_fn_t syscall_table[];
 extern const char *const syscall_names[];
 
-struct percpu percpu0 = { .self = &percpu0 };
+extern struct task init_task;
+struct percpu percpu0 = { .self = &percpu0, .curr = &init_task, .tss = &tss };
 static uint64_t enosys_logged[8];	/* one bit per number < 512 */
 
 int x86_syscall(struct pt_regs *regs);
 
 void arch_set_kernel_stack(uint64_t top)
 {
-	percpu0.kernel_rsp = top;
-	tss_set_kernel_stack(top);
+	struct percpu *c = this_cpu();
+
+	c->kernel_rsp = top;
+	c->tss->rsp[0] = top;
 }
 
 void arch_set_fs_base(uint64_t base)
@@ -39,6 +42,12 @@ void syscall_init(void)
 {
 	wrmsr(MSR_GS_BASE, (uint64_t)&percpu0);
 	wrmsr(MSR_KERNEL_GS_BASE, 0);
+	syscall_cpu_init();
+}
+
+/* The SYSCALL MSRs are per CPU: every CPU sets its own. */
+void syscall_cpu_init(void)
+{
 	wrmsr(MSR_STAR, ((uint64_t)(USER32_CS | 3) << 48) | ((uint64_t)KERNEL_CS << 32));
 	wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
 	/* clear TF, DF, IF, IOPL, AC, NT on entry */
@@ -75,6 +84,7 @@ int x86_syscall(struct pt_regs *regs)
 	unsigned long nr = regs->vector;
 	long ret;
 
+	lock_kernel();
 	if (likely(nr < SYSCALL_COUNT && syscall_table[nr]))
 		ret = syscall_table[nr](regs);
 	else
@@ -82,6 +92,7 @@ int x86_syscall(struct pt_regs *regs)
 	regs->rax = ret;
 	if (unlikely(exit_work_pending(regs)))
 		exit_to_user_mode(regs);
+	unlock_kernel();
 	/*
 	 * SYSRET reloads rip from rcx and rflags from r11, and faults in ring 0
 	 * on a non-canonical rcx. The entry saved rcx == rip and r11 == rflags;

@@ -60,9 +60,14 @@ void mdelay(unsigned long ms)
 		udelay(1000);
 }
 
+/* Every CPU's LAPIC timer lands here; the boot CPU's keeps jiffies. */
 static void timer_interrupt(struct pt_regs *regs, void *ctx)
 {
-	jiffies++;
+	struct percpu *c = this_cpu();
+
+	c->timer_ticks++;
+	if (c->cpu == 0)
+		jiffies++;
 	sched_tick(user_mode(regs));
 }
 
@@ -106,6 +111,12 @@ void arch_time_init(void)
 	pr_info("TSC %lu.%03lu MHz%s, LAPIC timer at %d Hz\n", tsc_hz / 1000000,
 		(tsc_hz / 1000) % 1000, cpu_features.invariant_tsc ? " (invariant)" : "",
 		CONFIG_HZ);
+}
+
+/* An AP's own tick, at the rate the boot CPU measured. */
+void arch_time_init_ap(void)
+{
+	lapic_timer_start(TIMER_VECTOR, CONFIG_HZ);
 }
 
 void arch_idle(void)

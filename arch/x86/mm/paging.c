@@ -12,6 +12,7 @@
 #include <asm/boot.h>
 #include <asm/pgtable.h>
 #include <asm/setup.h>
+#include <asm/smp.h>
 #include "kernel/kernel.h"
 #include "lib/string.h"
 #include "mm/mm.h"
@@ -111,6 +112,7 @@ phys_addr_t kunmap_page(uintptr_t va)
 	pa = *pte & PTE_ADDR_MASK;
 	*pte = 0;
 	invlpg(va);
+	smp_flush_tlb_kernel();		/* kernel mappings are in every CPU's TLB */
 	return pa;
 }
 
@@ -122,6 +124,7 @@ int kprotect_page(uintptr_t va, uint64_t flags)
 		return -EINVAL;
 	*pte = (*pte & PTE_ADDR_MASK) | flags | PTE_PRESENT;
 	invlpg(va);
+	smp_flush_tlb_kernel();
 	return 0;
 }
 

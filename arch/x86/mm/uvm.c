@@ -6,7 +6,9 @@
  */
 #include <asm/cpu.h>
 #include <asm/pgtable.h>
+#include <asm/smp.h>
 #include "kernel/kernel.h"
+#include "kernel/sched.h"
 #include "lib/string.h"
 #include "mm/mm.h"
 
@@ -60,12 +62,21 @@ void uvm_activate(phys_addr_t pml4)
 	write_cr3(pml4);
 }
 
+/*
+ * A user mapping of the running task's mm changed: flush it here and on
+ * every other CPU running a thread of the same mm (a TLB shootdown by IPI;
+ * the others reload CR3). Callers hold the big kernel lock.
+ */
 void uvm_flush(uintptr_t va)
 {
 	invlpg(va);
+	if (current->mm)
+		smp_flush_tlb_mm(current->mm);
 }
 
 void uvm_flush_all(void)
 {
 	write_cr3(read_cr3());
+	if (current->mm)
+		smp_flush_tlb_mm(current->mm);
 }

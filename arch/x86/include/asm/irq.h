@@ -12,6 +12,10 @@
 
 #define IRQ_VECTOR_BASE		32
 #define TIMER_VECTOR		0xf0
+/* IPIs between CPUs (arch/x86/kernel/smp.c) */
+#define TLB_VECTOR		0xfb
+#define CALL_FUNCTION_VECTOR	0xfc
+#define RESCHEDULE_VECTOR	0xfd
 #define SPURIOUS_VECTOR		0xff
 
 struct pt_regs;

@@ -30,4 +30,28 @@ struct percpu *cpu_percpu(unsigned int cpu);
 /* An NMI to every online CPU but this one (panic's "stop"). */
 void smp_send_nmi_allbutself(void);
 
+struct mm;
+/* CPUs that run the scheduler, one bit each. */
+uint64_t cpu_online_mask(void);
+/* Ask @cpu to look at its run queue (the reschedule IPI). */
+void smp_send_reschedule(unsigned int cpu);
+/*
+ * Run @fn(@arg) on every CPU in @mask but this one, in interrupt context,
+ * and wait until all have; smp_call_function is every other CPU. The
+ * caller may hold spinlocks but not sched_lock.
+ */
+void smp_call_function_many(uint64_t mask, void (*fn)(void *), void *arg);
+void smp_call_function(void (*fn)(void *), void *arg);
+/* Flush the other CPUs' TLB entries of @mm (those running it), or of kernel mappings. */
+void smp_flush_tlb_mm(struct mm *mm);
+void smp_flush_tlb_kernel(void);
+/* No CPU keeps @mm's tables loaded (before they are freed). */
+void smp_drop_mm(struct mm *mm);
+/* Answer requests the other CPUs posted for this one (spin loops with interrupts off). */
+void smp_poll_ipis(void);
+/* The boot CPU is done: the parked CPUs enter the scheduler. */
+void smp_release_cpus(void);
+/* Flush this CPU's whole TLB, global kernel entries included. */
+void flush_tlb_all_local(void);
+
 #endif

@@ -6,16 +6,64 @@
 #ifndef ASM_SWITCH_H
 #define ASM_SWITCH_H
 
+#include <stdbool.h>
 #include <stdint.h>
+#include "lib/list.h"
 
+struct task;
+struct tss;
+struct mm;
+
+/* The IPIs (arch/x86/kernel/smp.c): bits of percpu.ipi_pending, and rows of /proc/interrupts. */
+enum ipi_kind { IPI_RESCHEDULE, IPI_CALL_FUNC, IPI_TLB, NR_IPI };
+
+/*
+ * One per CPU. The first fields sit at fixed offsets the assembly uses;
+ * the rest belong to the subsystem named beside them, which documents
+ * its locking (most are touched only by their own CPU).
+ */
 struct percpu {
 	struct percpu *self;	/* gs:0 */
 	uint64_t kernel_rsp;	/* gs:8: top of the running task's kernel stack */
 	uint64_t user_rsp;	/* gs:16: scratch for the syscall entry */
 	uint32_t cpu;		/* gs:24: this CPU's number (0 = the boot CPU) */
+	uint32_t apic_id;
+	struct task *curr;	/* gs:32: the task running here ("current") */
+	struct tss *tss;
+
+	/* kernel/sched.c, under sched_lock */
+	struct task *idle;		/* this CPU's idle task */
+	struct task *prev;		/* switched away from; finish_switch clears its on_cpu */
+	struct list_head run_queue;	/* runnable tasks waiting for this CPU */
+	unsigned int nr_queued;
+	volatile bool need_resched;
+	struct mm *active_mm;		/* the user page tables loaded here, or NULL */
+	uint64_t last_switch_ns;	/* the soft-lockup detector's "scheduled at" */
+	uint64_t context_switches;
+
+	/* kernel/irq.c and kernel/locking/: this CPU only */
+	unsigned int irq_nesting;
+	unsigned int spin_depth;
+	unsigned int lockdep_irq_base;
+	uint64_t timer_ticks;		/* LAPIC timer interrupts taken here */
+
+	/* arch/x86/kernel/smp.c */
+	uint32_t ipi_pending;		/* bits of enum ipi_kind, set by the sender */
+	uint64_t ipi_count[NR_IPI];
+	uint64_t nmi_count;
+	volatile bool online;		/* running the scheduler */
 };
 
 extern struct percpu percpu0;
+
+/* This CPU's block. */
+static inline struct percpu *this_cpu(void)
+{
+	struct percpu *p;
+
+	__asm__ volatile("movq %%gs:0, %0" : "=r"(p));	/* may differ after a schedule() */
+	return p;
+}
 
 void switch_stack(uint64_t *save_rsp, uint64_t new_rsp);
 void ret_from_fork(void);
@@ -26,6 +74,7 @@ void kthread_entry(void);
 void arch_set_kernel_stack(uint64_t top);
 void arch_set_fs_base(uint64_t base);
 void syscall_init(void);
+void syscall_cpu_init(void);	/* this CPU's SYSCALL MSRs */
 
 /* The user-visible x87/SSE state: save, restore, and the state at exec. */
 static inline void arch_fpu_save(void *area)
