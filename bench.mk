@@ -7,13 +7,19 @@
 #                       when a Debian kernel is already at hand
 #   make bench-linux    the same, fetching Debian's linux-image-amd64 kernel
 #                       into build/linux/ if needed (nothing is installed)
+#   make bench-scaling  N processes at -smp 1, 2 and 4 under multi-threaded
+#                       TCG, speed-up over one CPU (build/bench/scaling.md);
+#                       Linux too when a kernel is at hand
 #   BENCH_ARGS=...      more scripts/bench options, e.g. --samples 5000
 
 BENCH_ARGS ?=
 
-.PHONY: bench bench-linux
+.PHONY: bench bench-linux bench-scaling
 bench: all
 	$(Q)$(PYTHON) scripts/bench --linux=auto $(BENCH_ARGS)
 
 bench-linux: all
 	$(Q)$(PYTHON) scripts/bench --linux=yes $(BENCH_ARGS)
+
+bench-scaling: all
+	$(Q)$(PYTHON) scripts/bench --scaling --linux=auto $(BENCH_ARGS)

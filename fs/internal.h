@@ -27,6 +27,7 @@
 
 #define TMPFS_MAGIC	0x01021994
 #define PROC_SUPER_MAGIC 0x9fa0
+#define SYSFS_MAGIC 0x62656572
 #define PIPEFS_MAGIC	0x50495045
 
 /* struct timeval as select and utimes pass it */
@@ -123,6 +124,7 @@ struct chrdev *chrdev_find(uint32_t rdev);
 extern struct fs_type tmpfs_type;
 extern struct fs_type devfs_type;
 extern struct fs_type procfs_type;
+extern struct fs_type sysfs_type;
 extern const struct file_ops tmpfs_file_fops;
 extern const struct inode_ops tmpfs_file_iops;
 struct super_block *tmpfs_create_sb(const struct fs_type *type);

@@ -1,9 +1,10 @@
 /*
  * The system-wide files of /proc: meminfo, uptime, loadavg, stat,
- * version, cpuinfo, cmdline, mounts and filesystems. Each is a show
- * function registered through procfs_register(), like any subsystem's.
+ * version, cmdline, mounts and filesystems. Each is a show function
+ * registered through procfs_register(), like any subsystem's (cpuinfo is
+ * the architecture's, arch/x86/cpu/proc.c).
  */
-#include <asm/cpu.h>
+#include <asm/smp.h>
 #include "fs/internal.h"
 #include "kernel/sched.h"
 #include "lib/printf.h"
@@ -59,6 +60,11 @@ static long loadavg_show(char *buf, size_t size)
 	return snprintf(buf, size, "0.00 0.00 0.00 %d/%d %d\n", running, total, last);
 }
 
+/*
+ * Times per CPU come from the tasks' totals: every user task runs on CPU 0
+ * until the scheduler spreads them, so its time is CPU 0's and the other
+ * online CPUs are idle throughout; the "cpu" line sums them all.
+ */
 static long stat_show(char *buf, size_t size)
 {
 	uint64_t user = 0, sys = 0, all = ktime_ns() / (1000000000ULL / USER_HZ), idle;
@@ -73,9 +79,12 @@ static long stat_show(char *buf, size_t size)
 		running += t->state == TASK_RUNNING;
 	}
 	idle = all > user + sys ? all - user - sys : 0;
-	for (int i = 0; i < 2; i++)
-		emit(buf, size, &n, "cpu%s %lu 0 %lu %lu 0 0 0 0 0 0\n", i ? "0" : " ",
-		     (unsigned long)user, (unsigned long)sys, (unsigned long)idle);
+	emit(buf, size, &n, "cpu  %lu 0 %lu %lu 0 0 0 0 0 0\n", (unsigned long)user,
+	     (unsigned long)sys, (unsigned long)(idle + all * (cpus_online - 1)));
+	emit(buf, size, &n, "cpu0 %lu 0 %lu %lu 0 0 0 0 0 0\n", (unsigned long)user,
+	     (unsigned long)sys, (unsigned long)idle);
+	for (unsigned int cpu = 1; cpu < cpus_online; cpu++)
+		emit(buf, size, &n, "cpu%u 0 0 0 %lu 0 0 0 0 0 0\n", cpu, (unsigned long)all);
 	emit(buf, size, &n, "intr 0\nctxt 0\nbtime 0\nprocesses %d\n", procs);
 	emit(buf, size, &n, "procs_running %d\nprocs_blocked 0\n", running);
 	return (long)n;
@@ -85,20 +94,6 @@ static long version_show(char *buf, size_t size)
 {
 	return snprintf(buf, size, "Basalt version %s (gcc) #1 %s %s\n", BASALT_VERSION,
 			__DATE__, __TIME__);
-}
-
-static long cpuinfo_show(char *buf, size_t size)
-{
-	size_t n = 0;
-
-	emit(buf, size, &n, "processor\t: 0\nvendor_id\t: %s\nmodel name\t: %s\n",
-	     cpu_features.vendor, cpu_features.brand);
-	emit(buf, size, &n, "cpu MHz\t\t: %lu.000\ncpu cores\t: 1\n",
-	     (unsigned long)(tsc_khz() / 1000));
-	emit(buf, size, &n, "flags\t\t: fpu tsc sse sse2 syscall lm%s%s%s\n\n",
-	     cpu_features.nx ? " nx" : "", cpu_features.smep ? " smep" : "",
-	     cpu_features.smap ? " smap" : "");
-	return (long)n;
 }
 
 static long cmdline_show(char *buf, size_t size)
@@ -115,8 +110,8 @@ int proc_misc_init(void)
 	} files[] = {
 		{ "meminfo", meminfo_show }, { "uptime", uptime_show },
 		{ "loadavg", loadavg_show }, { "stat", stat_show },
-		{ "version", version_show }, { "cpuinfo", cpuinfo_show },
-		{ "cmdline", cmdline_show }, { "mounts", mounts_show },
+		{ "version", version_show }, { "cmdline", cmdline_show },
+		{ "mounts", mounts_show },
 		{ "filesystems", filesystems_show },
 	};
 

@@ -4,6 +4,8 @@
  * when it is opened, so one open sees one consistent snapshot. The root
  * lists the entries other subsystems register with procfs_register(),
  * the "self" symlink and one directory per process (fs/proc_pid.c).
+ * sysfs, on /sys, is the same machinery over a second list of entries
+ * (sysfs_register_data), with neither "self" nor process directories.
  */
 #include "fs/internal.h"
 #include "kernel/module.h"
@@ -17,7 +19,7 @@
 #define PROC_INO_ENTRY	16
 
 struct proc_entry {
-	char name[32];
+	char name[64];
 	long (*show)(char *buf, size_t size);
 	long (*write)(const char *buf, size_t len);	/* NULL: read-only */
 	/* procfs_register_data's forms, with the registrant's context */
@@ -33,8 +35,20 @@ struct proc_text {
 	size_t len;
 };
 
-static LIST_HEAD(proc_entries);
-static int proc_nr_entries;
+/* The entries of one file system: /proc's, or /sys's (a super block's priv). */
+struct proc_tree {
+	struct list_head entries;
+	int nr_entries;
+};
+
+static struct proc_tree proc_tree = { LIST_HEAD_INIT(proc_tree.entries), 0 };
+static struct proc_tree sys_tree = { LIST_HEAD_INIT(sys_tree.entries), 0 };
+
+/* The list an inode's entries come from. */
+static struct proc_tree *tree_of(const struct inode *ino)
+{
+	return ino->sb->priv;
+}
 
 static const struct inode_ops proc_root_iops;
 static const struct file_ops proc_root_fops;
@@ -48,17 +62,18 @@ static long proc_gone_show(char *buf, size_t size)
 	return -ENOENT;
 }
 
-static struct proc_entry *entry_by_name(const char *name)
+static struct proc_entry *entry_by_name(struct proc_tree *tree, const char *name)
 {
 	struct proc_entry *e;
 
-	list_for_each_entry(e, &proc_entries, node)
+	list_for_each_entry(e, &tree->entries, node)
 		if (!strcmp(e->name, name))
 			return e;
 	return NULL;
 }
 
-static struct proc_entry *entry_add(const char *name, long (*show)(char *, size_t))
+static struct proc_entry *entry_add(struct proc_tree *tree, const char *name,
+				     long (*show)(char *, size_t))
 {
 	struct proc_entry *e = kzalloc(sizeof(*e));
 
@@ -66,15 +81,11 @@ static struct proc_entry *entry_add(const char *name, long (*show)(char *, size_
 		return NULL;
 	strcpy(e->name, name);
 	e->show = show;
-	e->index = proc_nr_entries++;
-	list_add_tail(&e->node, &proc_entries);
+	e->index = tree->nr_entries++;
+	list_add_tail(&e->node, &tree->entries);
 	return e;
 }
 
-/*
- * Add /proc/@name. A name with slashes ("sys/kernel/tainted") creates the
- * directories on the way (entries without a show function).
- */
 /* Stand-ins in e->show / e->write for entries with context (never called). */
 static long proc_data_show(char *buf, size_t size)
 {
@@ -99,15 +110,40 @@ static void track_entry(struct proc_entry *e)
 	module_track(owner, MRES_PROCFS, e, 0, release_entry, "/proc/%s registered", e->name);
 }
 
-int procfs_register(const char *name, long (*show)(char *buf, size_t size))
+/*
+ * Add @name to @tree, into *out. A name with slashes ("sys/kernel/tainted")
+ * creates the directories on the way (entries without a show function).
+ */
+static int tree_add(struct proc_tree *tree, const char *name, long (*show)(char *, size_t),
+		    struct proc_entry **out)
 {
 	struct proc_entry *e;
-	char path[32];
+	char path[sizeof(e->name)];
 
 	if (strlen(name) >= sizeof(e->name) || !*name || name[0] == '/' ||
 	    name[strlen(name) - 1] == '/')
 		return -EINVAL;
-	e = entry_by_name(name);
+	if (entry_by_name(tree, name))
+		return -EEXIST;
+	for (const char *p = strchr(name, '/'); p; p = strchr(p + 1, '/')) {
+		memcpy(path, name, p - name);
+		path[p - name] = '\0';
+		e = entry_by_name(tree, path);
+		if (e && e->show)
+			return -ENOTDIR;
+		if (!e && !entry_add(tree, path, NULL))
+			return -ENOMEM;
+	}
+	*out = entry_add(tree, name, show);
+	return *out ? 0 : -ENOMEM;
+}
+
+/* Add /proc/@name (see tree_add for names with slashes). */
+int procfs_register(const char *name, long (*show)(char *buf, size_t size))
+{
+	struct proc_entry *e = entry_by_name(&proc_tree, name);
+	int err;
+
 	if (e && e->show == proc_gone_show) {
 		e->show = show;		/* a module reloaded: reuse its slot */
 		e->show_data = NULL;
@@ -115,22 +151,30 @@ int procfs_register(const char *name, long (*show)(char *buf, size_t size))
 		track_entry(e);
 		return 0;
 	}
-	if (e)
-		return -EEXIST;
-	for (const char *p = strchr(name, '/'); p; p = strchr(p + 1, '/')) {
-		memcpy(path, name, p - name);
-		path[p - name] = '\0';
-		e = entry_by_name(path);
-		if (e && e->show)
-			return -ENOTDIR;
-		if (!e && !entry_add(path, NULL))
-			return -ENOMEM;
+	err = tree_add(&proc_tree, name, show, &e);
+	if (!err)
+		track_entry(e);
+	return err;
+}
+
+/*
+ * Add /sys/@name, read-only, its @show getting @data. Built-in code only
+ * (no module tracking): sysfs describes the machine, which does not unload.
+ */
+int sysfs_register_data(const char *name, long (*show)(char *buf, size_t size, void *data),
+			void *data)
+{
+	struct proc_entry *e;
+	int err;
+
+	if (!show)
+		return -EINVAL;
+	err = tree_add(&sys_tree, name, proc_data_show, &e);
+	if (!err) {
+		e->show_data = show;
+		e->data = data;
 	}
-	e = entry_add(name, show);
-	if (!e)
-		return -ENOMEM;
-	track_entry(e);
-	return 0;
+	return err;
 }
 
 /* Like procfs_register_rw, with @data passed to both callbacks (NULL @write: read-only). */
@@ -145,7 +189,7 @@ int procfs_register_data(const char *name, long (*show)(char *buf, size_t size, 
 	err = procfs_register(name, proc_data_show);
 	if (err)
 		return err;
-	e = entry_by_name(name);
+	e = entry_by_name(&proc_tree, name);
 	e->show_data = show;
 	e->write_data = write;
 	e->write = write ? proc_data_write : NULL;
@@ -162,14 +206,14 @@ int procfs_register_rw(const char *name, long (*show)(char *buf, size_t size),
 	int err = procfs_register(name, show);
 
 	if (!err)
-		entry_by_name(name)->write = write;
+		entry_by_name(&proc_tree, name)->write = write;
 	return err;
 }
 
 /* Remove an entry (a module's, at unload); directories are kept. */
 int procfs_unregister(const char *name)
 {
-	struct proc_entry *e = entry_by_name(name);
+	struct proc_entry *e = entry_by_name(&proc_tree, name);
 
 	if (!e || !e->show)
 		return -ENOENT;
@@ -297,11 +341,11 @@ void proc_text_release(struct inode *ino, struct file *f)
 	}
 }
 
-static struct proc_entry *entry_by_index(int index)
+static struct proc_entry *entry_by_index(struct proc_tree *tree, int index)
 {
 	struct proc_entry *e;
 
-	list_for_each_entry(e, &proc_entries, node) {
+	list_for_each_entry(e, &tree->entries, node) {
 		if (e->index == index)
 			return e;
 	}
@@ -320,7 +364,7 @@ static long entry_gen(const void *ctx, char *buf, size_t size)
 static int proc_entry_open(struct inode *ino, struct file *f)
 {
 	struct proc_node *pn = ino->priv;
-	struct proc_entry *e = entry_by_index(pn->index);
+	struct proc_entry *e = entry_by_index(tree_of(ino), pn->index);
 
 	return e ? proc_open_text(f, entry_gen, e) : -ENOENT;
 }
@@ -341,14 +385,14 @@ static int proc_self_readlink(struct inode *ino, char *buf, size_t size)
 static const struct inode_ops proc_subdir_iops;
 static const struct file_ops proc_subdir_fops;
 
-/* Look @name up among the registered entries directly inside @dirpath. */
+/* Look @name up among the registered entries directly inside @dirpath ("": the root). */
 static int entry_lookup(struct inode *dir, const char *dirpath, const char *name, size_t len,
 			struct inode **out)
 {
 	struct proc_entry *e;
 	const char *base;
 
-	list_for_each_entry(e, &proc_entries, node) {
+	list_for_each_entry(e, &tree_of(dir)->entries, node) {
 		if (!entry_in_dir(e, dirpath, &base) || strlen(base) != len ||
 		    memcmp(base, name, len))
 			continue;
@@ -385,20 +429,25 @@ static int proc_subdir_lookup(struct inode *dir, const char *name, size_t len,
 			      struct inode **out)
 {
 	struct proc_node *pn = dir->priv;
-	struct proc_entry *d = entry_by_index(pn->index);
+	struct proc_entry *d;
 
+	if (pn->kind == PROC_ROOT)		/* /sys itself */
+		return entry_lookup(dir, "", name, len, out);
+	d = entry_by_index(tree_of(dir), pn->index);
 	return d ? entry_lookup(dir, d->name, name, len, out) : -ENOENT;
 }
 
-/* Entries of a registered subdirectory; f->pos counts entries emitted. */
+/* Entries of a registered subdirectory or /sys; f->pos counts entries emitted. */
 static int proc_subdir_readdir(struct file *f, struct dirent_sink *sink, filldir_t fill)
 {
 	struct proc_node *pn = f->inode->priv;
-	struct proc_entry *d = entry_by_index(pn->index), *e;
+	struct proc_tree *tree = tree_of(f->inode);
+	struct proc_entry *d = entry_by_index(tree, pn->index), *e;
+	const char *dirpath = pn->kind == PROC_ROOT ? "" : d ? d->name : NULL;
 	uint64_t i = 2;
 	const char *base;
 
-	if (!d)
+	if (!dirpath)
 		return -ENOENT;
 	if (f->pos == 0) {
 		if (fill(sink, ".", 1, f->inode->ino, S_IFDIR >> 12, 1))
@@ -410,8 +459,8 @@ static int proc_subdir_readdir(struct file *f, struct dirent_sink *sink, filldir
 			return 0;
 		f->pos = 2;
 	}
-	list_for_each_entry(e, &proc_entries, node) {
-		if (!entry_in_dir(e, d->name, &base))
+	list_for_each_entry(e, &tree->entries, node) {
+		if (!entry_in_dir(e, dirpath, &base))
 			continue;
 		if (i++ < f->pos)
 			continue;
@@ -452,7 +501,7 @@ static int proc_root_readdir(struct file *f, struct dirent_sink *sink, filldir_t
 			return 0;
 		f->pos = 3;
 	}
-	list_for_each_entry(e, &proc_entries, node) {
+	list_for_each_entry(e, &proc_tree.entries, node) {
 		const char *base;
 
 		if (f->pos >= PROC_PID_POS || (uint64_t)e->index + 3 < f->pos ||
@@ -487,7 +536,7 @@ static const struct inode_ops proc_self_iops = {
 static long proc_entry_write(struct file *f, const char *buf, size_t n, uint64_t *pos)
 {
 	struct proc_node *pn = f->inode->priv;
-	struct proc_entry *e = entry_by_index(pn->index);
+	struct proc_entry *e = entry_by_index(tree_of(f->inode), pn->index);
 
 	if (!e || !e->write)
 		return -EACCES;
@@ -511,8 +560,28 @@ static int procfs_mount(const struct fs_type *type, const char *source, const ch
 
 	if (!sb)
 		return -ENOMEM;
+	sb->priv = &proc_tree;
 	sb->root = proc_new_inode(sb, 1, S_IFDIR | 0555, &proc_root_iops, &proc_root_fops,
 				  PROC_ROOT, 0, 0);
+	if (!sb->root) {
+		kfree(sb);
+		return -ENOMEM;
+	}
+	*out = sb;
+	return 0;
+}
+
+/* /sys: a root that lists sys_tree's entries like any registered directory. */
+static int sysfs_mount(const struct fs_type *type, const char *source, const char *data,
+		       struct super_block **out)
+{
+	struct super_block *sb = sb_alloc(type);
+
+	if (!sb)
+		return -ENOMEM;
+	sb->priv = &sys_tree;
+	sb->root = proc_new_inode(sb, 1, S_IFDIR | 0555, &proc_subdir_iops, &proc_subdir_fops,
+				  PROC_ROOT, 0, -1);
 	if (!sb->root) {
 		kfree(sb);
 		return -ENOMEM;
@@ -525,4 +594,10 @@ struct fs_type procfs_type = {
 	.name = "proc",
 	.mount = procfs_mount,
 	.magic = PROC_SUPER_MAGIC,
+};
+
+struct fs_type sysfs_type = {
+	.name = "sysfs",
+	.mount = sysfs_mount,
+	.magic = SYSFS_MAGIC,
 };

@@ -1,8 +1,9 @@
 /*
  * File system types and the mount table: register_filesystem, mount(2)
- * and umount2(2) for tmpfs, proc and devtmpfs, /proc/mounts, and
+ * and umount2(2) for tmpfs, proc, sysfs and devtmpfs, /proc/mounts, and
  * vfs_init(), which builds the tree the first process sees: tmpfs at /,
- * the initramfs unpacked into it, devfs at /dev and procfs at /proc.
+ * the initramfs unpacked into it, devfs at /dev, procfs at /proc and
+ * sysfs at /sys.
  */
 #include <asm/boot.h>
 #include <asm/page.h>
@@ -228,6 +229,7 @@ int vfs_init_tree(const void *initramfs, size_t len)
 	register_filesystem(&tmpfs_type);
 	register_filesystem(&devfs_type);
 	register_filesystem(&procfs_type);
+	register_filesystem(&sysfs_type);
 	sb = tmpfs_create_sb(&tmpfs_type);
 	if (!sb || attach_mount(sb, NULL, "rootfs"))
 		panic("vfs", "cannot mount the root file system");
@@ -240,12 +242,15 @@ int vfs_init_tree(const void *initramfs, size_t len)
 	}
 	make_dir("/dev", 0755);
 	make_dir("/proc", 0555);
+	make_dir("/sys", 0555);
 	make_dir("/tmp", 01777);
 	err = do_mount("devtmpfs", "/dev", "devtmpfs", 0, NULL);
 	if (!err)
 		err = do_mount("proc", "/proc", "proc", 0, NULL);
+	if (!err)
+		err = do_mount("sysfs", "/sys", "sysfs", 0, NULL);
 	if (err)
-		pr_err("vfs: mounting /dev or /proc failed: error %d\n", err);
+		pr_err("vfs: mounting /dev, /proc or /sys failed: error %d\n", err);
 	return err;
 }
 

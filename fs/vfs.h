@@ -344,5 +344,11 @@ int procfs_register_rw(const char *name, long (*show)(char *buf, size_t size),
 int procfs_register_data(const char *name, long (*show)(char *buf, size_t size, void *data),
 			 long (*write)(const char *buf, size_t len, void *data), void *data);
 int procfs_unregister(const char *name);
+/*
+ * A read-only file /sys/@name ("devices/system/cpu/online"), shown like a
+ * procfs_register_data file; the directories on the way are made.
+ */
+int sysfs_register_data(const char *name, long (*show)(char *buf, size_t size, void *data),
+			void *data);
 
 #endif

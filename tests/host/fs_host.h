@@ -57,7 +57,7 @@ static struct task host_task_list;
 #define BAD_UPTR	((void *)0x1000)
 
 struct boot_info boot_info;
-struct cpu_features cpu_features = { .vendor = "HostVendor", .brand = "Host CPU" };
+unsigned int cpus_online = 2;
 char saved_command_line[BOOT_CMDLINE_SIZE] = "loglevel=6 host";
 int console_loglevel = 7;
 struct task *current;
@@ -161,11 +161,6 @@ uint64_t ktime_ns(void)
 	static uint64_t t = 1000000000ULL;
 
 	return t += 1000;
-}
-
-uint64_t tsc_khz(void)
-{
-	return 2000000;
 }
 
 uint64_t get_random_u64(void)

@@ -249,7 +249,10 @@ static void procfs_files(void)
 		     "MemTotal:          16384 kB\nMemFree:            4000 kB\n"));
 	CHECK(strstr(read_all("/proc/stat"), "cpu  ") == read_all("/proc/stat"));
 	CHECK(strstr(read_all("/proc/loadavg"), " 1/1 1\n") != NULL);
-	CHECK(strstr(read_all("/proc/cpuinfo"), "Host CPU") != NULL);
+	/* one line per online CPU after the total; the second one idle */
+	CHECK(strstr(read_all("/proc/stat"), "\ncpu0 ") != NULL);
+	CHECK(strstr(read_all("/proc/stat"), "\ncpu1 0 0 0 ") != NULL);
+	CHECK(strstr(read_all("/proc/stat"), "\ncpu2 ") == NULL);
 	CHECK_EQ(strcmp(read_all("/proc/cmdline"), "loglevel=6 host\n"), 0);
 	CHECK(strncmp(read_all("/proc/version"), "Basalt version ", 15) == 0);
 }
@@ -290,6 +293,58 @@ static void procfs_register_big(void)
 	CHECK(s[0] == 'B');
 }
 
+static long sys_data_show(char *buf, size_t size, void *data)
+{
+	return snprintf(buf, size, "%s\n", (const char *)data);
+}
+
+/* Whether directory @path lists @name. */
+static bool dir_lists(const char *path, const char *name)
+{
+	static char buf[4096];
+	long fd = openp(path, O_RDONLY | O_DIRECTORY), n;
+	bool found = false;
+
+	while (fd >= 0 && (n = SC(getdents64, U(fd), U(buf), sizeof(buf))) > 0) {
+		for (long off = 0; off < n;) {
+			struct linux_dirent64 *d = (struct linux_dirent64 *)(buf + off);
+
+			found |= !strcmp(d->d_name, name);
+			off += d->d_reclen;
+		}
+	}
+	SC(close, U(fd));
+	return found;
+}
+
+static void sysfs_files(void)
+{
+	struct kstat kst;
+
+	CHECK_EQ(sysfs_register_data("devices/system/test/online", sys_data_show, "0-3"), 0);
+	CHECK_EQ(sysfs_register_data("devices/system/test/cpu1/online", sys_data_show, "1"), 0);
+	CHECK_EQ(sysfs_register_data("devices/system/test/online", sys_data_show, "x"), -EEXIST);
+	CHECK_EQ(sysfs_register_data("devices/system/test/online/x", sys_data_show, "x"),
+		 -ENOTDIR);
+	CHECK_EQ(strcmp(read_all("/sys/devices/system/test/online"), "0-3\n"), 0);
+	CHECK_EQ(strcmp(read_all("/sys/devices/system/test/cpu1/online"), "1\n"), 0);
+	CHECK(dir_lists("/sys", "devices"));
+	CHECK(dir_lists("/sys/devices/system/test", "cpu1"));
+	CHECK(!dir_lists("/sys", "self"));
+	/* a separate tree: nothing of /proc's shows in /sys, nor the reverse */
+	CHECK_EQ(SC(stat, U("/sys/meminfo"), U(&kst)), -ENOENT);
+	CHECK_EQ(SC(stat, U("/proc/devices/system/test/online"), U(&kst)), -ENOENT);
+	CHECK_EQ(SC(stat, U("/sys/devices/system/test/cpu1"), U(&kst)), 0);
+	CHECK(S_ISDIR(kst.st_mode));
+	CHECK_EQ(SC(stat, U("/sys/devices/system/test/online"), U(&kst)), 0);
+	CHECK_EQ(kst.st_mode, S_IFREG | 0444);
+	long fd = openp("/sys/devices/system/test/online", O_WRONLY);
+	if (fd >= 0) {
+		CHECK(SC(write, U(fd), U("x"), 1) < 0);
+		SC(close, U(fd));
+	}
+}
+
 int main(void)
 {
 	test_suite = "fs_pipe";
@@ -300,5 +355,6 @@ int main(void)
 	RUN(polling);
 	RUN(procfs_files);
 	RUN(procfs_register_big);
+	RUN(sysfs_files);
 	TEST_EXIT();
 }

@@ -44,6 +44,16 @@ USER_CASES = [
          collect=USER, exit=33, timeout=300,
          expect=[SUMMARY_CLEAN, r"ok - user/sys/uname_fields", r"ok - user/pipe/data_through"],
          reject=[r"ok - user/fork/", r"ok - busybox/", r"BASALT-PANIC"]),
+    # Four CPUs: /proc/cpuinfo has four well-formed blocks, and /proc/stat,
+    # /sys/devices/system/cpu/online and busybox's `nproc --all` (which
+    # counts the cpuN directories there) agree.
+    dict(name="proc-cpuinfo-smp4", qemu_args=["-smp", "4"], initramfs=True, exit=33,
+         timeout=300,
+         script=[(r"\n/ # ", "/tests/run proc; grep -c ^processor /proc/cpuinfo; nproc --all;"
+                  " cat /sys/devices/system/cpu/online; cat /proc/cpuinfo; poweroff\n")],
+         expect=[r"# /proc/cpuinfo: 4 processors, online 0-3", r"ok - user/proc/cpuinfo",
+                 SUMMARY_CLEAN, r"\n4\r?\n4\r?\n0-3\r?\n"],
+         reject=[r"not ok - ", r"BASALT-PANIC"]),
     # No basalt.test: an interactive login shell comes up on the console.
     dict(name="user-shell-prompt", initramfs=True, until=r"\n/ # ",
          expect=[WELCOME], reject=[r"BASALT-PANIC", r"init: shell exited"],

@@ -20,7 +20,7 @@ for word in $(cat /proc/cmdline 2>/dev/null); do
 done
 
 echo "bench-info uname=\"$(uname -srv)\""
-# the mitigations Linux chose on this CPU model (Basalt has no sysfs)
+# the mitigations Linux chose on this CPU model (Basalt's sysfs lists none)
 if [ "$(uname -s)" = Linux ] && [ ! -d /sys/devices ]; then
 	mount -t sysfs sysfs /sys 2>/dev/null
 fi
