@@ -54,6 +54,19 @@ USER_CASES = [
          expect=[r"# /proc/cpuinfo: 4 processors, online 0-3", r"ok - user/proc/cpuinfo",
                  SUMMARY_CLEAN, r"\n4\r?\n4\r?\n0-3\r?\n"],
          reject=[r"not ok - ", r"BASALT-PANIC"]),
+    # Stress (user/tests/stress.c, not in "all"): processes and threads
+    # hammering fork/exit, pipes, shared memory, one directory and futexes,
+    # with every count and checksum checked. With -smp 4 the threads of one
+    # process can run on several CPUs at once (while the APs are parked, both
+    # cases run on one CPU).
+    dict(name="stress-smp4", qemu_args=["-smp", "4"], cmdline="basalt.test=stress",
+         initramfs=True, collect=USER, exit=33, timeout=400,
+         expect=[SUMMARY_CLEAN, r"ok - user/stress/futex_pingpong"],
+         reject=[r"not ok - ", r"BASALT-PANIC"]),
+    dict(name="stress-up", qemu_args=["-smp", "1"], cmdline="basalt.test=stress", initramfs=True,
+         collect=USER, exit=33, timeout=400,
+         expect=[SUMMARY_CLEAN, r"ok - user/stress/futex_pingpong"],
+         reject=[r"not ok - ", r"BASALT-PANIC"]),
     # No basalt.test: an interactive login shell comes up on the console.
     dict(name="user-shell-prompt", initramfs=True, until=r"\n/ # ",
          expect=[WELCOME], reject=[r"BASALT-PANIC", r"init: shell exited"],

@@ -26,7 +26,12 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Basic process machinery first, so the first failure is the telling one. */
+/*
+ * Basic process machinery first, so the first failure is the telling one.
+ * Programs not listed here run only when named: "stress" (stress.c, a
+ * few seconds of load per case) has QEMU cases of its own, stress-up and
+ * stress-smp4, and would only slow the "all" run down.
+ */
 static const char *const order[] = {
 	"sys", "fork", "cow", "pipe", "signal", "mmap", "efault",
 	"time", "files", "getdents", "proc", "busybox",
