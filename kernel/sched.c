@@ -31,6 +31,7 @@
 #include <asm/smp.h>
 #include <asm/switch.h>
 #include <asm/uaccess.h>
+#include "kernel/irq.h"
 #include "kernel/lock.h"
 #include "kernel/sched.h"
 #include "kernel/timer.h"
@@ -83,17 +84,82 @@ int alloc_pid(void)
 	}
 }
 
-/* --- the big kernel lock --------------------------------------------------------- */
+/*
+ * --- the big kernel lock ---------------------------------------------------------
+ * A waiter spins briefly, then sleeps on bkl_waiters until the holder lets
+ * go: with more virtual CPUs than host cores (QEMU), spinning waiters would
+ * keep the holder's CPU from running at all.
+ */
+#define BKL_SPINS	200
+void __wake_up_task(struct task *t);
+static DEFINE_WAIT_QUEUE(bkl_waiters);
+static int bkl_sleepers;		/* under sched_lock */
+
+static void bkl_acquire(void)
+{
+	struct task *t = current;
+	struct wait_entry e = { .task = t };
+	int depth;
+
+	for (int i = 0; i < BKL_SPINS; i++) {
+		if (raw_spin_trylock(&kernel_flag))
+			return;
+		cpu_relax();
+	}
+	if (t == this_cpu()->idle || in_interrupt()) {
+		raw_spin_lock(&kernel_flag);
+		return;
+	}
+	depth = t->lock_depth;
+	t->lock_depth = -1;		/* not held while asleep: schedule() must not drop it */
+	for (;;) {
+		unsigned long flags = raw_spin_lock_irqsave(&sched_lock);
+
+		if (!e.node.next || list_empty(&e.node)) {
+			list_add_tail(&e.node, &bkl_waiters.sleepers);
+			bkl_sleepers++;
+		}
+		set_current_state(TASK_UNINTERRUPTIBLE);
+		raw_spin_unlock_irqrestore(&sched_lock, flags);
+		if (raw_spin_trylock(&kernel_flag))
+			break;
+		schedule();
+	}
+	{
+		unsigned long flags = raw_spin_lock_irqsave(&sched_lock);
+
+		list_del_init(&e.node);
+		bkl_sleepers--;
+		__set_current_running();
+		raw_spin_unlock_irqrestore(&sched_lock, flags);
+	}
+	t->lock_depth = depth;
+}
+
+static void bkl_release(void)
+{
+	raw_spin_unlock(&kernel_flag);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);	/* the unlock before the look at sleepers */
+	if (__atomic_load_n(&bkl_sleepers, __ATOMIC_SEQ_CST)) {
+		unsigned long flags = raw_spin_lock_irqsave(&sched_lock);
+
+		if (!list_empty(&bkl_waiters.sleepers))	/* the first waiter only */
+			__wake_up_task(list_first_entry(&bkl_waiters.sleepers, struct wait_entry,
+							node)->task);
+		raw_spin_unlock_irqrestore(&sched_lock, flags);
+	}
+}
+
 void lock_kernel(void)
 {
 	if (++current->lock_depth == 0)
-		raw_spin_lock(&kernel_flag);
+		bkl_acquire();
 }
 
 void unlock_kernel(void)
 {
 	if (--current->lock_depth < 0)
-		raw_spin_unlock(&kernel_flag);
+		bkl_release();
 }
 
 /* --- run queues (all under sched_lock) ------------------------------------------ */
@@ -164,7 +230,6 @@ static void activate(struct task *t)
 }
 
 /* Make @t runnable; sched_lock held (wait queues call this). */
-void __wake_up_task(struct task *t);
 void __wake_up_task(struct task *t)
 {
 	if (t->state != TASK_INTERRUPTIBLE && t->state != TASK_UNINTERRUPTIBLE)
@@ -312,15 +377,26 @@ static int release_kernel_lock(struct task *t)
 	int depth = t->lock_depth;
 
 	if (depth >= 0)
-		raw_spin_unlock(&kernel_flag);
+		bkl_release();
 	return depth;
 }
 
+/*
+ * Back from a switch: take the BKL again if the task held it, and free
+ * the tasks that died meanwhile (under the BKL, which guards the task
+ * lists; a task without it, like an idle loop, reaps only if the lock is
+ * free at once).
+ */
 static void reacquire_kernel_lock(int depth)
 {
 	if (depth >= 0) {
-		raw_spin_lock(&kernel_flag);
-		reap_dead_tasks();	/* under the BKL, which guards the task lists */
+		bkl_acquire();
+		reap_dead_tasks();
+	} else if (dead_tasks_pending() && raw_spin_trylock(&kernel_flag)) {
+		current->lock_depth = 0;
+		reap_dead_tasks();
+		current->lock_depth = -1;
+		bkl_release();
 	}
 }
 

@@ -243,6 +243,7 @@ void task_start(struct task *t);
 void task_free(struct task *t);
 void task_release_parts(struct task *t);	/* drop mm, files, fs, handlers */
 void reap_dead_tasks(void);
+bool dead_tasks_pending(void);
 /* Wake up to @n tasks in FUTEX_WAIT on user address @uaddr. */
 int futex_wake_addr(uint64_t uaddr, int n);
 bool sched_need_resched(void);

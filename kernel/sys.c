@@ -4,6 +4,7 @@
  * TID bookkeeping, resource usage, and reboot/poweroff.
  */
 #include <asm/setup.h>
+#include <asm/smp.h>
 #include <asm/switch.h>
 #include <asm/uaccess.h>
 #include "fs/vfs.h"
@@ -283,18 +284,49 @@ SYSCALL_DEFINE0(sched_yield)
 	return 0;
 }
 
+/* Affinity: a 64-bit mask (NR_CPUS is at most 64), as Linux's cpumask for such kernels. */
+static struct task *affinity_task(int pid)
+{
+	if (pid < 0)
+		return NULL;
+	return pid ? task_by_pid(pid) : current;
+}
+
 SYSCALL_DEFINE3(sched_getaffinity, int, pid, unsigned int, len, uint64_t __user *, mask)
 {
-	uint64_t m = 1;
+	struct task *t = affinity_task(pid);
+	uint64_t m;
 
-	if (len < sizeof(m))
+	if (len < sizeof(m) || (len & (sizeof(long) - 1)))
 		return -EINVAL;
+	if (!t)
+		return pid < 0 ? -EINVAL : -ESRCH;
+	m = t->cpus_allowed & cpu_online_mask();
 	return copy_to_user(mask, &m, sizeof(m)) ?: (long)sizeof(m);
+}
+
+SYSCALL_DEFINE3(sched_setaffinity, int, pid, unsigned int, len, const uint64_t __user *, mask)
+{
+	struct task *t = affinity_task(pid);
+	uint64_t m = 0;
+
+	if (copy_from_user(&m, mask, MIN(len, (unsigned int)sizeof(m))))
+		return -EFAULT;
+	if (!t)
+		return pid < 0 ? -EINVAL : -ESRCH;
+	if (t->flags & TASK_KTHREAD)
+		return -EINVAL;		/* kernel threads keep their own placement */
+	if (current->cred.euid != 0 && current->cred.euid != t->cred.uid &&
+	    current->cred.euid != t->cred.euid)
+		return -EPERM;
+	return sched_set_allowed(t, m);
 }
 
 SYSCALL_DEFINE3(getcpu, unsigned int __user *, cpu, unsigned int __user *, node, void __user *, c)
 {
-	if ((cpu && put_user(0U, cpu)) || (node && put_user(0U, node)))
+	unsigned int here = smp_processor_id();
+
+	if ((cpu && put_user(here, cpu)) || (node && put_user(0U, node)))
 		return -EFAULT;
 	return 0;
 }

@@ -57,12 +57,13 @@ static int break_cow(struct mm *mm, struct vma *v, uint64_t va, uint64_t *pte)
 	return 0;
 }
 
+static int map_new_page(struct mm *mm, struct vma *v, uint64_t va, uint64_t *pte);
+
 int mm_fault(uint64_t addr, bool write, bool exec)
 {
 	struct mm *mm = current->mm;
 	uint64_t va = addr & PAGE_MASK, *pte;
 	struct vma *v;
-	phys_addr_t pa;
 
 	if (!mm || addr >= USER_END)
 		return -EFAULT;
@@ -83,7 +84,14 @@ int mm_fault(uint64_t addr, bool write, bool exec)
 		uvm_flush(va);		/* stale TLB entry: retry */
 		return 0;
 	}
-	pa = pmm_alloc_page();
+	return map_new_page(mm, v, va, pte);
+}
+
+/* A fresh page (zeroed, or the file's data) at @va of @v, whose PTE slot is @pte. */
+static int map_new_page(struct mm *mm, struct vma *v, uint64_t va, uint64_t *pte)
+{
+	phys_addr_t pa = pmm_alloc_page();
+
 	if (!pa)
 		return -ENOMEM;
 	if (fill_page(v, va, phys_to_virt(pa))) {
@@ -93,5 +101,28 @@ int mm_fault(uint64_t addr, bool write, bool exec)
 	page_ref_set(pa, 1);
 	*pte = pa | pte_flags(v);
 	mm->rss_pages++;
+	return 0;
+}
+
+/*
+ * Give every page of the shared mapping @v of @mm a frame, before a fork
+ * makes a second address space of it: a page first touched after the fork
+ * must be the same page in both (there is no shared-memory object behind
+ * MAP_SHARED anonymous memory that a later fault could find).
+ */
+int mm_populate_shared(struct mm *mm, struct vma *v)
+{
+	for (uint64_t va = v->start; va < v->end; va += PAGE_SIZE) {
+		uint64_t *pte = uvm_pte(mm->pml4, va, 1);
+		int err;
+
+		if (!pte)
+			return -ENOMEM;
+		if (*pte & PTE_PRESENT)
+			continue;
+		err = map_new_page(mm, v, va, pte);
+		if (err)
+			return err;
+	}
 	return 0;
 }

@@ -239,8 +239,12 @@ struct mm *mm_fork(struct mm *parent)
 	mm->env_start = parent->env_start;
 	mm->env_end = parent->env_end;
 	list_for_each_entry(v, &parent->vmas, node) {
-		struct vma *n = vma_clone(v);
+		struct vma *n;
 
+		if ((v->flags & VM_SHARED) && !v->file &&
+		    mm_populate_shared(parent, v))
+			goto fail;
+		n = vma_clone(v);
 		if (!n)
 			goto fail;
 		list_add_tail(&n->node, &mm->vmas);

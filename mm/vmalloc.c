@@ -8,6 +8,7 @@
 
 #include <asm/irq.h>
 #include <asm/pgtable.h>
+#include <asm/smp.h>
 #include "kernel/kernel.h"
 #include "kernel/lock.h"
 #include "lib/list.h"
@@ -63,13 +64,25 @@ static struct vm_area *reserve(size_t pages, uintptr_t lo, uintptr_t hi)
 	return area;
 }
 
+/*
+ * Unmap and free an area's pages, a batch at a time: the other CPUs' TLBs
+ * are flushed once per batch (one IPI round), and only then are the pages
+ * freed, so no CPU can reach a page through a stale entry once it is reused.
+ */
+#define RELEASE_BATCH	16
+
 static void release(struct vm_area *area, size_t mapped)
 {
-	for (size_t i = 0; i < mapped; i++) {
-		phys_addr_t pa = kunmap_page(area->start + (i + 1) * PAGE_SIZE);
+	for (size_t i = 0; i < mapped; i += RELEASE_BATCH) {
+		phys_addr_t pa[RELEASE_BATCH];
+		size_t n = MIN(mapped - i, (size_t)RELEASE_BATCH);
 
-		if (pa)
-			pmm_free_page(pa);
+		for (size_t k = 0; k < n; k++)
+			pa[k] = kunmap_page_local(area->start + (i + k + 1) * PAGE_SIZE);
+		smp_flush_tlb_kernel();
+		for (size_t k = 0; k < n; k++)
+			if (pa[k])
+				pmm_free_page(pa[k]);
 	}
 	list_del(&area->node);
 	kfree(area);

@@ -118,8 +118,13 @@ void x86_interrupt(struct pt_regs *regs)
 		return;
 	}
 	if (vec < 32) {
-		if (from_user)
+		if (from_user) {
+			uint64_t cr2 = read_cr2();
+
+			/* the wait for the lock may sleep, even move us: CR2 is per CPU */
 			lock_kernel();
+			write_cr2(cr2);
+		}
 		x86_exception(regs);
 		if (from_user)
 			unlock_kernel();

@@ -102,7 +102,8 @@ int kmap_page(uintptr_t va, phys_addr_t pa, uint64_t flags)
 	return 0;
 }
 
-phys_addr_t kunmap_page(uintptr_t va)
+/* Unmap @va here only: the caller flushes the other CPUs before reusing the page. */
+phys_addr_t kunmap_page_local(uintptr_t va)
 {
 	uint64_t *pte = walk(va, 0);
 	phys_addr_t pa;
@@ -112,7 +113,15 @@ phys_addr_t kunmap_page(uintptr_t va)
 	pa = *pte & PTE_ADDR_MASK;
 	*pte = 0;
 	invlpg(va);
-	smp_flush_tlb_kernel();		/* kernel mappings are in every CPU's TLB */
+	return pa;
+}
+
+phys_addr_t kunmap_page(uintptr_t va)
+{
+	phys_addr_t pa = kunmap_page_local(va);
+
+	if (pa)
+		smp_flush_tlb_kernel();	/* kernel mappings are in every CPU's TLB */
 	return pa;
 }
 
