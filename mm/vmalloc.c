@@ -17,8 +17,21 @@
 struct vm_area {
 	uintptr_t start;	/* first byte of the reservation (a guard page) */
 	size_t pages;		/* mapped pages, between the two guards */
+	bool stale;		/* freed, but other CPUs' TLBs may still map it */
 	struct list_head node;	/* in vm_areas, sorted by address */
 };
+
+/*
+ * Lazy TLB flushing, as Linux's lazy vunmap: a vfree in the vmalloc range
+ * unmaps and frees at once, but the area's addresses stay reserved
+ * ("stale") until one IPI round flushes every CPU, when LAZY_MAX_PAGES
+ * have piled up or a reservation finds no room. Until then nothing can be
+ * mapped where another CPU may hold an old entry; only a use after free
+ * could reach the old pages through one. Module memory is flushed at
+ * once (a CPU must never run unloaded code).
+ */
+#define LAZY_MAX_PAGES	256
+static size_t lazy_pages;
 
 /* Guards vm_areas and the count; the page allocator and page tables are taken under it. */
 static DEFINE_SPINLOCK(vmalloc_lock);
@@ -60,6 +73,7 @@ static struct vm_area *reserve(size_t pages, uintptr_t lo, uintptr_t hi)
 	}
 	area->start = cursor;
 	area->pages = pages;
+	area->stale = false;
 	list_add(&area->node, before);
 	return area;
 }
@@ -70,6 +84,37 @@ static struct vm_area *reserve(size_t pages, uintptr_t lo, uintptr_t hi)
  * freed, so no CPU can reach a page through a stale entry once it is reused.
  */
 #define RELEASE_BATCH	16
+
+static void purge_stale(void)
+{
+	struct vm_area *a, *tmp;
+
+	if (!lazy_pages)
+		return;
+	smp_flush_tlb_kernel();
+	list_for_each_entry_safe(a, tmp, &vm_areas, node) {
+		if (a->stale) {
+			list_del(&a->node);
+			kfree(a);
+		}
+	}
+	lazy_pages = 0;
+}
+
+/* vfree in the vmalloc range: unmapped here, flushed on the other CPUs later. */
+static void release_lazy(struct vm_area *area)
+{
+	for (size_t i = 0; i < area->pages; i++) {
+		phys_addr_t pa = kunmap_page_local(area->start + (i + 1) * PAGE_SIZE);
+
+		if (pa)
+			pmm_free_page(pa);
+	}
+	area->stale = true;
+	lazy_pages += area->pages + 2;
+	if (lazy_pages >= LAZY_MAX_PAGES)
+		purge_stale();
+}
 
 static void release(struct vm_area *area, size_t mapped)
 {
@@ -124,6 +169,10 @@ static void *vmalloc_in(size_t size, uintptr_t lo, uintptr_t hi)
 		return NULL;
 	spin_lock_irqsave(&vmalloc_lock, flags);
 	area = reserve(pages, lo, hi);
+	if (!area && lazy_pages) {
+		purge_stale();		/* stale areas may be what is in the way */
+		area = reserve(pages, lo, hi);
+	}
 	if (!area)
 		goto fail;
 	for (size_t i = 0; i < pages; i++) {
@@ -159,9 +208,12 @@ void vfree(void *addr)
 		return;
 	spin_lock_irqsave(&vmalloc_lock, flags);
 	list_for_each_entry(a, &vm_areas, node) {
-		if (a->start == start) {
+		if (a->start == start && !a->stale) {
 			vm_used_pages -= a->pages;
-			release(a, a->pages);
+			if (start >= VMALLOC_START && start < VMALLOC_END && cpus_online > 1)
+				release_lazy(a);
+			else
+				release(a, a->pages);
 			spin_unlock_irqrestore(&vmalloc_lock, flags);
 			return;
 		}
