@@ -60,34 +60,51 @@ static long loadavg_show(char *buf, size_t size)
 	return snprintf(buf, size, "0.00 0.00 0.00 %d/%d %d\n", running, total, last);
 }
 
-/*
- * Times per CPU come from the tasks' totals: every user task runs on CPU 0
- * until the scheduler spreads them, so its time is CPU 0's and the other
- * online CPUs are idle throughout; the "cpu" line sums them all.
- */
+/* Times per CPU, in USER_HZ ticks, from each CPU's own tick accounting. */
 static long stat_show(char *buf, size_t size)
 {
-	uint64_t user = 0, sys = 0, all = ktime_ns() / (1000000000ULL / USER_HZ), idle;
+	uint64_t tot[3] = { 0, 0, 0 }, ctxt = 0;
 	int procs = 0, running = 0;
 	struct task *t;
 	size_t n = 0;
 
 	list_for_each_entry(t, &all_tasks, all_node) {
-		user += t->utime * USER_HZ / CONFIG_HZ;
-		sys += t->stime * USER_HZ / CONFIG_HZ;
 		procs++;
 		running += t->state == TASK_RUNNING;
 	}
-	idle = all > user + sys ? all - user - sys : 0;
-	emit(buf, size, &n, "cpu  %lu 0 %lu %lu 0 0 0 0 0 0\n", (unsigned long)user,
-	     (unsigned long)sys, (unsigned long)(idle + all * (cpus_online - 1)));
-	emit(buf, size, &n, "cpu0 %lu 0 %lu %lu 0 0 0 0 0 0\n", (unsigned long)user,
-	     (unsigned long)sys, (unsigned long)idle);
-	for (unsigned int cpu = 1; cpu < cpus_online; cpu++)
-		emit(buf, size, &n, "cpu%u 0 0 0 %lu 0 0 0 0 0 0\n", cpu, (unsigned long)all);
-	emit(buf, size, &n, "intr 0\nctxt 0\nbtime 0\nprocesses %d\n", procs);
+	for (unsigned int cpu = 0; cpu < cpus_online; cpu++) {
+		uint64_t v[3];
+
+		sched_cpu_times(cpu, &v[0], &v[1], &v[2]);
+		for (int i = 0; i < 3; i++)
+			tot[i] += v[i] * USER_HZ / CONFIG_HZ;
+		ctxt += sched_cpu_switches(cpu);
+	}
+	emit(buf, size, &n, "cpu  %lu 0 %lu %lu 0 0 0 0 0 0\n", (unsigned long)tot[0],
+	     (unsigned long)tot[1], (unsigned long)tot[2]);
+	for (unsigned int cpu = 0; cpu < cpus_online; cpu++) {
+		uint64_t v[3];
+
+		sched_cpu_times(cpu, &v[0], &v[1], &v[2]);
+		emit(buf, size, &n, "cpu%u %lu 0 %lu %lu 0 0 0 0 0 0\n", cpu,
+		     (unsigned long)(v[0] * USER_HZ / CONFIG_HZ), (unsigned long)(v[1] * USER_HZ / CONFIG_HZ),
+		     (unsigned long)(v[2] * USER_HZ / CONFIG_HZ));
+	}
+	emit(buf, size, &n, "intr 0\nctxt %lu\nbtime 0\nprocesses %d\n", (unsigned long)ctxt,
+	     procs);
 	emit(buf, size, &n, "procs_running %d\nprocs_blocked 0\n", running);
 	return (long)n;
+}
+
+/* The big kernel lock's contention, since boot: how much SMP serializes. */
+static long bkl_stat_show(char *buf, size_t size)
+{
+	uint64_t contended, sleeps, wait_ns;
+
+	bkl_stats(&contended, &sleeps, &wait_ns);
+	return snprintf(buf, size, "contended %lu\nslept %lu\nwait_us %lu\n",
+			(unsigned long)contended, (unsigned long)sleeps,
+			(unsigned long)(wait_ns / 1000));
 }
 
 static long version_show(char *buf, size_t size)
@@ -109,7 +126,7 @@ int proc_misc_init(void)
 		long (*show)(char *buf, size_t size);
 	} files[] = {
 		{ "meminfo", meminfo_show }, { "uptime", uptime_show },
-		{ "loadavg", loadavg_show }, { "stat", stat_show },
+		{ "loadavg", loadavg_show }, { "stat", stat_show }, { "bkl_stat", bkl_stat_show },
 		{ "version", version_show }, { "cmdline", cmdline_show },
 		{ "mounts", mounts_show },
 		{ "filesystems", filesystems_show },

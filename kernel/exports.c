@@ -71,6 +71,7 @@ EXPORT_SYMBOL(wait_queue_init);
 EXPORT_SYMBOL(wait_entry_add);
 EXPORT_SYMBOL(wait_entry_remove);
 EXPORT_SYMBOL(wake_up);
+EXPORT_SYMBOL(wake_up_locked);
 EXPORT_SYMBOL(prepare_to_wait);
 EXPORT_SYMBOL(finish_wait);
 EXPORT_SYMBOL(schedule);

@@ -12,6 +12,7 @@
 #define pr_fmt(fmt) "irq: " fmt
 
 #include <asm/irq.h>
+#include <asm/smp.h>
 #include <asm/switch.h>
 #include <asm/ptrace.h>
 #include "fs/vfs.h"
@@ -45,6 +46,7 @@ struct irq_desc {
 	unsigned int disable_depth;
 	struct irqaction *action;
 	uint64_t count, unhandled_run, unhandled_total;
+	uint64_t cpu_count[NR_CPUS];	/* per CPU, for /proc/interrupts */
 };
 
 static struct irq_desc irq_descs[NR_IRQS];
@@ -132,6 +134,7 @@ static void irq_vector_entry(struct pt_regs *regs, void *ctx)
 
 	spin_lock(&irq_lock);
 	d->count++;
+	d->cpu_count[smp_processor_id()]++;
 	for (struct irqaction *a = d->action; a; a = a->next) {
 		irqreturn_t r = a->handler((int)irq, a->dev_id);
 
@@ -355,21 +358,58 @@ void irq_free_msi(unsigned int first, unsigned int n)
 }
 
 /* --- /proc/interrupts ---------------------------------------------------------- */
+/* One column per online CPU, as Linux prints them. */
+static size_t cpu_columns(char *buf, size_t size, const uint64_t *counts, size_t stride)
+{
+	size_t n = 0;
+
+	for (unsigned int cpu = 0; cpu < cpus_online && n < size; cpu++)
+		n += snprintf(buf + n, size - n, " %10lu",
+			      *(const uint64_t *)((const char *)counts + cpu * stride));
+	return MIN(n, size);
+}
+
+/* A row of per-CPU counters kept in struct percpu (at @offset). */
+static size_t percpu_row(char *buf, size_t size, const char *tag, size_t offset,
+			 const char *what)
+{
+	uint64_t v[NR_CPUS];
+	size_t n;
+
+	for (unsigned int cpu = 0; cpu < cpus_online; cpu++)
+		v[cpu] = *(const uint64_t *)((const char *)cpu_percpu(cpu) + offset);
+	n = snprintf(buf, size, " %s:", tag);
+	n = MIN(n, size);
+	n += cpu_columns(buf + n, size - n, v, sizeof(v[0]));
+	if (n < size)
+		n += snprintf(buf + n, size - n, "   %s\n", what);
+	return MIN(n, size);
+}
+
 static long proc_interrupts_show(char *buf, size_t size)
 {
 	size_t n = 0;
 	unsigned long f;
+	uint64_t spu[NR_CPUS] = { vector_count(SPURIOUS_VECTOR) };
 
-	n += snprintf(buf + n, size - n, "           CPU0\n");
+	n += snprintf(buf + n, size - n, "     ");
+	for (unsigned int cpu = 0; cpu < cpus_online && n < size; cpu++)
+		n += snprintf(buf + n, size - n, "       CPU%u", cpu);
+	if (n < size)
+		buf[n++] = '\n';
 	spin_lock_irqsave(&irq_lock, f);
 	for (unsigned int irq = 0; irq < NR_IRQS && n < size; irq++) {
 		struct irq_desc *d = &irq_descs[irq];
 
 		if (!d->action && !d->count)
 			continue;
-		n += snprintf(buf + n, size - n, "%4u: %10lu %9s %4lu-%-8s", irq, d->count,
-			      d->chip ? d->chip->name : "none", d->hwirq,
-			      d->level ? "fasteoi" : "edge");
+		n += snprintf(buf + n, size - n, "%4u:", irq);
+		n = MIN(n, size);
+		n += cpu_columns(buf + n, size - n, d->cpu_count, sizeof(d->cpu_count[0]));
+		if (n < size)
+			n += snprintf(buf + n, size - n, " %9s %4lu-%-8s",
+				      d->chip ? d->chip->name : "none", d->hwirq,
+				      d->level ? "fasteoi" : "edge");
 		for (struct irqaction *a = d->action; a && n < size; a = a->next)
 			n += snprintf(buf + n, size - n, "%s%s(%lu)", a == d->action ? "  " : ", ",
 				      a->name, a->count);
@@ -380,11 +420,29 @@ static long proc_interrupts_show(char *buf, size_t size)
 	}
 	spin_unlock_irqrestore(&irq_lock, f);
 	if (n < size)
-		n += snprintf(buf + n, size - n, " LOC: %10lu   Local timer interrupts\n",
-			      vector_count(TIMER_VECTOR));
+		n += percpu_row(buf + n, size - n, "NMI", offsetof(struct percpu, nmi_count),
+				"Non-maskable interrupts");
 	if (n < size)
-		n += snprintf(buf + n, size - n, " SPU: %10lu   Spurious interrupts\n",
-			      vector_count(SPURIOUS_VECTOR));
+		n += percpu_row(buf + n, size - n, "LOC", offsetof(struct percpu, timer_ticks),
+				"Local timer interrupts");
+	if (n < size) {
+		n += snprintf(buf + n, size - n, " SPU:");
+		n = MIN(n, size);
+		n += cpu_columns(buf + n, size - n, spu, sizeof(spu[0]));
+		if (n < size)
+			n += snprintf(buf + n, size - n, "   Spurious interrupts\n");
+	}
+	if (n < size)
+		n += percpu_row(buf + n, size - n, "RES",
+				offsetof(struct percpu, ipi_count[IPI_RESCHEDULE]),
+				"Rescheduling interrupts");
+	if (n < size)
+		n += percpu_row(buf + n, size - n, "CAL",
+				offsetof(struct percpu, ipi_count[IPI_CALL_FUNC]),
+				"Function call interrupts");
+	if (n < size)
+		n += percpu_row(buf + n, size - n, "TLB", offsetof(struct percpu, ipi_count[IPI_TLB]),
+				"TLB shootdowns");
 	return (long)MIN(n, size);
 }
 

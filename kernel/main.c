@@ -53,16 +53,18 @@ void kmain(void)
 	mm_init();			/* page tables with W^X, buddy allocator, vmalloc */
 	arch_irq_init();		/* ACPI MADT, LAPIC, IOAPIC; legacy PIC masked */
 	arch_time_init();		/* PIT-calibrated TSC clock and LAPIC tick */
-	arch_smp_init();		/* the other CPUs: started, then parked until the end */
+	arch_smp_init();		/* the other CPUs: started, then parked */
 	sched_init();			/* task 0, the syscall entry */
+	lock_kernel();			/* the rest of the boot is task context */
+	smp_release_cpus();		/* the other CPUs join the scheduler */
 	workqueue_init();		/* the "events" worker for schedule_work */
 	do_initcalls();			/* consoles, keyboard, tty and other drivers */
 	vfs_init();			/* tmpfs root from the initramfs, /dev, /proc */
 	mm_print_summary();
 	ktest_run();			/* in-kernel tests when ktest= was given */
 	start_init();			/* pid 1 runs /init */
+	unlock_kernel();
 	local_irq_enable();
 	pr_info("Basalt is up: idling with interrupts on\n");
-	smp_release_cpus();		/* the other CPUs join the scheduler */
 	cpu_idle_loop();		/* task 0 is the boot CPU's idle task */
 }

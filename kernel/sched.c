@@ -19,7 +19,7 @@
  * CPU can pick a task whose switch-out is not complete, and a task never
  * runs on two CPUs at once.
  *
- * The big kernel lock (kernel_flag) serializes kernel code run on behalf
+ * The big kernel lock (bkl_owner) serializes kernel code run on behalf
  * of tasks, as Linux 2.0-2.4 did: syscalls, faults and kernel threads
  * hold it, schedule() drops it while the task is away and takes it back
  * after. Interrupt handlers never take it.
@@ -55,7 +55,6 @@ struct task init_task = {
 static struct task ap_idle_tasks[NR_CPUS];
 
 DEFINE_RAW_SPINLOCK(sched_lock);
-static DEFINE_RAW_SPINLOCK(kernel_flag);	/* the big kernel lock */
 /* all_tasks changes under the BKL and this lock; the tick's itimer scan takes only this. */
 DEFINE_RAW_SPINLOCK(tasklist_lock);
 
@@ -86,68 +85,127 @@ int alloc_pid(void)
 
 /*
  * --- the big kernel lock ---------------------------------------------------------
- * A waiter spins briefly, then sleeps on bkl_waiters until the holder lets
- * go: with more virtual CPUs than host cores (QEMU), spinning waiters would
- * keep the holder's CPU from running at all.
+ * bkl_owner is the holding task, or NULL. Taking a free lock is one
+ * compare-exchange. A waiter spins while the owner is running on a CPU
+ * (it will let go soon), then queues on bkl_waiters and sleeps; a release
+ * with waiters hands the lock straight to the first one, so a task that
+ * lets go and asks again at once (a loop of system calls) cannot starve
+ * the sleepers, and with more virtual CPUs than host cores nobody burns a
+ * host core spinning for a holder whose CPU is not even running.
  */
-#define BKL_SPINS	200
+#define BKL_SPINS	2000
 void __wake_up_task(struct task *t);
-static DEFINE_WAIT_QUEUE(bkl_waiters);
-static int bkl_sleepers;		/* under sched_lock */
+static struct task *bkl_owner;
+static LIST_HEAD(bkl_waiters);		/* struct wait_entry, under sched_lock */
+static unsigned int bkl_nwaiters;	/* written under sched_lock, peeked without */
+/* Contention figures for /proc/bkl_stat: acquisitions that had to wait, sleeps, ns waited. */
+static uint64_t bkl_contended, bkl_sleeps, bkl_wait_ns;
+
+static bool bkl_trylock(struct task *t)
+{
+	struct task *none = NULL;
+
+	return __atomic_compare_exchange_n(&bkl_owner, &none, t, false, __ATOMIC_ACQUIRE,
+					   __ATOMIC_RELAXED);
+}
 
 static void bkl_acquire(void)
 {
-	struct task *t = current;
+	struct task *t = current, *owner;
 	struct wait_entry e = { .task = t };
+	unsigned long flags;
+	uint64_t t0;
 	int depth;
 
+	if (bkl_trylock(t))
+		return;
+	t0 = ktime_ns();
+	__atomic_add_fetch(&bkl_contended, 1, __ATOMIC_RELAXED);
 	for (int i = 0; i < BKL_SPINS; i++) {
-		if (raw_spin_trylock(&kernel_flag))
-			return;
+		owner = __atomic_load_n(&bkl_owner, __ATOMIC_RELAXED);
+		if (!owner ? !bkl_nwaiters && bkl_trylock(t) : 0)
+			goto out;
+		if (owner && !owner->on_cpu)
+			break;			/* the holder sleeps: no point spinning */
 		cpu_relax();
 	}
 	if (t == this_cpu()->idle || in_interrupt()) {
-		raw_spin_lock(&kernel_flag);
-		return;
+		while (!bkl_trylock(t))
+			cpu_relax();
+		goto out;
 	}
 	depth = t->lock_depth;
 	t->lock_depth = -1;		/* not held while asleep: schedule() must not drop it */
+	flags = raw_spin_lock_irqsave(&sched_lock);
+	bkl_nwaiters++;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);	/* counted before the last look */
+	if (bkl_trylock(t)) {
+		bkl_nwaiters--;
+		raw_spin_unlock_irqrestore(&sched_lock, flags);
+		t->lock_depth = depth;
+		goto out;
+	}
+	list_add_tail(&e.node, &bkl_waiters);
 	for (;;) {
-		unsigned long flags = raw_spin_lock_irqsave(&sched_lock);
-
-		if (!e.node.next || list_empty(&e.node)) {
-			list_add_tail(&e.node, &bkl_waiters.sleepers);
-			bkl_sleepers++;
-		}
 		set_current_state(TASK_UNINTERRUPTIBLE);
 		raw_spin_unlock_irqrestore(&sched_lock, flags);
-		if (raw_spin_trylock(&kernel_flag))
-			break;
-		schedule();
+		if (__atomic_load_n(&bkl_owner, __ATOMIC_ACQUIRE) != t) {
+			__atomic_add_fetch(&bkl_sleeps, 1, __ATOMIC_RELAXED);
+			schedule();
+		}
+		flags = raw_spin_lock_irqsave(&sched_lock);
+		if (__atomic_load_n(&bkl_owner, __ATOMIC_ACQUIRE) == t)
+			break;			/* handed over by the releaser */
 	}
-	{
-		unsigned long flags = raw_spin_lock_irqsave(&sched_lock);
-
-		list_del_init(&e.node);
-		bkl_sleepers--;
-		__set_current_running();
-		raw_spin_unlock_irqrestore(&sched_lock, flags);
-	}
+	__set_current_running();	/* the releaser took us off the list */
+	raw_spin_unlock_irqrestore(&sched_lock, flags);
 	t->lock_depth = depth;
+out:
+	__atomic_add_fetch(&bkl_wait_ns, ktime_ns() - t0, __ATOMIC_RELAXED);
+}
+
+/* Give the lock to the first waiter, if the lock is free and someone waits; sched_lock held. */
+static void bkl_handoff(struct task *from)
+{
+	struct task *none = from, *next;
+	struct wait_entry *w;
+
+	if (list_empty(&bkl_waiters))
+		return;
+	w = list_first_entry(&bkl_waiters, struct wait_entry, node);
+	next = w->task;
+	if (!__atomic_compare_exchange_n(&bkl_owner, &none, next, false, __ATOMIC_ACQ_REL,
+					 __ATOMIC_RELAXED))
+		return;			/* someone took it meanwhile: their release hands it on */
+	list_del_init(&w->node);
+	bkl_nwaiters--;
+	__wake_up_task(next);
 }
 
 static void bkl_release(void)
 {
-	raw_spin_unlock(&kernel_flag);
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);	/* the unlock before the look at sleepers */
-	if (__atomic_load_n(&bkl_sleepers, __ATOMIC_SEQ_CST)) {
-		unsigned long flags = raw_spin_lock_irqsave(&sched_lock);
+	struct task *t = current;
+	unsigned long flags;
 
-		if (!list_empty(&bkl_waiters.sleepers))	/* the first waiter only */
-			__wake_up_task(list_first_entry(&bkl_waiters.sleepers, struct wait_entry,
-							node)->task);
-		raw_spin_unlock_irqrestore(&sched_lock, flags);
+	if (!__atomic_load_n(&bkl_nwaiters, __ATOMIC_RELAXED)) {
+		__atomic_store_n(&bkl_owner, NULL, __ATOMIC_RELEASE);
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);	/* the release before the look */
+		if (!__atomic_load_n(&bkl_nwaiters, __ATOMIC_RELAXED))
+			return;
+		t = NULL;		/* a waiter queued meanwhile: hand the free lock on */
 	}
+	flags = raw_spin_lock_irqsave(&sched_lock);
+	bkl_handoff(t);
+	if (t && __atomic_load_n(&bkl_owner, __ATOMIC_RELAXED) == t)
+		__atomic_store_n(&bkl_owner, NULL, __ATOMIC_RELEASE);	/* no waiter after all */
+	raw_spin_unlock_irqrestore(&sched_lock, flags);
+}
+
+void bkl_stats(uint64_t *contended, uint64_t *sleeps, uint64_t *wait_ns)
+{
+	*contended = bkl_contended;
+	*sleeps = bkl_sleeps;
+	*wait_ns = bkl_wait_ns;
 }
 
 void lock_kernel(void)
@@ -392,7 +450,7 @@ static void reacquire_kernel_lock(int depth)
 	if (depth >= 0) {
 		bkl_acquire();
 		reap_dead_tasks();
-	} else if (dead_tasks_pending() && raw_spin_trylock(&kernel_flag)) {
+	} else if (dead_tasks_pending() && !bkl_nwaiters && bkl_trylock(current)) {
 		current->lock_depth = 0;
 		reap_dead_tasks();
 		current->lock_depth = -1;
@@ -492,10 +550,16 @@ void sched_tick(bool user_mode)
 	struct task *cur = c->curr;
 	uint64_t now = ktime_ns();
 
-	if (user_mode)
+	if (user_mode) {
 		cur->utime++;
-	else
+		c->user_ticks++;
+	} else {
 		cur->stime++;
+		if (cur == c->idle)
+			c->idle_ticks++;
+		else
+			c->system_ticks++;
+	}
 	if (c->cpu == 0) {
 		struct task *t, *tmp;
 
@@ -530,6 +594,15 @@ void scheduler_ipi(void)
 uint64_t sched_cpu_switches(unsigned int cpu)
 {
 	return cpu_percpu(cpu)->context_switches;
+}
+
+void sched_cpu_times(unsigned int cpu, uint64_t *user, uint64_t *sys, uint64_t *idle)
+{
+	struct percpu *c = cpu_percpu(cpu);
+
+	*user = c->user_ticks;
+	*sys = c->system_ticks;
+	*idle = c->idle_ticks;
 }
 
 int sleep_ns(uint64_t ns)

@@ -194,6 +194,8 @@ void __set_current_running(void);
  */
 void lock_kernel(void);
 void unlock_kernel(void);
+/* Acquisitions that waited, waits that slept, and the time waited (/proc/bkl_stat). */
+void bkl_stats(uint64_t *contended, uint64_t *sleeps, uint64_t *wait_ns);
 static inline bool kernel_locked(void)
 {
 	return current->lock_depth >= 0;
@@ -207,10 +209,14 @@ __noreturn void sched_ap_start(unsigned int cpu);
 __noreturn void cpu_idle_loop(void);
 /* Affinity (sched_setaffinity): move @t to a CPU in @mask. */
 int sched_set_allowed(struct task *t, uint64_t mask);
+/* The lockup detectors' look, from every CPU's tick (kernel/lockup.c). */
+void lockup_tick(struct pt_regs *regs);
 /* A reschedule IPI arrived (arch code). */
 void scheduler_ipi(void);
 /* Per-CPU counters for /proc: switches, queued tasks. */
 uint64_t sched_cpu_switches(unsigned int cpu);
+/* Ticks CPU @cpu spent in user mode, in the kernel, and idle. */
+void sched_cpu_times(unsigned int cpu, uint64_t *user, uint64_t *sys, uint64_t *idle);
 /* Give up the CPU; returns when this task is chosen again. */
 void schedule(void);
 /* The same, and a sleeping task is woken at ktime_ns() @deadline_ns at the latest (0: never). */

@@ -46,9 +46,8 @@ void wait_entry_remove(struct wait_entry *e)
 /* Under sched_lock (kernel/sched.c). */
 void __wake_up_task(struct task *t);
 
-void wake_up(struct wait_queue *wq)
+void wake_up_locked(struct wait_queue *wq)
 {
-	unsigned long flags = raw_spin_lock_irqsave(&sched_lock);
 	struct wait_entry *e;
 
 	if (wq->sleepers.next) {
@@ -59,6 +58,13 @@ void wake_up(struct wait_queue *wq)
 				__wake_up_task(e->task);
 		}
 	}
+}
+
+void wake_up(struct wait_queue *wq)
+{
+	unsigned long flags = raw_spin_lock_irqsave(&sched_lock);
+
+	wake_up_locked(wq);
 	raw_spin_unlock_irqrestore(&sched_lock, flags);
 }
 

@@ -18,7 +18,8 @@ struct wait_queue {
 /*
  * One task waiting on one queue; poll() uses several at once. With @func
  * set, wake_up calls it instead of waking @task (a layer that forwards
- * wake-ups, like the misc device binding).
+ * wake-ups, like the misc device binding); it runs under the queues' lock
+ * and may only call wake_up_locked.
  */
 struct wait_entry {
 	struct task *task;
@@ -34,6 +35,8 @@ void wait_entry_add(struct wait_queue *wq, struct wait_entry *e);
 void wait_entry_remove(struct wait_entry *e);
 /* Make every task sleeping on @wq runnable (any context, any CPU). */
 void wake_up(struct wait_queue *wq);
+/* The same from a forwarding entry's func, which runs with the queues' lock held. */
+void wake_up_locked(struct wait_queue *wq);
 /*
  * The open-coded wait, as in Linux:
  *

@@ -112,7 +112,7 @@ static void proxy_wake(struct wait_entry *e)
 {
 	struct misc_poll_proxy *p = container_of(e, struct misc_poll_proxy, entry);
 
-	wake_up(&p->b->pollers);
+	wake_up_locked(&p->b->pollers);	/* wake_up holds the queues' lock */
 }
 
 /* The driver's poll named @wq: forward its wake-ups to the binding's own queue. */

@@ -76,13 +76,18 @@ static void bh_end_io(struct blk_request *rq)
 
 	for (unsigned int i = 0; i < io->n; i++) {
 		struct buffer_head *bh = io->bh[i];
-		unsigned int f = bh->flags & ~BH_LOCKED;
+		unsigned int old = __atomic_load_n(&bh->flags, __ATOMIC_RELAXED), f;
 
-		if (rq->op == BLK_READ)
-			f = rq->error ? (f | BH_ERROR) & ~BH_UPTODATE : (f | BH_UPTODATE) & ~BH_ERROR;
-		else if (rq->error)
-			f |= BH_DIRTY;
-		bh->flags = f;
+		/* atomic: mark_buffer_dirty may run on another CPU meanwhile */
+		do {
+			f = old & ~BH_LOCKED;
+			if (rq->op == BLK_READ)
+				f = rq->error ? (f | BH_ERROR) & ~BH_UPTODATE
+					      : (f | BH_UPTODATE) & ~BH_ERROR;
+			else if (rq->error)
+				f |= BH_DIRTY;
+		} while (!__atomic_compare_exchange_n(&bh->flags, &old, f, false, __ATOMIC_RELEASE,
+						      __ATOMIC_RELAXED));
 	}
 	if (rq->error && rq->op == BLK_WRITE)
 		write_errors++;
@@ -128,12 +133,10 @@ static void io_start(struct bh_io *io, int op)
 	io->rq.priv = io;
 	err = blk_submit(first->bdev, &io->rq);
 	if (err) {
-		unsigned long flags = local_irq_save();	/* as the completion interrupt would */
-
+		/* nothing was queued: complete it here, as the interrupt would have */
 		io->rq.error = err;
 		io->rq.done = true;
 		bh_end_io(&io->rq);
-		local_irq_restore(flags);
 	}
 }
 
@@ -333,7 +336,7 @@ void brelse(struct buffer_head *bh)
 
 void mark_buffer_dirty(struct buffer_head *bh)
 {
-	bh->flags |= BH_DIRTY | BH_UPTODATE;
+	__atomic_or_fetch(&bh->flags, BH_DIRTY | BH_UPTODATE, __ATOMIC_SEQ_CST);
 }
 
 static int cmp_bh(const struct buffer_head *a, const struct buffer_head *b)

@@ -8,6 +8,7 @@
  */
 #include <asm/cpu.h>
 #include <asm/pgtable.h>
+#include <asm/smp.h>
 #include "fs/vfs.h"
 #include "kernel/module.h"
 #include "kernel/lock.h"
@@ -174,7 +175,12 @@ static void collect_func(const char *name, uint64_t addr, uint64_t size, void *c
 	c->n++;
 }
 
-/* Text RX, rodata R, data RW+NX: W^X before any of the module's code runs. */
+/*
+ * Text RX, rodata R, data RW+NX: W^X before any of the module's code runs.
+ * One TLB flush on every CPU after the last page: no CPU keeps a writable
+ * entry for the text it may then run (none can run it yet: the module is
+ * published only after this).
+ */
 static void protect(struct module *mod, const struct modelf *e)
 {
 	uintptr_t base = (uintptr_t)mod->base;
@@ -183,8 +189,9 @@ static void protect(struct module *mod, const struct modelf *e)
 		uint64_t fl = off < e->layout.rodata_off ? PAGE_KERNEL_RX :
 			      off < e->layout.data_off ? PAGE_KERNEL_RO : PAGE_KERNEL_RW;
 
-		kprotect_page(base + off, fl);
+		kprotect_page_local(base + off, fl);
 	}
+	smp_flush_tlb_kernel();
 }
 
 static void free_module(struct module *mod)

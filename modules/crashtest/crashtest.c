@@ -8,6 +8,8 @@
  * (text, module-text, wx) only set up the damage and wait for the
  * integrity watchdog to find it; a trigger that returns did not work.
  */
+#include <asm/cpu.h>
+#include <asm/irq.h>
 #include <asm/pgtable.h>
 #include <asm/uaccess.h>
 #include "fs/vfs.h"
@@ -324,6 +326,27 @@ static CT_NOINLINE int crashtest_lock_order(void)
 	return 0;
 }
 
+/*
+ * Lockups: spin in the kernel with interrupts on (the tick still comes,
+ * but nothing schedules: soft-lockup) or off (no tick at all: another
+ * CPU's watcher NMIs this one: hard-lockup). Boot with a short
+ * softlockup_thresh=/hardlockup_thresh= to see them in seconds.
+ */
+static CT_NOINLINE int crashtest_soft_lockup(void)
+{
+	for (;;)
+		cpu_relax();
+	return 0;
+}
+
+static CT_NOINLINE int crashtest_hard_lockup(void)
+{
+	local_irq_disable();
+	for (;;)
+		cpu_relax();
+	return 0;
+}
+
 /* Armed here; fires when rmmod runs the exit, which returns holding ct_lock. */
 static CT_NOINLINE int crashtest_lock_held_at_exit(void)
 {
@@ -368,6 +391,8 @@ static const struct trigger {
 	{ "mutex-in-atomic", crashtest_mutex_in_atomic, "mutex_lock with a spinlock held" },
 	{ "sleep-in-atomic", crashtest_sleep_in_atomic, "sleep with a spinlock held" },
 	{ "lock-order", crashtest_lock_order, "take two spinlocks in both orders (AB, then BA)" },
+	{ "soft-lockup", crashtest_soft_lockup, "spin in the kernel, interrupts on, never scheduling" },
+	{ "hard-lockup", crashtest_hard_lockup, "spin in the kernel with interrupts off" },
 	{ "lock-held-at-exit", crashtest_lock_held_at_exit,
 	  "arm: the exit returns holding a spinlock (then rmmod)" },
 #ifdef CONFIG_KTEST

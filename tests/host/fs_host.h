@@ -58,6 +58,26 @@ static struct task host_task_list;
 
 struct boot_info boot_info;
 unsigned int cpus_online = 2;
+
+/* Each host "CPU" reports fixed tick counts, CPU N: user 100+N, system 10, idle 1000. */
+void sched_cpu_times(unsigned int cpu, uint64_t *user, uint64_t *sys, uint64_t *idle)
+{
+	*user = 100 + cpu;
+	*sys = 10;
+	*idle = 1000;
+}
+
+uint64_t sched_cpu_switches(unsigned int cpu)
+{
+	return 7;
+}
+
+void bkl_stats(uint64_t *contended, uint64_t *sleeps, uint64_t *wait_ns)
+{
+	*contended = 3;
+	*sleeps = 2;
+	*wait_ns = 5000;
+}
 char saved_command_line[BOOT_CMDLINE_SIZE] = "loglevel=6 host";
 int console_loglevel = 7;
 struct task *current;

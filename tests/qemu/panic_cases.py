@@ -210,7 +210,7 @@ TRIGGERS = [
     ("smap", "smap", "crashtest_smap", [r"\(user page touched: SMAP/SMEP\)"]),
     # lock debugging (kernel/locking/): each misuse has its own reason
     ("spinlock-recursion", "spinlock-recursion", "crashtest_spinlock_recursion",
-     [r"spinlock ct_lock taken again on CPU 0 at crashtest_spinlock_recursion\+"]),
+     [r"spinlock ct_lock taken again on CPU \d at crashtest_spinlock_recursion\+"]),
     ("spinlock-wrong-owner", "spinlock-wrong-owner", "crashtest_spinlock_wrong_owner",
      [r"spinlock ct_lock released at crashtest_spinlock_wrong_owner\+\S+ \[crashtest\] but not held"]),
     ("mutex-recursion", "mutex-recursion", "crashtest_mutex_recursion",
@@ -296,6 +296,18 @@ CASES = [
          exit=65, panic=dict(reason="bug", symbol="crash_bug"),
          expect=[r"CPU 7: stopped by NMI, "], reject=[r"did not stop"],
          check=cpus_stopped(8, 0)),
+    # lockup detectors (kernel/lockup.c), with short thresholds: a CPU spinning
+    # in the kernel with interrupts on (its own tick panics), and one spinning
+    # with them off (its buddy's watcher NMIs it; the record has its trace)
+    dict(name="panic-soft-lockup", initramfs=True, cmdline="softlockup_thresh=3", exit=65,
+         timeout=90, script=fire("soft-lockup"),
+         expect=[r"soft lockup: CPU \d stuck for \ds without scheduling \(sh, pid \d+\)"],
+         panic=dict(reason="soft-lockup", symbol="crashtest_soft_lockup")),
+    dict(name="panic-hard-lockup", initramfs=True, cmdline="hardlockup_thresh=3", exit=65,
+         timeout=90, script=fire("hard-lockup"), qemu_args=["-smp", "2"],
+         expect=[r"hard lockup: CPU \d took no timer interrupt for 3s \(interrupts off at "
+                 r"crashtest_hard_lockup\+"],
+         panic=dict(reason="hard-lockup", symbol="crashtest_hard_lockup")),
     # two CPUs panic at once (kernel/test/crash.c, "smp-two"): one dump
     dict(name="panic-smp-two-at-once", cmdline="ktest.crash=smp-two", qemu_args=["-smp", "4"],
          exit=65, panic=dict(reason="bug", symbol="crash_smp_two"),

@@ -159,9 +159,20 @@ bool __attribute__((weak)) ktest_nmi(struct pt_regs *regs)
  */
 static void nmi(struct pt_regs *regs)
 {
-	if (panic_nmi(regs) || watchdog_nmi(regs) || ktest_nmi(regs))
-		return;
-	pr_warn("NMI received at %pS\n", (void *)regs->rip);
+	/*
+	 * An NMI in the syscall entry's first instruction, or just before its
+	 * sysret, finds the kernel's CS with the user's GS (the entry stub
+	 * swaps only when it interrupted user mode): take the per-CPU block back.
+	 */
+	bool user_gs = (int64_t)rdmsr(MSR_GS_BASE) >= 0;
+
+	if (user_gs)
+		__asm__ volatile("swapgs" ::: "memory");
+	this_cpu()->nmi_count++;
+	if (!(panic_nmi(regs) || watchdog_nmi(regs) || ktest_nmi(regs)))
+		pr_warn("NMI received at %pS\n", (void *)regs->rip);
+	if (user_gs)
+		__asm__ volatile("swapgs" ::: "memory");
 }
 
 /* Handle exception regs->vector. */

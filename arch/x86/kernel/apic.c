@@ -12,6 +12,7 @@
 #include <asm/page.h>
 #include <asm/ptrace.h>
 #include <asm/setup.h>
+#include <asm/switch.h>
 #include "arch/x86/x86.h"
 #include "kernel/irq.h"
 #include "kernel/kernel.h"
@@ -86,7 +87,7 @@ void ioapic_route(unsigned int gsi, unsigned int vector, int level, int active_l
 	unsigned int pin = gsi - acpi_info.ioapic_gsi_base;
 	uint32_t lo = vector | (level ? 1U << 15 : 0) | (active_low ? 1U << 13 : 0);
 
-	ioapic_write(0x11 + 2 * pin, lapic_id() << 24);
+	ioapic_write(0x11 + 2 * pin, cpu_apic_id(0) << 24);	/* device interrupts: the boot CPU */
 	ioapic_write(0x10 + 2 * pin, lo);
 }
 
@@ -214,6 +215,7 @@ void arch_irq_init(void)
 	lapic_write(LAPIC_LVT_LINT0, LVT_MASKED);
 	lapic_write(LAPIC_LVT_LINT1, 0x400);	/* NMI */
 	lapic_write(LAPIC_SVR, 0x100 | SPURIOUS_VECTOR);
+	percpu0.apic_id = lapic_id();	/* where device interrupts are sent */
 
 	pins = ((ioapic_read(1) >> 16) & 0xff) + 1;
 	ioapic_pins = pins;

@@ -13,6 +13,7 @@
 
 void msi_compose_msg(unsigned int vector, struct msi_msg *msg)
 {
-	msg->address = MSI_ADDRESS_BASE | ((uint64_t)lapic_id() << MSI_DEST_SHIFT);
+	/* every device interrupt goes to the boot CPU, whoever set it up */
+	msg->address = MSI_ADDRESS_BASE | ((uint64_t)cpu_apic_id(0) << MSI_DEST_SHIFT);
 	msg->data = vector;	/* fixed delivery, edge: the upper bits stay 0 */
 }

@@ -212,7 +212,7 @@ static bool start_cpu(unsigned int cpu, phys_addr_t table)
 
 uint32_t cpu_apic_id(unsigned int cpu)
 {
-	return ap_cpus[cpu].apic_id;
+	return cpu ? ap_cpus[cpu].apic_id : percpu0.apic_id;
 }
 
 struct percpu *cpu_percpu(unsigned int cpu)
@@ -388,6 +388,11 @@ void smp_release_cpus(void)
 			pr_err("CPU %u did not enter the scheduler\n", cpu);
 	}
 	pr_info("%u CPUs run the scheduler\n", __builtin_popcountll(cpu_online_mask()));
+}
+
+void smp_send_nmi(unsigned int cpu)
+{
+	lapic_send_ipi(ap_cpus[cpu].apic_id, ICR_NMI);
 }
 
 void smp_send_nmi_allbutself(void)

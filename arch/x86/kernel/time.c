@@ -69,6 +69,7 @@ static void timer_interrupt(struct pt_regs *regs, void *ctx)
 	if (c->cpu == 0)
 		jiffies++;
 	sched_tick(user_mode(regs));
+	lockup_tick(regs);
 }
 
 /* Run the PIT one-shot on channel 2 and measure TSC and LAPIC over it. */

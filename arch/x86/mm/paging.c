@@ -125,7 +125,8 @@ phys_addr_t kunmap_page(uintptr_t va)
 	return pa;
 }
 
-int kprotect_page(uintptr_t va, uint64_t flags)
+/* Change @va's permissions here only: the caller flushes the other CPUs. */
+int kprotect_page_local(uintptr_t va, uint64_t flags)
 {
 	uint64_t *pte = walk(va, 0);
 
@@ -133,8 +134,16 @@ int kprotect_page(uintptr_t va, uint64_t flags)
 		return -EINVAL;
 	*pte = (*pte & PTE_ADDR_MASK) | flags | PTE_PRESENT;
 	invlpg(va);
-	smp_flush_tlb_kernel();
 	return 0;
+}
+
+int kprotect_page(uintptr_t va, uint64_t flags)
+{
+	int err = kprotect_page_local(va, flags);
+
+	if (!err)
+		smp_flush_tlb_kernel();
+	return err;
 }
 
 uint64_t kpte_lookup(uintptr_t va, int *level)

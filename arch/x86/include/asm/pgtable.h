@@ -31,6 +31,7 @@ int kmap_page(uintptr_t va, phys_addr_t pa, uint64_t flags);
 /* Unmap one 4 KiB page; returns its physical address or 0 if none. */
 phys_addr_t kunmap_page(uintptr_t va);
 phys_addr_t kunmap_page_local(uintptr_t va);	/* no flush on the other CPUs */
+int kprotect_page_local(uintptr_t va, uint64_t flags);
 /* Change the flags of a mapped 4 KiB page; 0 or -EINVAL. */
 int kprotect_page(uintptr_t va, uint64_t flags);
 /*

@@ -27,6 +27,8 @@ extern unsigned int cpus_online;
 uint32_t cpu_apic_id(unsigned int cpu);
 /* CPU @cpu's per-CPU block. */
 struct percpu *cpu_percpu(unsigned int cpu);
+/* An NMI to CPU @cpu (the hard-lockup detector). */
+void smp_send_nmi(unsigned int cpu);
 /* An NMI to every online CPU but this one (panic's "stop"). */
 void smp_send_nmi_allbutself(void);
 

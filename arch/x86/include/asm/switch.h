@@ -40,6 +40,7 @@ struct percpu {
 	struct mm *active_mm;		/* the user page tables loaded here, or NULL */
 	uint64_t last_switch_ns;	/* the soft-lockup detector's "scheduled at" */
 	uint64_t context_switches;
+	uint64_t user_ticks, system_ticks, idle_ticks;	/* /proc/stat's cpuN line */
 
 	/* kernel/irq.c and kernel/locking/: this CPU only */
 	unsigned int irq_nesting;
