@@ -216,9 +216,10 @@ deps:
 
 # make run: serial console on this terminal; GUI=1 opens a window.
 # SHARE=dir shares a host folder (default build/) as 9p mount tag "host";
-# QEMU_ARGS='...' appends QEMU arguments. run-qemu reads both from the
-# environment, where make puts them whether given before or after "make".
-export SHARE QEMU_ARGS
+# QEMU_ARGS='...' appends QEMU arguments; CPUS=N sets the virtual CPUs
+# (default 2). run-qemu reads them from the environment, where make puts
+# them whether given before or after "make".
+export SHARE QEMU_ARGS CPUS
 run: all
 	$(Q)$(PYTHON) scripts/run-qemu --iso $(B)/basalt.iso $(if $(GUI),--gui) $(if $(UEFI),--uefi)
 

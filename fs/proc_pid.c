@@ -99,7 +99,7 @@ static long gen_stat(const void *ctx, char *buf, size_t size)
 
 	return snprintf(buf, size,
 			"%d (%s) %c %d %d %d 0 -1 %u 0 0 0 0 %lu %lu 0 0 20 0 %d 0 %lu %lu %lu "
-			"18446744073709551615 0 0 %lu 0 0 %lu %lu 0 0 0 0 0 17 0 0 0 0 0 0 "
+			"18446744073709551615 0 0 %lu 0 0 %lu %lu 0 0 0 0 0 17 %d 0 0 0 0 0 "
 			"0 0 0 %lu %lu %lu %lu %d\n",
 			t->pid, t->comm, state_char(t->state), t->parent ? t->parent->tgid : 0,
 			t->pgid, t->sid, t->flags & TASK_KTHREAD ? 0x00200000U : 0,
@@ -108,6 +108,7 @@ static long gen_stat(const void *ctx, char *buf, size_t size)
 			(unsigned long)vsize, (unsigned long)rss,
 			(unsigned long)(t->mm ? t->mm->start_stack : 0),
 			(unsigned long)t->sig_pending, (unsigned long)t->sig_blocked,
+			t->cpu,		/* field 39: the CPU it last ran on */
 			(unsigned long)(t->mm ? t->mm->arg_start : 0),
 			(unsigned long)(t->mm ? t->mm->arg_end : 0),
 			(unsigned long)(t->mm ? t->mm->env_start : 0),

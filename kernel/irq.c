@@ -270,7 +270,10 @@ EXPORT_SYMBOL(disable_irq_nosync);
 
 void disable_irq(unsigned int irq)
 {
-	/* one CPU: a handler of this line cannot be running outside this call */
+	/*
+	 * Handlers run holding irq_lock, which disable_irq_nosync takes: once
+	 * it returns, no handler of the line runs on any CPU.
+	 */
 	disable_irq_nosync(irq);
 }
 EXPORT_SYMBOL(disable_irq);

@@ -93,10 +93,24 @@ int del_timer_sync(struct timer_list *t)
 			t->function);
 		return del_timer(t);
 	}
-	/* with one CPU the function runs only in the tick, never under us */
-	while (__atomic_load_n(&running_timer, __ATOMIC_ACQUIRE) == t)
-		cpu_relax();
-	return del_timer(t);
+	/*
+	 * The function runs in CPU 0's tick, maybe right now on another CPU:
+	 * detach it, and if it is running (running_timer is set under
+	 * timer_lock), wait for it to return and look again (it may re-arm).
+	 */
+	for (;;) {
+		unsigned long f;
+		bool was, running;
+
+		spin_lock_irqsave(&timer_lock, f);
+		was = detach(t);
+		running = running_timer == t;
+		spin_unlock_irqrestore(&timer_lock, f);
+		if (!running)
+			return was;
+		while (__atomic_load_n(&running_timer, __ATOMIC_ACQUIRE) == t)
+			cpu_relax();
+	}
 }
 EXPORT_SYMBOL(del_timer_sync);
 

@@ -85,9 +85,8 @@ _Static_assert(KM_LARGE_OBJ % KMALLOC_ALIGN == 0, "large objects stay aligned");
 _Static_assert(KMALLOC_NR_CLASSES == 8, "km.partial initialiser lists 8 classes");
 
 /*
- * All allocator state. A spinlock protecting it goes here once there is
- * more than one CPU or kmalloc is used from interrupts; every exported
- * function would take it (kmalloc_page_alloc/free are called with it held).
+ * All allocator state, under km_spinlock (above): every exported function
+ * takes it (kmalloc_page_alloc/free are called with it held).
  */
 static struct {
 	struct list_head partial[KMALLOC_NR_CLASSES];	/* emptiest slabs last */

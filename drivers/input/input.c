@@ -1,17 +1,25 @@
 /*
  * The console input queue: a ring of bytes with one producer side and one
- * consumer side. Producers run in interrupt handlers, which do not nest on
- * a CPU, or with interrupts off (the vt's answer to ESC[6n, queued while
- * the TTY layer writes), so on one CPU producers never race each other;
- * the consumer only moves the tail and the producer only moves the head,
- * so neither needs a lock, and acquire/release ordering makes a byte
- * visible before the index that publishes it. Several CPUs producing at
- * once would need a spinlock around input_push(). A byte's source is kept
- * beside it.
+ * consumer side. Producers are interrupt handlers (on CPU 0) and the vt's
+ * answer to ESC[6n, queued while the TTY layer writes on any CPU, so they
+ * take input_lock; the consumer (the TTY layer, under its own lock) only
+ * moves the tail and the producers only move the head, and acquire/release
+ * ordering makes a byte visible before the index that publishes it. A
+ * byte's source is kept beside it.
  */
 #include "drivers/input/input.h"
 
 #include <stdint.h>
+
+#ifdef BASALT_HOST_TEST
+#define input_lock_irqsave()		0UL
+#define input_unlock_irqrestore(f)	((void)(f))
+#else
+#include "kernel/lock.h"
+static DEFINE_RAW_SPINLOCK(input_lock);	/* producers against each other; a leaf */
+#define input_lock_irqsave()		raw_spin_lock_irqsave(&input_lock)
+#define input_unlock_irqrestore(f)	raw_spin_unlock_irqrestore(&input_lock, (f))
+#endif
 
 #define INPUT_BUF_SIZE	512	/* a power of two */
 
@@ -24,16 +32,18 @@ static void (*input_handler)(void);
 
 static void input_store(unsigned int src, char c)
 {
+	unsigned long flags = input_lock_irqsave();
 	unsigned int head = __atomic_load_n(&input_head, __ATOMIC_RELAXED);
 	unsigned int tail = __atomic_load_n(&input_tail, __ATOMIC_ACQUIRE);
 
 	if (head - tail >= INPUT_BUF_SIZE) {
 		input_lost++;
-		return;
+	} else {
+		input_buf[head % INPUT_BUF_SIZE] = c;
+		input_src[head % INPUT_BUF_SIZE] = (uint8_t)src;
+		__atomic_store_n(&input_head, head + 1, __ATOMIC_RELEASE);
 	}
-	input_buf[head % INPUT_BUF_SIZE] = c;
-	input_src[head % INPUT_BUF_SIZE] = (uint8_t)src;
-	__atomic_store_n(&input_head, head + 1, __ATOMIC_RELEASE);
+	input_unlock_irqrestore(flags);
 }
 
 static void input_notify(void)

@@ -7,8 +7,9 @@
  * path from drivers/input, controlling terminals and job control, and the
  * terminal ioctls.
  *
- * Locking: one CPU, so interrupts off is the lock around the line
- * discipline, the device output and the input queue's consumer side.
+ * Locking: tty_lock (below), taken with interrupts off, is the lock around
+ * the line discipline, the device output and the input queue's consumer
+ * side; the rest is the big kernel lock's.
  */
 #define pr_fmt(fmt) "tty: " fmt
 

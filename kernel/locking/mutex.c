@@ -6,9 +6,9 @@
  * does not own it and taking it in atomic context panic with their own
  * reasons.
  *
- * The wait_lock guards the owner field; it is dropped (interrupts stay off)
- * just before sleeping, which is safe on one CPU. The SMP work gives wait
- * queues a lock of their own so the hand-over stays race-free there.
+ * The wait_lock guards the owner field. A waiter is on the wait queue and
+ * marked asleep (prepare_to_wait) before it looks at the owner, so an
+ * unlock on another CPU between the look and schedule() wakes it.
  */
 #include <asm/irq.h>
 #include "kernel/irq.h"

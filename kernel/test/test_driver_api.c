@@ -145,19 +145,24 @@ KTEST(delayed_work_waits_its_delay)
 	return 0;
 }
 
+static volatile int k_loops;
+
 static int k_loop(void *arg)
 {
 	int n = 0;
 
 	while (!kthread_should_stop()) {
-		n++;
+		k_loops = ++n;
 		schedule();
 	}
 	return n > 0 ? 42 : -1;
 }
 
+static volatile int k_returned;
+
 static int k_returns(void *arg)
 {
+	k_returned = 1;
 	return 7;
 }
 
@@ -167,13 +172,13 @@ static int kthread_body(void)
 	struct task *r;
 
 	KT_ASSERT(!IS_ERR(t));
-	for (int i = 0; i < 10; i++)
-		schedule();	/* let it loop a while */
+	k_loops = 0;
+	RUN_UNTIL(k_loops >= 10);	/* let it loop a while (maybe on another CPU) */
 	KT_ASSERT(kthread_stop(t) == 42);
+	k_returned = 0;
 	r = kthread_run(k_returns, NULL, "kt-ret");
 	KT_ASSERT(!IS_ERR(r));
-	for (int i = 0; i < 10; i++)
-		schedule();
+	RUN_UNTIL(k_returned);
 	KT_ASSERT(kthread_stop(r) == 7);	/* returned on its own, still stoppable */
 	r = kthread_create(k_returns, NULL, "kt-never");
 	KT_ASSERT(!IS_ERR(r));

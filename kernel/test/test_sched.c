@@ -82,3 +82,70 @@ KTEST(sched_timed_sleep)
 	KT_ASSERT(slept < 1000 * 1000000ULL);
 	return 0;
 }
+
+/*
+ * The lost wake-up race, across CPUs: a thread on CPU 1 waits for each of
+ * LW_ROUNDS events that a timer function on CPU 0's tick posts, one at a
+ * time, only after the thread has seen the previous one. The waker holds
+ * no big kernel lock, so its wake-up can land at any point of the
+ * sleeper's wait; one that came between the sleeper's look and its
+ * schedule() and got lost would leave it asleep for good with the event
+ * posted, and the rounds would stop short.
+ */
+#include <asm/smp.h>
+#include "kernel/kthread.h"
+#include "kernel/timer.h"
+
+#define LW_ROUNDS	300
+static DEFINE_WAIT_QUEUE(lw_wq);
+static volatile unsigned int lw_posted, lw_seen, lw_done, lw_cpu_ok;
+static struct timer_list lw_timer;
+
+static void lw_timer_fn(struct timer_list *t)
+{
+	if (lw_seen == lw_posted && lw_posted < LW_ROUNDS) {
+		lw_posted++;
+		wake_up(&lw_wq);
+	}
+	if (lw_posted < LW_ROUNDS || lw_seen < lw_posted)
+		mod_timer(&lw_timer, jiffies + 1);
+}
+
+static int lw_sleeper(void *arg)
+{
+	unsigned int want = (unsigned int)(uintptr_t)arg;
+
+	for (unsigned int r = 1; r <= LW_ROUNDS; r++) {
+		wait_event(lw_wq, lw_posted >= r);
+		lw_cpu_ok += smp_processor_id() == want;
+		lw_seen = r;
+	}
+	lw_done = 1;
+	return 0;
+}
+
+KTEST(sched_no_lost_wakeup_across_cpus)
+{
+	unsigned int cpu = cpus_online > 1 ? 1 : 0;
+	struct task *t;
+	uint64_t end;
+
+	lw_posted = lw_seen = lw_done = lw_cpu_ok = 0;
+	t = kthread_create(lw_sleeper, (void *)(uintptr_t)cpu, "kt-lostwake");
+	KT_ASSERT(!IS_ERR(t));
+	KT_ASSERT_EQ(sched_set_allowed(t, 1ULL << cpu), 0);
+	wake_up_process(t);
+	timer_setup(&lw_timer, lw_timer_fn, 0);
+	mod_timer(&lw_timer, jiffies + 1);
+	end = ktime_ns() + 20 * 1000000000ULL;
+	while (!lw_done && ktime_ns() < end)
+		RUN_UNTIL(lw_done);
+	del_timer_sync(&lw_timer);
+	if (!lw_done)
+		printk("# lost wake-up: the sleeper stopped at round %u, %u posted\n", lw_seen,
+		       lw_posted);
+	KT_ASSERT(lw_done);
+	KT_ASSERT_EQ(lw_seen, LW_ROUNDS);
+	KT_ASSERT_EQ(lw_cpu_ok, LW_ROUNDS);	/* every round on its pinned CPU */
+	return 0;
+}

@@ -312,7 +312,7 @@ static CT_NOINLINE int crashtest_sleep_in_atomic(void)
 static DEFINE_SPINLOCK(ct_lock_a);
 static DEFINE_SPINLOCK(ct_lock_b);
 
-/* A then B, later B then A: no deadlock on one CPU, but the order is broken. */
+/* A then B, later B then A: no deadlock this time, but the order is broken. */
 static CT_NOINLINE int crashtest_lock_order(void)
 {
 	spin_lock(&ct_lock_a);

@@ -249,9 +249,11 @@ static void procfs_files(void)
 		     "MemTotal:          16384 kB\nMemFree:            4000 kB\n"));
 	CHECK(strstr(read_all("/proc/stat"), "cpu  ") == read_all("/proc/stat"));
 	CHECK(strstr(read_all("/proc/loadavg"), " 1/1 1\n") != NULL);
-	/* one line per online CPU after the total; the second one idle */
-	CHECK(strstr(read_all("/proc/stat"), "\ncpu0 ") != NULL);
-	CHECK(strstr(read_all("/proc/stat"), "\ncpu1 0 0 0 ") != NULL);
+	/* one line per online CPU after the total, from each CPU's tick counts */
+	CHECK(strstr(read_all("/proc/stat"), "cpu  201 0 20 2000 ") != NULL);
+	CHECK(strstr(read_all("/proc/stat"), "\ncpu0 100 0 10 1000 ") != NULL);
+	CHECK(strstr(read_all("/proc/stat"), "\ncpu1 101 0 10 1000 ") != NULL);
+	CHECK(strstr(read_all("/proc/stat"), "\nctxt 14\n") != NULL);
 	CHECK(strstr(read_all("/proc/stat"), "\ncpu2 ") == NULL);
 	CHECK_EQ(strcmp(read_all("/proc/cmdline"), "loglevel=6 host\n"), 0);
 	CHECK(strncmp(read_all("/proc/version"), "Basalt version ", 15) == 0);

@@ -33,7 +33,8 @@ BOOT_EXPECT = [BANNER, r"Command line: ", r"Memory: \d+K/\d+K available", IDLE, 
 
 CASES = [
     dict(name="boot-bios", firmware="bios", until=PROMPT, initramfs=True,
-         expect=BOOT_EXPECT + [r"\(BIOS\)", r"fbcon: 1024x768"], reject=[r"BASALT-PANIC"]),
+         expect=BOOT_EXPECT + [r"\(BIOS\)", r"fbcon: 1024x768", r"smp: 2 CPUs run the scheduler"],
+         reject=[r"BASALT-PANIC"]),
     # SMP bring-up: every CPU the MADT lists starts and parks (nosmp and
     # maxcpus= limit it), under SeaBIOS and OVMF; the shell still comes up.
     dict(name="smp-bios-4", qemu_args=["-smp", "4"], until=PROMPT, initramfs=True,
@@ -51,6 +52,9 @@ CASES = [
          expect=[r"smp: 2 of 4 CPUs used \(maxcpus=\)", r"smp: CPU 1 \(APIC id 1\) is up",
                  r"smp: 2 CPU\(s\) up", WELCOME],
          reject=[r"smp: CPU 2 ", r"BASALT-PANIC"]),
+    # one CPU: the uniprocessor boot keeps working (no IPIs, no APs)
+    dict(name="boot-bios-up", qemu_args=["-smp", "1"], until=PROMPT, initramfs=True,
+         expect=BOOT_EXPECT, reject=[r"BASALT-PANIC", r"smp: CPU \d+ .* is up"]),
     dict(name="boot-uefi", firmware="uefi", until=PROMPT, initramfs=True,
          expect=BOOT_EXPECT + [r"\(UEFI\)"], reject=[r"BASALT-PANIC"], timeout=120),
     dict(name="ktest-bios", cmdline="ktest=all", ktest=True, exit=33,

@@ -92,12 +92,12 @@ def fsck_and_compare(path, offset=OFFSET):
     return problems
 
 
-def setup_write(tdir):
-    make_disk(img("write"), "write")
+def setup_write(tdir, name="write"):
+    make_disk(img(name), "write")
 
 
-def check_write(out, tdir):
-    return fsck_and_compare(img("write"))
+def check_write(out, tdir, name="write"):
+    return fsck_and_compare(img(name))
 
 
 def setup_reboot(tdir):
@@ -182,4 +182,10 @@ CASES = [
          expect=[r"storage: synced"], reject=NO_PANIC, **COMMON),
     dict(name="storage-fuzz", setup=setup_fuzz, check=check_fuzz, qemu_args=fuzz_args(),
          exit=33, timeout=240, expect=[SUMMARY_CLEAN], reject=NO_PANIC, **COMMON),
+    # the same writes and fsck at -smp 4: the block layer's completions on
+    # CPU 0 while the writer runs elsewhere
+    dict(name="storage-write-smp4", setup=lambda tdir: setup_write(tdir, "write-smp4"),
+         check=lambda out, tdir: check_write(out, tdir, "write-smp4"),
+         qemu_args=drive(img("write-smp4")) + ["-smp", "4"], exit=33, timeout=240,
+         expect=[SUMMARY_CLEAN, r"vda1: mounted ext2"], reject=NO_PANIC, **COMMON),
 ]

@@ -39,6 +39,11 @@ USER_CASES = [
          expect=[WELCOME, r"init: running user-space tests: all", SUMMARY_CLEAN,
                  r"init: tests finished with status 0; powering off"],
          reject=[r"not ok - ", r"BASALT-PANIC"]),
+    # Everything again on four CPUs (more virtual CPUs than the host's cores).
+    dict(name="user-tests-smp4", cmdline="basalt.test=all", initramfs=True,
+         qemu_args=["-smp", "4"], collect=USER, exit=33, timeout=900,
+         expect=[WELCOME, SUMMARY_CLEAN, r"smp: 4 CPUs run the scheduler"],
+         reject=[r"not ok - ", r"BASALT-PANIC"]),
     # One group only: /init passes the name through and /tests/run honours it.
     dict(name="user-tests-one-group", cmdline="basalt.test=sys,pipe", initramfs=True,
          collect=USER, exit=33, timeout=300,

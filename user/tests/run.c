@@ -34,7 +34,7 @@
  */
 static const char *const order[] = {
 	"sys", "fork", "cow", "pipe", "signal", "mmap", "efault",
-	"time", "files", "getdents", "proc", "busybox",
+	"time", "files", "getdents", "proc", "smp", "busybox",
 };
 #define NTESTS (sizeof(order) / sizeof(order[0]))
 
