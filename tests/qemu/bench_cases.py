@@ -1,7 +1,10 @@
 """Smoke tests for `make bench`, imported by tests/qemu/cases.py: a short
 run of /tests/bench.sh (basalt.test=bench with few samples) must measure
 every operation it can with positive, ordered figures, and under QEMU's
--icount two boots must give exactly the same instruction counts. They read
+-icount two boots must give exactly the same instruction counts. At
+-smp 2 the pipe and IPC round trips pinned to one CPU and to two must be
+measured (each reply is checked by syscall-lat itself) with both
+processes seen by getcpu where they were pinned. They read
 the serial output with scripts/bench's own parser, so a change in the
 output format breaks them rather than the benchmark report.
 """
@@ -29,8 +32,16 @@ def bench_module():
 
 def check_figures(out, tdir):
     run = bench_module().parse(out)
+    problems = check_figures_only(run, MUST_MEASURE)
+    if not problems and float(run["info"].get("tsc_hz", 0)) <= 0:
+        problems.append("no TSC frequency in bench-info")
+    return problems
+
+
+def check_figures_only(run, must):
+    """Every row of @must measured; every measured row positive and ordered."""
     problems = []
-    for key in MUST_MEASURE:
+    for key in must:
         row = run["ops"].get(key)
         if row is None:
             problems.append("no result for %s" % key)
@@ -46,8 +57,6 @@ def check_figures(out, tdir):
             problems.append("%s: a figure is not positive: %s" % (key, figs))
         elif not figs[0] <= figs[1] <= figs[2]:
             problems.append("%s: min <= median <= p99 does not hold: %s" % (key, figs[:3]))
-    if not problems and float(run["info"].get("tsc_hz", 0)) <= 0:
-        problems.append("no TSC frequency in bench-info")
     return problems
 
 
@@ -66,6 +75,34 @@ def check_icount_repeat(out, tdir):
             for d in c["diffs"][:6]]
 
 
+PLACED = "bench.ops=pipe-rt,ipc-rt bench.place=same-cpu,two-cpus"
+PLACED_SMOKE = "basalt.test=bench bench.samples=300 bench.warmup=50 " + PLACED
+# (client CPU, server CPU) of each placement, as user/bench/place.c pins them
+PINNED = {"same-cpu": (0, 0), "two-cpus": (0, 1)}
+
+
+def check_placed(out, tdir):
+    """Four measured rows, and a bench-place line for each saying that both
+    processes were on their CPUs before and after the run."""
+    run = bench_module().parse(out)
+    problems = check_figures_only(run, ["%s %s" % (op, p) for op in ("pipe-rt", "ipc-rt")
+                                        for p in PINNED])
+    for op in ("pipe-rt", "ipc-rt"):
+        for place, (cc, sc) in PINNED.items():
+            key = "%s %s" % (op, place)
+            p = run["place"].get(key)
+            if p is None:
+                problems.append("no bench-place line for %s" % key)
+                continue
+            want = dict(client_cpu=cc, client_before=cc, client_after=cc,
+                        server_cpu=sc, server_before=sc, server_after=sc, result="ok")
+            wrong = ["%s=%s (want %s)" % (k, p.get(k), v) for k, v in want.items()
+                     if p.get(k) != v]
+            if wrong:
+                problems.append("%s: %s" % (key, ", ".join(wrong)))
+    return problems
+
+
 CASES = [
     # a short benchmark run: every operation measured with positive figures
     dict(name="bench-smoke", cmdline=SMOKE, initramfs=True, collect=["bench/"], exit=33,
@@ -77,4 +114,9 @@ CASES = [
          qemu_args=bench_module().ICOUNT, check=check_icount_repeat,
          expect=[r"bench-done measured=\d+ na=\d+ failed=0", SUMMARY_CLEAN],
          reject=[r"not ok - ", r"BASALT-PANIC"]),
+    # the round trips pinned to one CPU and to two: replies right, placement held
+    dict(name="bench-placed-smp2", cmdline=PLACED_SMOKE, initramfs=True, exit=33,
+         timeout=180, qemu_args=["-smp", "2"], check=check_placed,
+         expect=[r"bench-done measured=4 na=0 failed=0", SUMMARY_CLEAN],
+         reject=[r"not ok - ", r"BASALT-PANIC", r"result=(?!ok)"]),
 ]

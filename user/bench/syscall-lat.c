@@ -9,11 +9,15 @@
  * (on one line), or "bench <op> <path> n/a reason=<why>" when the
  * operation is not available (no IPC syscalls, nothing mounted on /srv),
  * or "bench <op> <path> failed reason=<why>" when it broke. <path> is "-"
- * for operations on no file, "tmpfs" or "fsd" for file operations. A
- * human table follows as "# " lines. Exit status 0 unless something failed.
+ * for operations on no file, "tmpfs" or "fsd" for file operations, and
+ * for the two-process round trips the placement (-P, place.h): "-"
+ * (unpinned, the default), "same-cpu" or "two-cpus"; a pinned row is
+ * preceded by a "bench-place" line saying where both processes were, and
+ * fails with reason=misplaced when either was not on its CPU. A human
+ * table follows as "# " lines. Exit status 0 unless something failed.
  *
  *   syscall-lat [-n SAMPLES] [-w WARMUP] [-o OP,...] [-p tmpfs,fsd]
- *               [-T TMPDIR] [-S SRVDIR] [-t SECONDS] [-q]
+ *               [-P PLACEMENT,...] [-T TMPDIR] [-S SRVDIR] [-t SECONDS] [-q]
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -27,6 +31,7 @@
 
 #include "measure.h"
 #include "ops.h"
+#include "place.h"
 
 struct path {
 	const char *label;	/* "tmpfs" or "fsd" */
@@ -49,6 +54,7 @@ static uint64_t *samples;
 static struct result results[64];
 static int nresults;
 static volatile sig_atomic_t timed_out;
+static struct place_report *peer_report;	/* shared with the forked partners */
 
 /* The first alarm stops the current operation (a blocked call returns
  * EINTR: no SA_RESTART); a second one, 5 s later, ends the program. */
@@ -122,31 +128,79 @@ static int sample(const struct op *op, struct op_ctx *c)
 	return 0;
 }
 
-static void run_op(const struct op *op, const struct path *p)
+/*
+ * After a pinned row: print where both processes were, pinned and seen by
+ * getcpu before and after the run, and return why the row is void (NULL
+ * when both stayed put).
+ */
+static const char *check_placement(const struct op *op, const char *path, struct op_ctx *c)
 {
-	const char *path = p ? p->label : "-";
+	const struct place_report *me = &c->self, *peer = c->peer;
+	const char *bad = place_check(me);
+
+	if (!bad)
+		bad = place_check(peer);
+	say("bench-place %s %s client_cpu=%d client_before=%d client_after=%d server_cpu=%d "
+	    "server_before=%d server_after=%d result=%s\n", op->name, path, me->want, me->before,
+	    me->after, peer->want, peer->before, peer->after, bad ? bad : "ok");
+	return bad;
+}
+
+/*
+ * Measure @op once: on file path @p, or at placement @pl (both NULL for
+ * neither). A pinned row pins this process first; the child that setup
+ * forks pins itself (ops.c); the pinning is undone afterwards.
+ */
+static void run_op(const struct op *op, const struct path *p, const struct placement *pl)
+{
+	const char *path = p ? p->label : pl ? pl->label : "-";
 	struct op_ctx c = { .dir = p ? p->dir : NULL, .fd = -1, .child = -1,
-			    .ep = { -1, -1 }, .to_child = { -1, -1 }, .from_child = { -1, -1 } };
+			    .ep = { -1, -1 }, .to_child = { -1, -1 }, .from_child = { -1, -1 },
+			    .place = pl, .peer = peer_report };
+	int pinned = pl && pl->client_cpu >= 0;
+	const char *bad = NULL;
 
 	if (p && p->why) {
 		record(op, path, "n/a", p->why);
 		return;
 	}
+	if (pinned && !place_possible(pl)) {
+		record(op, path, "n/a", "no-such-cpu");
+		return;
+	}
+	memset(c.peer, 0xff, sizeof(*c.peer));
+	if (place_pin(pinned ? pl->client_cpu : -1, &c.self) < 0) {
+		place_restore();
+		record(op, path, "failed", "setaffinity-failed");
+		return;
+	}
 	timed_out = 0;
 	alarm(timeout_s);
 	if (op->setup && op->setup(&c) < 0) {
+		int e = errno;
 		alarm(0);
 		if (op->teardown)
 			op->teardown(&c);
-		record(op, path, c.why ? "n/a" : "failed", c.why ? c.why : errno_name(errno));
+		if (pinned)
+			place_restore();
+		record(op, path, c.why ? "n/a" : "failed", c.why ? c.why : errno_name(e));
 		return;
 	}
 	int err = sample(op, &c);
 	alarm(0);
+	c.self.after = place_here();
 	if (op->teardown)
-		op->teardown(&c);
+		op->teardown(&c);	/* the child writes its last CPU as it exits */
+	if (pinned) {
+		bad = check_placement(op, path, &c);
+		place_restore();
+	}
 	if (err) {
 		record(op, path, "failed", err == -EINTR ? "timeout" : errno_name(-err));
+		return;
+	}
+	if (bad) {
+		record(op, path, "failed", bad);
 		return;
 	}
 	struct result *r = record(op, path, NULL, NULL);
@@ -195,17 +249,35 @@ static int wanted(const char *list, const char *name)
 	return 0;
 }
 
+/* Every name in the comma-separated @list is a placement. */
+static int placements_known(const char *list)
+{
+	char name[32];
+
+	for (const char *s = list; *s;) {
+		size_t n = strcspn(s, ",");
+		if (n == 0 || n >= sizeof(name))
+			return 0;
+		memcpy(name, s, n);
+		name[n] = '\0';
+		if (!place_find(name))
+			return 0;
+		s += n + (s[n] == ',');
+	}
+	return 1;
+}
+
 static void table(void)
 {
-	say("# %-34s %-5s %10s %10s %10s %10s %10s %10s\n", "operation", "path", "min",
+	say("# %-34s %-8s %10s %10s %10s %10s %10s %10s\n", "operation", "path", "min",
 	    "median", "p99", "min ns", "median ns", "p99 ns");
 	for (int i = 0; i < nresults; i++) {
 		struct result *r = &results[i];
 		if (r->status) {
-			say("# %-34s %-5s %10s (%s)\n", r->op->what, r->path, r->status, r->why);
+			say("# %-34s %-8s %10s (%s)\n", r->op->what, r->path, r->status, r->why);
 			continue;
 		}
-		say("# %-34s %-5s %10llu %10llu %10llu %10.1f %10.1f %10.1f\n", r->op->what,
+		say("# %-34s %-8s %10llu %10llu %10llu %10.1f %10.1f %10.1f\n", r->op->what,
 		    r->path, (unsigned long long)r->st.min, (unsigned long long)r->st.median,
 		    (unsigned long long)r->st.p99, to_ns(r->st.min), to_ns(r->st.median),
 		    to_ns(r->st.p99));
@@ -215,7 +287,11 @@ static void table(void)
 static void usage(void)
 {
 	say("usage: syscall-lat [-n SAMPLES] [-w WARMUP] [-o OP,...] [-p tmpfs,fsd]\n"
-	    "                   [-T TMPDIR] [-S SRVDIR] [-t SECONDS] [-q]\n");
+	    "                   [-P PLACEMENT,...] [-T TMPDIR] [-S SRVDIR] [-t SECONDS] [-q]\n");
+	say("placements:");
+	for (int i = 0; i < nplacements; i++)
+		say(" %s", placements[i].label);
+	say("\n");
 	say("operations:");
 	for (int i = 0; i < nops; i++)
 		say(" %s", ops[i].name);
@@ -225,17 +301,18 @@ static void usage(void)
 
 int main(int argc, char **argv)
 {
-	const char *oplist = NULL, *pathlist = NULL;
+	const char *oplist = NULL, *pathlist = NULL, *placelist = "-";
 	struct path paths[2] = { { "tmpfs", "/tmp", NULL }, { "fsd", "/srv", NULL } };
 	char fstype[64] = "?", srvtype[64] = "?";
 	int quiet = 0, opt;
 
-	while ((opt = getopt(argc, argv, "n:w:o:p:T:S:t:q")) != -1) {
+	while ((opt = getopt(argc, argv, "n:w:o:p:P:T:S:t:q")) != -1) {
 		switch (opt) {
 		case 'n': nsamples = strtoul(optarg, NULL, 0); break;
 		case 'w': nwarmup = strtoul(optarg, NULL, 0); break;
 		case 'o': oplist = optarg; break;
 		case 'p': pathlist = optarg; break;
+		case 'P': placelist = optarg; break;
 		case 'T': paths[0].dir = optarg; break;
 		case 'S': paths[1].dir = optarg; break;
 		case 't': timeout_s = strtoul(optarg, NULL, 0); break;
@@ -243,13 +320,19 @@ int main(int argc, char **argv)
 		default: usage();
 		}
 	}
-	if (nsamples < 1 || optind != argc)
+	if (nsamples < 1 || optind != argc || !placements_known(placelist))
 		usage();
 	samples = malloc(nsamples * sizeof(*samples));
 	if (!samples) {
 		say("bench-error cannot allocate %zu samples\n", nsamples);
 		return 1;
 	}
+	peer_report = place_shared();
+	if (!peer_report) {
+		say("bench-error cannot map a shared page\n");
+		return 1;
+	}
+	place_save();
 	struct sigaction sa = { .sa_handler = on_alarm };	/* no SA_RESTART */
 	sigaction(SIGALRM, &sa, NULL);
 	op_child_timeout = timeout_s + 10;
@@ -267,13 +350,21 @@ int main(int argc, char **argv)
 	for (int i = 0; i < nops; i++) {
 		if (!wanted(oplist, ops[i].name))
 			continue;
-		if (!ops[i].file) {
-			run_op(&ops[i], NULL);
-			continue;
+		switch (ops[i].each) {
+		case EACH_ONCE:
+			run_op(&ops[i], NULL, NULL);
+			break;
+		case EACH_PATH:
+			for (int j = 0; j < 2; j++)
+				if (wanted(pathlist, paths[j].label))
+					run_op(&ops[i], &paths[j], NULL);
+			break;
+		case EACH_PLACEMENT:
+			for (int j = 0; j < nplacements; j++)
+				if (wanted(placelist, placements[j].label))
+					run_op(&ops[i], NULL, &placements[j]);
+			break;
 		}
-		for (int j = 0; j < 2; j++)
-			if (wanted(pathlist, paths[j].label))
-				run_op(&ops[i], &paths[j]);
 	}
 	if (!quiet)
 		table();

@@ -6,7 +6,8 @@
 # other benchmark dropped in beside this script as /tests/bench-NAME or
 # /tests/bench-NAME.sh (each prints its own "bench NAME ..." lines).
 # Options come from the kernel command line: bench.samples=N,
-# bench.warmup=N, bench.ops=OP,OP (see syscall-lat -h).
+# bench.warmup=N, bench.ops=OP,OP, bench.place=PLACEMENT,... (see
+# syscall-lat -h).
 # Prints "ok - bench/<part>" lines for /tests/run; not in "all".
 
 dir=$(dirname "$0")
@@ -16,6 +17,7 @@ for word in $(cat /proc/cmdline 2>/dev/null); do
 	bench.samples=*) args="$args -n ${word#*=}" ;;
 	bench.warmup=*) args="$args -w ${word#*=}" ;;
 	bench.ops=*) args="$args -o ${word#*=}" ;;
+	bench.place=*) args="$args -P ${word#*=}" ;;
 	esac
 done
 
