@@ -5,9 +5,9 @@
  * its parent's mask across fork and exec, bad masks are refused with
  * Linux's errors, and busybox taskset pins a command.
  */
+#include "tap.h"
 #include <sched.h>
 #include <sys/syscall.h>
-#include "tap.h"
 
 static int online_cpus(void)
 {
