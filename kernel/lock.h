@@ -19,6 +19,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <asm/irq.h>
 #include "kernel/wait.h"
 
 struct task;
@@ -38,11 +39,44 @@ typedef struct raw_spinlock {
 #define __RAW_SPIN_LOCK_UNLOCKED	{ 0, 0 }
 #define DEFINE_RAW_SPINLOCK(x)		raw_spinlock_t x = __RAW_SPIN_LOCK_UNLOCKED
 
-void raw_spin_lock(raw_spinlock_t *lock);
-void raw_spin_unlock(raw_spinlock_t *lock);
-int raw_spin_trylock(raw_spinlock_t *lock);
-unsigned long raw_spin_lock_irqsave(raw_spinlock_t *lock);
-void raw_spin_unlock_irqrestore(raw_spinlock_t *lock, unsigned long flags);
+/* The contended half: spin (answering the other CPUs' requests) for @ticket. */
+void raw_spin_lock_slow(raw_spinlock_t *lock, uint32_t ticket);
+
+/* Inline: an uncontended lock and unlock are an atomic add and a store. */
+static inline void raw_spin_lock(raw_spinlock_t *lock)
+{
+	uint32_t ticket = __atomic_fetch_add(&lock->next, 1, __ATOMIC_ACQUIRE);
+
+	if (__builtin_expect(__atomic_load_n(&lock->serving, __ATOMIC_ACQUIRE) != ticket, 0))
+		raw_spin_lock_slow(lock, ticket);
+}
+
+static inline void raw_spin_unlock(raw_spinlock_t *lock)
+{
+	__atomic_store_n(&lock->serving, lock->serving + 1, __ATOMIC_RELEASE);
+}
+
+static inline int raw_spin_trylock(raw_spinlock_t *lock)
+{
+	uint32_t serving = __atomic_load_n(&lock->serving, __ATOMIC_RELAXED), expect = serving;
+
+	return __atomic_compare_exchange_n(&lock->next, &expect, serving + 1, false,
+					   __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+}
+
+static inline unsigned long raw_spin_lock_irqsave(raw_spinlock_t *lock)
+{
+	unsigned long flags = local_irq_save();
+
+	raw_spin_lock(lock);
+	return flags;
+}
+
+static inline void raw_spin_unlock_irqrestore(raw_spinlock_t *lock, unsigned long flags)
+{
+	raw_spin_unlock(lock);
+	local_irq_restore(flags);
+}
 
 static inline bool raw_spin_is_locked(const raw_spinlock_t *lock)
 {

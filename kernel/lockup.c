@@ -70,11 +70,16 @@ void lockup_tick(struct pt_regs *regs)
 
 	if (panic_in_progress())
 		return;
-	if (softlockup_ns && c->curr != c->idle && now - c->last_switch_ns > softlockup_ns)
+	if (c->schedules != c->schedules_seen || !c->schedules_seen_ns) {
+		c->schedules_seen = c->schedules;	/* it scheduled since the last tick */
+		c->schedules_seen_ns = now;
+	} else if (softlockup_ns && c->curr != c->idle &&
+		   now - c->schedules_seen_ns > softlockup_ns) {
 		panic_regs("soft-lockup", regs,
 			   "soft lockup: CPU %u stuck for %lus without scheduling (%s, pid %d)",
-			   c->cpu, (unsigned long)((now - c->last_switch_ns) / NSEC), c->curr->comm,
-			   c->curr->pid);
+			   c->cpu, (unsigned long)((now - c->schedules_seen_ns) / NSEC),
+			   c->curr->comm, c->curr->pid);
+	}
 	if (hardlockup_ns && cpus_online > 1) {
 		unsigned int b = (c->cpu + 1) % cpus_online;
 		struct percpu *bc = cpu_percpu(b);

@@ -95,9 +95,10 @@ int alloc_pid(void)
  */
 #define BKL_SPINS	2000
 void __wake_up_task(struct task *t);
-static struct task *bkl_owner;
+struct task *bkl_owner;
 static LIST_HEAD(bkl_waiters);		/* struct wait_entry, under sched_lock */
-static unsigned int bkl_nwaiters;	/* written under sched_lock, peeked without */
+unsigned int bkl_nwaiters;		/* written under sched_lock, peeked without */
+bool bkl_enabled;
 /* Contention figures for /proc/bkl_stat: acquisitions that had to wait, sleeps, ns waited. */
 static uint64_t bkl_contended, bkl_sleeps, bkl_wait_ns;
 
@@ -109,7 +110,7 @@ static bool bkl_trylock(struct task *t)
 					   __ATOMIC_RELAXED);
 }
 
-static void bkl_acquire(void)
+void bkl_acquire(void)
 {
 	struct task *t = current, *owner;
 	struct wait_entry e = { .task = t };
@@ -182,18 +183,16 @@ static void bkl_handoff(struct task *from)
 	__wake_up_task(next);
 }
 
-static void bkl_release(void)
+/*
+ * unlock_kernel's slow half: waiters are queued. If the fast half already
+ * let go (it saw a waiter only on its second look), hand the free lock on;
+ * else hand it over from us.
+ */
+void bkl_release_slow(void)
 {
-	struct task *t = current;
+	struct task *t = __atomic_load_n(&bkl_owner, __ATOMIC_RELAXED) == current ? current : NULL;
 	unsigned long flags;
 
-	if (!__atomic_load_n(&bkl_nwaiters, __ATOMIC_RELAXED)) {
-		__atomic_store_n(&bkl_owner, NULL, __ATOMIC_RELEASE);
-		__atomic_thread_fence(__ATOMIC_SEQ_CST);	/* the release before the look */
-		if (!__atomic_load_n(&bkl_nwaiters, __ATOMIC_RELAXED))
-			return;
-		t = NULL;		/* a waiter queued meanwhile: hand the free lock on */
-	}
 	flags = raw_spin_lock_irqsave(&sched_lock);
 	bkl_handoff(t);
 	if (t && __atomic_load_n(&bkl_owner, __ATOMIC_RELAXED) == t)
@@ -206,18 +205,6 @@ void bkl_stats(uint64_t *contended, uint64_t *sleeps, uint64_t *wait_ns)
 	*contended = bkl_contended;
 	*sleeps = bkl_sleeps;
 	*wait_ns = bkl_wait_ns;
-}
-
-void lock_kernel(void)
-{
-	if (++current->lock_depth == 0)
-		bkl_acquire();
-}
-
-void unlock_kernel(void)
-{
-	if (--current->lock_depth < 0)
-		bkl_release();
 }
 
 /* --- run queues (all under sched_lock) ------------------------------------------ */
@@ -247,7 +234,11 @@ static unsigned int cpu_load(unsigned int cpu)
 /* Where a task that becomes runnable should go: the least loaded allowed CPU, its own first. */
 static unsigned int select_cpu(struct task *t)
 {
-	unsigned int best = t->cpu, self = smp_processor_id();
+	unsigned int best = t->cpu, self;
+
+	if (cpus_online == 1)
+		return 0;
+	self = smp_processor_id();
 
 	if (!allowed_on(t, best))
 		best = allowed_on(t, self) ? self : 0;
@@ -395,7 +386,7 @@ static void __schedule(struct task *prev, struct task *next)
 	unsigned int cpu = c->cpu;
 
 	c->need_resched = false;
-	c->last_switch_ns = ktime_ns();
+	c->schedules++;
 	/* a signal that came after the sleeper checked: it must not sleep through it */
 	if (prev->state == TASK_INTERRUPTIBLE && signal_pending(prev)) {
 		if (on_queue(prev))
@@ -434,8 +425,13 @@ static int release_kernel_lock(struct task *t)
 {
 	int depth = t->lock_depth;
 
-	if (depth >= 0)
-		bkl_release();
+	if (depth >= 0 && bkl_enabled) {
+		int saved = t->lock_depth;
+
+		t->lock_depth = 0;
+		unlock_kernel();	/* lock_depth 0 -> -1: lets go */
+		t->lock_depth = saved;
+	}
 	return depth;
 }
 
@@ -447,14 +443,23 @@ static int release_kernel_lock(struct task *t)
  */
 static void reacquire_kernel_lock(int depth)
 {
+	struct task *t = current;
+
 	if (depth >= 0) {
-		bkl_acquire();
+		if (bkl_enabled) {
+			t->lock_depth = -1;
+			lock_kernel();		/* -1 -> 0: takes it */
+			t->lock_depth = depth;
+		}
 		reap_dead_tasks();
-	} else if (dead_tasks_pending() && !bkl_nwaiters && bkl_trylock(current)) {
-		current->lock_depth = 0;
-		reap_dead_tasks();
-		current->lock_depth = -1;
-		bkl_release();
+	} else if (dead_tasks_pending()) {
+		if (!bkl_enabled) {
+			reap_dead_tasks();	/* one CPU: nothing to take */
+		} else if (!bkl_nwaiters && bkl_trylock(t)) {
+			t->lock_depth = 0;
+			reap_dead_tasks();
+			unlock_kernel();	/* 0 -> -1: lets go */
+		}
 	}
 }
 
@@ -575,7 +580,7 @@ void sched_tick(bool user_mode)
 	if (cur == c->idle) {
 		if (c->nr_queued || work_elsewhere(c->cpu))
 			c->need_resched = true;
-		c->last_switch_ns = now;	/* idle is never a lockup */
+		c->schedules++;		/* idle is never a lockup */
 	} else if (cur->timeslice == 0 || --cur->timeslice == 0) {
 		c->need_resched = true;
 	}
@@ -750,11 +755,11 @@ static void percpu_sched_init(unsigned int cpu, struct task *idle)
 	list_init(&c->run_queue);
 	c->nr_queued = 0;
 	c->idle = idle;
-	c->last_switch_ns = ktime_ns();
 }
 
 void sched_init(void)
 {
+	bkl_enabled = cpus_online > 1;	/* the CPUs are all started by now */
 	wait_queue_init(&init_task.child_exit_wq);
 	init_task.child_exit = &init_task.child_exit_wq;
 	list_init(&init_task.children);
@@ -797,7 +802,6 @@ __noreturn void sched_ap_start(unsigned int cpu)
 	list_init(&idle->children);
 	list_init(&idle->run_node);
 	c->curr = idle;
-	c->last_switch_ns = ktime_ns();
 	__atomic_store_n(&c->online, true, __ATOMIC_RELEASE);
 	local_irq_enable();
 	cpu_idle_loop();

@@ -156,6 +156,8 @@ static inline void set_current_state(int state)
 		int __ret = 0;                                               \
 		struct wait_entry __we = { .task = current };                \
 		for (;;) {                                                   \
+			if (cond)	/* the common case: no wait at all */ \
+				break;                                       \
 			prepare_to_wait(&(wq), &__we, TASK_INTERRUPTIBLE);   \
 			if (cond)                                            \
 				break;                                       \
@@ -165,13 +167,16 @@ static inline void set_current_state(int state)
 			}                                                    \
 			schedule();                                          \
 		}                                                            \
-		finish_wait(&(wq), &__we);                                   \
+		if (__we.node.next)	/* it did prepare: unlink */         \
+			finish_wait(&(wq), &__we);                           \
 		__ret;                                                       \
 	})
 
 #define wait_event(wq, cond)                                                 \
 	do {                                                                 \
 		struct wait_entry __we = { .task = current };                \
+		if (cond)	/* the common case: no wait at all */         \
+			break;                                               \
 		for (;;) {                                                   \
 			prepare_to_wait(&(wq), &__we, TASK_UNINTERRUPTIBLE); \
 			if (cond)                                            \
@@ -192,13 +197,44 @@ void __set_current_running(void);
  * schedule() gives it up while the task sleeps and takes it back after.
  * Interrupt handlers never take it. Nested: lock_depth counts.
  */
-void lock_kernel(void);
-void unlock_kernel(void);
+extern struct task *bkl_owner;
+extern unsigned int bkl_nwaiters;
+/* More than one CPU runs (fixed at sched_init): on one CPU the BKL is a depth count only. */
+extern bool bkl_enabled;
+void bkl_acquire(void);
+void bkl_release_slow(void);
+
+/* The uncontended halves inline: a compare-exchange to take it, a store to let go. */
+static inline void lock_kernel(void)
+{
+	struct task *t, *none = NULL;
+
+	if (!bkl_enabled)		/* one CPU: nothing to exclude, not even a count */
+		return;
+	t = current;
+	if (++t->lock_depth == 0 &&
+	    !__atomic_compare_exchange_n(&bkl_owner, &none, t, false, __ATOMIC_ACQUIRE,
+					 __ATOMIC_RELAXED))
+		bkl_acquire();
+}
+
+static inline void unlock_kernel(void)
+{
+	if (bkl_enabled && --current->lock_depth < 0) {
+		if (__builtin_expect(!__atomic_load_n(&bkl_nwaiters, __ATOMIC_RELAXED), 1)) {
+			__atomic_store_n(&bkl_owner, NULL, __ATOMIC_RELEASE);
+			__atomic_thread_fence(__ATOMIC_SEQ_CST);	/* before the second look */
+			if (__builtin_expect(!__atomic_load_n(&bkl_nwaiters, __ATOMIC_RELAXED), 1))
+				return;
+		}
+		bkl_release_slow();
+	}
+}
 /* Acquisitions that waited, waits that slept, and the time waited (/proc/bkl_stat). */
 void bkl_stats(uint64_t *contended, uint64_t *sleeps, uint64_t *wait_ns);
 static inline bool kernel_locked(void)
 {
-	return current->lock_depth >= 0;
+	return !bkl_enabled || current->lock_depth >= 0;
 }
 
 /* --- scheduler -------------------------------------------------------------- */

@@ -60,10 +60,20 @@ void wake_up_locked(struct wait_queue *wq)
 	}
 }
 
+/*
+ * An empty queue is seen without the lock: a sleeper links itself and sets
+ * its state (a full barrier) before it checks its condition, and the
+ * waker's condition store comes before the fence below, so either the
+ * sleeper sees the condition or the waker sees the sleeper.
+ */
 void wake_up(struct wait_queue *wq)
 {
-	unsigned long flags = raw_spin_lock_irqsave(&sched_lock);
+	unsigned long flags;
 
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (!wq->sleepers.next || list_empty(&wq->sleepers))
+		return;
+	flags = raw_spin_lock_irqsave(&sched_lock);
 	wake_up_locked(wq);
 	raw_spin_unlock_irqrestore(&sched_lock, flags);
 }

@@ -40,36 +40,9 @@ static inline void ticket_wait(uint32_t *serving, uint32_t ticket)
 	}
 }
 
-void raw_spin_lock(raw_spinlock_t *lock)
+void raw_spin_lock_slow(raw_spinlock_t *lock, uint32_t ticket)
 {
-	ticket_wait(&lock->serving, __atomic_fetch_add(&lock->next, 1, __ATOMIC_RELAXED));
-}
-
-void raw_spin_unlock(raw_spinlock_t *lock)
-{
-	__atomic_store_n(&lock->serving, lock->serving + 1, __ATOMIC_RELEASE);
-}
-
-int raw_spin_trylock(raw_spinlock_t *lock)
-{
-	uint32_t serving = __atomic_load_n(&lock->serving, __ATOMIC_RELAXED), expect = serving;
-
-	return __atomic_compare_exchange_n(&lock->next, &expect, serving + 1, false,
-					   __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
-}
-
-unsigned long raw_spin_lock_irqsave(raw_spinlock_t *lock)
-{
-	unsigned long flags = local_irq_save();
-
-	raw_spin_lock(lock);
-	return flags;
-}
-
-void raw_spin_unlock_irqrestore(raw_spinlock_t *lock, unsigned long flags)
-{
-	raw_spin_unlock(lock);
-	local_irq_restore(flags);
+	ticket_wait(&lock->serving, ticket);
 }
 
 void __spin_lock_init(spinlock_t *lock, const char *name)

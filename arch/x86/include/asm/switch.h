@@ -38,7 +38,8 @@ struct percpu {
 	unsigned int nr_queued;
 	volatile bool need_resched;
 	struct mm *active_mm;		/* the user page tables loaded here, or NULL */
-	uint64_t last_switch_ns;	/* the soft-lockup detector's "scheduled at" */
+	uint64_t schedules;		/* __schedule() calls: the soft-lockup detector watches it */
+	uint64_t schedules_seen, schedules_seen_ns;	/* kernel/lockup.c, this CPU only */
 	uint64_t context_switches;
 	uint64_t user_ticks, system_ticks, idle_ticks;	/* /proc/stat's cpuN line */
 
