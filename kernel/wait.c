@@ -33,6 +33,8 @@ void wait_entry_add(struct wait_queue *wq, struct wait_entry *e)
 	queue_init_once(wq);
 	list_add_tail(&e->node, &wq->sleepers);
 	raw_spin_unlock_irqrestore(&sched_lock, flags);
+	/* linked before the caller's look at its condition (wake_up peeks unlocked) */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 }
 
 void wait_entry_remove(struct wait_entry *e)
