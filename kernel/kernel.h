@@ -91,6 +91,9 @@ extern const char *panic_reason;	/* non-NULL once a panic has begun */
  * panicking CPU itself the NMI is ignored (true).
  */
 bool panic_nmi(struct pt_regs *regs);
+/* Console output outside printk (the TTY layer) takes printk's lock too. */
+unsigned long console_lock_irqsave(bool *locked);
+void console_unlock_irqrestore(unsigned long flags, bool locked);
 /* Some CPU is panicking (printk stops waiting for its lock). */
 bool panic_in_progress(void);
 /*

@@ -127,6 +127,17 @@ static void replay_log(struct console *con)
 	}
 }
 
+/* The same lock for the TTY layer's writes to the consoles: one writer at a time on the vt and the UART. */
+unsigned long console_lock_irqsave(bool *locked)
+{
+	return logbuf_lock_irqsave(locked);
+}
+
+void console_unlock_irqrestore(unsigned long flags, bool locked)
+{
+	logbuf_unlock_irqrestore(flags, locked);
+}
+
 void register_console(struct console *con)
 {
 	bool locked;

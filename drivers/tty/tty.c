@@ -82,10 +82,15 @@ static void tty_unlock_irqrestore(unsigned long flags)
 	spin_unlock_irqrestore(&tty_lock, flags);
 }
 
+/* Both under the console lock printk takes: a printk on another CPU must not mix into the vt's state. */
 static void serial_output(const char *s, size_t len)
 {
 #ifdef CONFIG_SERIAL_8250
+	bool locked;
+	unsigned long flags = console_lock_irqsave(&locked);
+
 	serial8250_put(s, len);
+	console_unlock_irqrestore(flags, locked);
 #endif
 }
 
@@ -93,9 +98,14 @@ static void screen_output(const char *s, size_t len)
 {
 #if defined(CONFIG_FB_CONSOLE) || defined(CONFIG_VGA_CONSOLE)
 	struct vt *vt = vt_screen();
+	bool locked;
+	unsigned long flags;
 
-	if (vt)
-		vt_write(vt, s, len);
+	if (!vt)
+		return;
+	flags = console_lock_irqsave(&locked);
+	vt_write(vt, s, len);
+	console_unlock_irqrestore(flags, locked);
 #endif
 }
 
