@@ -86,12 +86,13 @@ int alloc_pid(void)
 /*
  * --- the big kernel lock ---------------------------------------------------------
  * bkl_owner is the holding task, or NULL. Taking a free lock is one
- * compare-exchange. A waiter spins while the owner is running on a CPU
- * (it will let go soon), then queues on bkl_waiters and sleeps; a release
- * with waiters hands the lock straight to the first one, so a task that
- * lets go and asks again at once (a loop of system calls) cannot starve
- * the sleepers, and with more virtual CPUs than host cores nobody burns a
- * host core spinning for a holder whose CPU is not even running.
+ * compare-exchange (inline in kernel/sched.h). A waiter spins while the
+ * owner is running on a CPU (it will let go soon), then queues on
+ * bkl_waiters and sleeps, so with more virtual CPUs than host cores nobody
+ * burns a host core spinning for a holder whose CPU is not even running.
+ * A release with waiters wakes the first to compete; once it has waited
+ * BKL_HANDOFF_NS the lock is handed straight to it, so a task that lets go
+ * and asks again at once (a loop of system calls) cannot starve it.
  */
 #define BKL_SPINS	2000
 void __wake_up_task(struct task *t);
@@ -110,10 +111,28 @@ static bool bkl_trylock(struct task *t)
 					   __ATOMIC_RELAXED);
 }
 
+/* A sleeping waiter, and since when it waits (for the starvation hand-over). */
+struct bkl_waiter {
+	struct wait_entry e;
+	uint64_t since_ns;
+};
+
+/* sched_lock held: @w takes the lock itself, leaving the queue. */
+static bool bkl_take_queued(struct bkl_waiter *w, struct task *t)
+{
+	if (!bkl_trylock(t))
+		return false;
+	if (!list_empty(&w->e.node)) {
+		list_del_init(&w->e.node);
+		bkl_nwaiters--;
+	}
+	return true;
+}
+
 void bkl_acquire(void)
 {
 	struct task *t = current, *owner;
-	struct wait_entry e = { .task = t };
+	struct bkl_waiter w = { .e = { .task = t } };
 	unsigned long flags;
 	uint64_t t0;
 	int depth;
@@ -124,7 +143,7 @@ void bkl_acquire(void)
 	__atomic_add_fetch(&bkl_contended, 1, __ATOMIC_RELAXED);
 	for (int i = 0; i < BKL_SPINS; i++) {
 		owner = __atomic_load_n(&bkl_owner, __ATOMIC_RELAXED);
-		if (!owner ? !bkl_nwaiters && bkl_trylock(t) : 0)
+		if (!owner && bkl_trylock(t))
 			goto out;
 		if (owner && !owner->on_cpu)
 			break;			/* the holder sleeps: no point spinning */
@@ -138,65 +157,71 @@ void bkl_acquire(void)
 	depth = t->lock_depth;
 	t->lock_depth = -1;		/* not held while asleep: schedule() must not drop it */
 	flags = raw_spin_lock_irqsave(&sched_lock);
+	list_init(&w.e.node);
 	bkl_nwaiters++;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);	/* counted before the last look */
-	if (bkl_trylock(t)) {
-		bkl_nwaiters--;
-		raw_spin_unlock_irqrestore(&sched_lock, flags);
-		t->lock_depth = depth;
-		goto out;
-	}
-	list_add_tail(&e.node, &bkl_waiters);
-	for (;;) {
-		set_current_state(TASK_UNINTERRUPTIBLE);
-		raw_spin_unlock_irqrestore(&sched_lock, flags);
-		if (__atomic_load_n(&bkl_owner, __ATOMIC_ACQUIRE) != t) {
-			__atomic_add_fetch(&bkl_sleeps, 1, __ATOMIC_RELAXED);
-			schedule();
+	if (!bkl_take_queued(&w, t)) {
+		list_add_tail(&w.e.node, &bkl_waiters);
+		w.since_ns = ktime_ns();
+		for (;;) {
+			set_current_state(TASK_UNINTERRUPTIBLE);
+			raw_spin_unlock_irqrestore(&sched_lock, flags);
+			if (__atomic_load_n(&bkl_owner, __ATOMIC_ACQUIRE) != t) {
+				__atomic_add_fetch(&bkl_sleeps, 1, __ATOMIC_RELAXED);
+				schedule();
+			}
+			flags = raw_spin_lock_irqsave(&sched_lock);
+			if (__atomic_load_n(&bkl_owner, __ATOMIC_ACQUIRE) == t)
+				break;		/* handed over (and dequeued) by the releaser */
+			if (bkl_take_queued(&w, t))
+				break;		/* woken to compete, and won */
 		}
-		flags = raw_spin_lock_irqsave(&sched_lock);
-		if (__atomic_load_n(&bkl_owner, __ATOMIC_ACQUIRE) == t)
-			break;			/* handed over by the releaser */
+	} else {
+		bkl_nwaiters--;		/* never queued */
 	}
-	__set_current_running();	/* the releaser took us off the list */
+	__set_current_running();
 	raw_spin_unlock_irqrestore(&sched_lock, flags);
 	t->lock_depth = depth;
 out:
 	__atomic_add_fetch(&bkl_wait_ns, ktime_ns() - t0, __ATOMIC_RELAXED);
 }
 
-/* Give the lock to the first waiter, if the lock is free and someone waits; sched_lock held. */
-static void bkl_handoff(struct task *from)
-{
-	struct task *none = from, *next;
-	struct wait_entry *w;
-
-	if (list_empty(&bkl_waiters))
-		return;
-	w = list_first_entry(&bkl_waiters, struct wait_entry, node);
-	next = w->task;
-	if (!__atomic_compare_exchange_n(&bkl_owner, &none, next, false, __ATOMIC_ACQ_REL,
-					 __ATOMIC_RELAXED))
-		return;			/* someone took it meanwhile: their release hands it on */
-	list_del_init(&w->node);
-	bkl_nwaiters--;
-	__wake_up_task(next);
-}
-
 /*
- * unlock_kernel's slow half: waiters are queued. If the fast half already
- * let go (it saw a waiter only on its second look), hand the free lock on;
- * else hand it over from us.
+ * unlock_kernel's slow half: waiters are queued (sched_lock taken here).
+ * Usually the lock is simply let go and the first waiter woken to compete
+ * for it with whoever spins; but a first waiter that has waited
+ * BKL_HANDOFF_NS gets it handed over, so no loop of system calls on
+ * another CPU can starve it.
  */
+#define BKL_HANDOFF_NS	1000000ULL
+
 void bkl_release_slow(void)
 {
-	struct task *t = __atomic_load_n(&bkl_owner, __ATOMIC_RELAXED) == current ? current : NULL;
+	struct task *t = current;
+	bool mine = __atomic_load_n(&bkl_owner, __ATOMIC_RELAXED) == t;
+	struct bkl_waiter *w = NULL;
 	unsigned long flags;
 
 	flags = raw_spin_lock_irqsave(&sched_lock);
-	bkl_handoff(t);
-	if (t && __atomic_load_n(&bkl_owner, __ATOMIC_RELAXED) == t)
-		__atomic_store_n(&bkl_owner, NULL, __ATOMIC_RELEASE);	/* no waiter after all */
+	if (!list_empty(&bkl_waiters))
+		w = container_of(list_first_entry(&bkl_waiters, struct wait_entry, node),
+				 struct bkl_waiter, e);
+	if (w && ktime_ns() - w->since_ns >= BKL_HANDOFF_NS) {
+		struct task *from = mine ? t : NULL;
+
+		if (__atomic_compare_exchange_n(&bkl_owner, &from, w->e.task, false,
+						__ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
+			list_del_init(&w->e.node);
+			bkl_nwaiters--;
+			__wake_up_task(w->e.task);
+			raw_spin_unlock_irqrestore(&sched_lock, flags);
+			return;
+		}
+	}
+	if (mine)
+		__atomic_store_n(&bkl_owner, NULL, __ATOMIC_RELEASE);
+	if (w)
+		__wake_up_task(w->e.task);
 	raw_spin_unlock_irqrestore(&sched_lock, flags);
 }
 
