@@ -52,6 +52,7 @@ static void reparent_children(struct task *t)
 	list_for_each_entry_safe(c, tmp, &t->children, sibling) {
 		list_del(&c->sibling);
 		c->parent = init && init != t ? init : NULL;
+		c->ppid = c->parent ? c->parent->tgid : 0;
 		if (c->parent) {
 			list_add_tail(&c->sibling, &c->parent->children);
 			if (c->state == TASK_ZOMBIE)

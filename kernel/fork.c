@@ -118,6 +118,7 @@ static long do_clone(unsigned long flags, uint64_t newsp, int __user *parent_tid
 	t->altstack_size = p->altstack_size;
 	t->fs_base = (flags & CLONE_SETTLS) ? tls : p->fs_base;
 	t->parent = (flags & (CLONE_PARENT | CLONE_THREAD)) && p->parent ? p->parent : p;
+	t->ppid = t->parent->tgid;
 	list_add_tail(&t->sibling, &t->parent->children);
 	arch_fpu_save(t->fpu_state);
 

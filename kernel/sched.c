@@ -757,6 +757,7 @@ struct task *kthread_alloc(const char *name, int (*fn)(void *), void *arg)
 		return NULL;
 	t->flags |= TASK_KTHREAD;
 	t->parent = &init_task;
+	t->ppid = 0;
 	list_add_tail(&t->sibling, &init_task.children);
 	/* frames start below the pt_regs slot, which exec may fill in */
 	t->saved_rsp = arch_prepare_stack((uint64_t)t->uregs, kthread_entry, (uint64_t)fn,

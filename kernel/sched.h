@@ -101,6 +101,7 @@ struct task {
 
 	/* family */
 	struct task *parent;
+	int ppid;		/* parent->tgid, kept beside it: getppid reads it without the BKL */
 	struct list_head children;
 	struct list_head sibling;
 	struct list_head all_node;	/* in the global task list */

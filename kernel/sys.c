@@ -3,6 +3,7 @@
  * process groups and sessions, uname, limits, randomness, thread-area and
  * TID bookkeeping, resource usage, and reboot/poweroff.
  */
+#include <asm/barrier.h>
 #include <asm/setup.h>
 #include <asm/smp.h>
 #include <asm/switch.h>
@@ -25,7 +26,7 @@ SYSCALL_DEFINE0(gettid)
 
 SYSCALL_DEFINE0(getppid)
 {
-	return current->parent ? current->parent->tgid : 0;
+	return READ_ONCE(current->ppid);	/* no BKL: the parent may be exiting meanwhile */
 }
 
 SYSCALL_DEFINE0(getuid)

@@ -78,21 +78,47 @@ static bool is_canonical(uint64_t a)
 	return a < USER_END;
 }
 
+/*
+ * The system calls that run without the big kernel lock: they only read
+ * the caller's own task (getpid, getppid, gettid, get[e]uid, get[e]gid),
+ * so they scale across CPUs. Everything else takes it.
+ */
+static const uint64_t bkl_free[] = {
+	[0] = 1ULL << 39,					/* getpid */
+	[1] = 1ULL << (102 - 64) | 1ULL << (104 - 64) |		/* getuid, getgid */
+	      1ULL << (107 - 64) | 1ULL << (108 - 64) |		/* geteuid, getegid */
+	      1ULL << (110 - 64),				/* getppid */
+	[2] = 1ULL << (186 - 128),				/* gettid */
+};
+
+static inline bool needs_bkl(unsigned long nr)
+{
+	return nr >= 64 * ARRAY_SIZE(bkl_free) || !(bkl_free[nr / 64] & (1ULL << (nr % 64)));
+}
+
 /* Returns nonzero when SYSRET may return to user mode with @regs. */
 int x86_syscall(struct pt_regs *regs)
 {
 	unsigned long nr = regs->vector;
+	bool bkl = needs_bkl(nr);
 	long ret;
 
-	lock_kernel();
+	if (bkl)
+		lock_kernel();
 	if (likely(nr < SYSCALL_COUNT && syscall_table[nr]))
 		ret = syscall_table[nr](regs);
 	else
 		ret = unknown_syscall(nr);
 	regs->rax = ret;
-	if (unlikely(exit_work_pending(regs)))
+	if (unlikely(exit_work_pending(regs))) {
+		if (!bkl)
+			lock_kernel();
 		exit_to_user_mode(regs);
-	unlock_kernel();
+		if (!bkl)
+			unlock_kernel();
+	}
+	if (bkl)
+		unlock_kernel();
 	/*
 	 * SYSRET reloads rip from rcx and rflags from r11, and faults in ring 0
 	 * on a non-canonical rcx. The entry saved rcx == rip and r11 == rflags;
