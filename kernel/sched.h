@@ -208,14 +208,12 @@ void bkl_release_slow(void);
 /* The uncontended halves inline: a compare-exchange to take it, a store to let go. */
 static inline void lock_kernel(void)
 {
-	struct task *t, *none = NULL;
+	struct task *t;
 
 	if (!bkl_enabled)		/* one CPU: nothing to exclude, not even a count */
 		return;
 	t = current;
-	if (++t->lock_depth == 0 &&
-	    !__atomic_compare_exchange_n(&bkl_owner, &none, t, false, __ATOMIC_ACQUIRE,
-					 __ATOMIC_RELAXED))
+	if (++t->lock_depth == 0 && !__sync_bool_compare_and_swap(&bkl_owner, NULL, t))
 		bkl_acquire();
 }
 
@@ -297,7 +295,7 @@ void exit_to_user_mode(struct pt_regs *regs);
 /* Anything for exit_to_user_mode to do? (the common syscall skips it) */
 static inline bool exit_work_pending(const struct pt_regs *regs)
 {
-	return this_cpu()->need_resched || current->sig_pending || current->sig_restore_mask ||
+	return this_cpu_need_resched() || current->sig_pending || current->sig_restore_mask ||
 	       (long)regs->rax == -ERESTARTSYS;
 }
 

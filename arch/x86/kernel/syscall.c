@@ -100,7 +100,7 @@ static inline bool needs_bkl(unsigned long nr)
 int x86_syscall(struct pt_regs *regs)
 {
 	unsigned long nr = regs->vector;
-	bool bkl = needs_bkl(nr);
+	bool bkl = unlikely(bkl_enabled) && needs_bkl(nr);	/* one CPU: never */
 	long ret;
 
 	if (bkl)
@@ -112,7 +112,7 @@ int x86_syscall(struct pt_regs *regs)
 	regs->rax = ret;
 	if (unlikely(exit_work_pending(regs))) {
 		if (!bkl)
-			lock_kernel();
+			lock_kernel();		/* a no-op on one CPU */
 		exit_to_user_mode(regs);
 		if (!bkl)
 			unlock_kernel();

@@ -58,6 +58,12 @@ struct percpu {
 
 extern struct percpu percpu0;
 
+/* This CPU's need_resched in one instruction (the syscall exit reads it every time). */
+static inline bool this_cpu_need_resched(void)
+{
+	return *(volatile bool __seg_gs *)__builtin_offsetof(struct percpu, need_resched);
+}
+
 /* This CPU's block. */
 static inline struct percpu *this_cpu(void)
 {
