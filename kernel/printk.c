@@ -63,6 +63,7 @@ static void logbuf_unlock_irqrestore(unsigned long flags, bool locked)
 	}
 	local_irq_restore(flags);
 }
+
 static char console_only[64];	/* console= restriction, "" for all */
 
 static int set_loglevel(const char *v)
