@@ -95,6 +95,18 @@ int send_signal(struct task *t, int sig)
  */
 static DEFINE_RAW_SPINLOCK(siglock);
 
+/* Ignored (SIG_IGN, or SIG_DFL whose default is to ignore) and not blocked. */
+static bool signal_discarded(const struct task *t, int sig)
+{
+	uint64_t bit = SIGMASK(sig);
+	const struct k_sigaction *ka;
+
+	if ((t->sig_blocked & bit) || !t->sighand || sig == SIGKILL || sig == SIGSTOP)
+		return false;
+	ka = &t->sighand->action[sig - 1];
+	return ka->handler == SIG_IGN || (ka->handler == SIG_DFL && (IGNORE_SIGS & bit));
+}
+
 int send_signal_info(struct task *t, int sig, const struct sig_info *info)
 {
 	struct task *notify = NULL;
@@ -119,6 +131,12 @@ int send_signal_info(struct task *t, int sig, const struct sig_info *info)
 	}
 	if (STOP_SIGS & SIGMASK(sig))
 		__atomic_and_fetch(&t->sig_pending, ~SIGMASK(SIGCONT), __ATOMIC_SEQ_CST);
+	if (signal_discarded(t, sig)) {
+		/* as on Linux: an ignored, unblocked signal is dropped when sent, so
+		 * a SIGCHLD nobody handles cannot interrupt a wait */
+		raw_spin_unlock_irqrestore(&siglock, flags);
+		goto notify;
+	}
 	if (!(t->sig_pending & SIGMASK(sig)))
 		t->siginfo[sig - 1] = *info;	/* standard signals do not queue */
 	__atomic_or_fetch(&t->sig_pending, SIGMASK(sig), __ATOMIC_SEQ_CST);
@@ -126,6 +144,7 @@ int send_signal_info(struct task *t, int sig, const struct sig_info *info)
 	if (t->state == TASK_INTERRUPTIBLE)
 		wake_up_task(t);
 	raw_spin_unlock_irqrestore(&siglock, flags);
+notify:
 	if (notify) {
 		struct sig_info ci = { .code = CLD_CONTINUED, .pid = t->tgid,
 				       .uid = (int)t->cred.uid, .status = SIGCONT };
