@@ -32,7 +32,9 @@ PROMPT = r"\n/ # "		# busybox sh, started by /init, is reading the console
 BOOT_EXPECT = [BANNER, r"Command line: ", r"Memory: \d+K/\d+K available", IDLE, WELCOME]
 
 CASES = [
+    # two CPUs, as make run boots (whatever TEST_SMP says)
     dict(name="boot-bios", firmware="bios", until=PROMPT, initramfs=True,
+         qemu_args=["-smp", "2"],
          expect=BOOT_EXPECT + [r"\(BIOS\)", r"fbcon: 1024x768", r"smp: 2 CPUs run the scheduler"],
          reject=[r"BASALT-PANIC"]),
     # SMP bring-up: every CPU the MADT lists starts and parks (nosmp and
