@@ -49,14 +49,17 @@ endif
 # --- configuration ---------------------------------------------------------
 # A fresh checkout builds with no config step: the first build copies the
 # defconfig. Generated header and make-readable config live in build/.
-KCONFIG_ENV := KCONFIG_CONFIG=.config srctree=. KERNELVERSION=$(VERSION)
+# KCONFIG_CONFIG and B may name another configuration and build folder
+# (make bench-smp-cost builds a CONFIG_SMP=n kernel beside the usual one).
+KCONFIG_CONFIG ?= .config
+KCONFIG_ENV := KCONFIG_CONFIG=$(KCONFIG_CONFIG) srctree=. KERNELVERSION=$(VERSION)
 DEFCONFIG   := arch/x86/configs/defconfig
 
-.config:
+$(KCONFIG_CONFIG):
 	$(quiet) DEFCONFIG $(DEFCONFIG)
 	$(Q)$(KCONFIG_ENV) $(PYTHON) -m defconfig --kconfig Kconfig $(DEFCONFIG) >/dev/null
 
-$(B)/include/generated/autoconf.h $(B)/config.mk: .config $(shell find . -name Kconfig -not -path './build/*')
+$(B)/include/generated/autoconf.h $(B)/config.mk: $(KCONFIG_CONFIG) $(shell find . -name Kconfig -not -path './build/*')
 	$(quiet) GEN autoconf.h
 	@mkdir -p $(B)/include/generated
 	$(Q)$(KCONFIG_ENV) $(PYTHON) -m olddefconfig Kconfig >/dev/null
@@ -228,7 +231,7 @@ debug: all
 
 include tests/host/Makefile
 
-test: all host-tests
+test: all host-tests smp-n-kernel
 	$(Q)$(PYTHON) scripts/run-tests
 
 clean:

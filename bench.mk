@@ -10,11 +10,14 @@
 #   make bench-scaling  N processes at -smp 1, 2 and 4 under multi-threaded
 #                       TCG, speed-up over one CPU (build/bench/scaling.md);
 #                       Linux too when a kernel is at hand
+#   make bench-smp-cost what SMP support costs on one CPU: this kernel and the
+#                       same sources with CONFIG_SMP=n (built in build/smp-n)
+#                       under -icount -smp 1 (build/bench/smp-cost.md);
 #   BENCH_ARGS=...      more scripts/bench options, e.g. --samples 5000
 
 BENCH_ARGS ?=
 
-.PHONY: bench bench-linux bench-scaling
+.PHONY: bench bench-linux bench-scaling bench-smp-cost
 bench: all
 	$(Q)$(PYTHON) scripts/bench --linux=auto $(BENCH_ARGS)
 
@@ -23,3 +26,21 @@ bench-linux: all
 
 bench-scaling: all
 	$(Q)$(PYTHON) scripts/bench --scaling --linux=auto $(BENCH_ARGS)
+
+# The CONFIG_SMP=n twin: this configuration with SMP off, and this build's
+# id, so the modules in the shared initramfs load into both kernels. The
+# wanted configuration is kept apart (.want), since Kconfig rewrites the
+# one it reads, and copied only when it changes, so nothing rebuilds twice.
+SMPN := $(B)/smp-n
+.PHONY: smp-n-kernel
+smp-n-kernel: all
+	@mkdir -p $(SMPN)
+	$(Q)cmp -s $(B)/build_id $(SMPN)/build_id || cp $(B)/build_id $(SMPN)/build_id
+	$(Q)(grep -v '^CONFIG_SMP=\|^# CONFIG_SMP is not set' $(KCONFIG_CONFIG); \
+	     echo '# CONFIG_SMP is not set') > $(SMPN).want.new
+	$(Q)if cmp -s $(SMPN).want.new $(SMPN).want; then rm $(SMPN).want.new; else \
+	     mv $(SMPN).want.new $(SMPN).want && cp $(SMPN).want $(SMPN).config; fi
+	$(Q)$(MAKE) --no-print-directory B=$(SMPN) KCONFIG_CONFIG=$(SMPN).config $(SMPN)/basalt.elf
+
+bench-smp-cost: smp-n-kernel
+	$(Q)$(PYTHON) scripts/bench --smp-cost $(SMPN)/basalt.elf --linux=no $(BENCH_ARGS)

@@ -25,12 +25,8 @@
 
 void task_release_parts(struct task *t);
 
-static LIST_HEAD(dead_tasks);
+LIST_HEAD(dead_tasks);	/* under the BKL; peeked by dead_tasks_pending() */
 
-bool dead_tasks_pending(void)
-{
-	return !list_empty(&dead_tasks);	/* a racy peek: the caller locks before reaping */
-}
 
 /* Free tasks that died on their own stacks; runs on another task's stack, under the BKL. */
 void reap_dead_tasks(void)

@@ -77,7 +77,6 @@ EXPORT_SYMBOL(finish_wait);
 EXPORT_SYMBOL(schedule);
 EXPORT_SYMBOL(schedule_until);
 EXPORT_SYMBOL(sleep_ns);
-EXPORT_SYMBOL(signal_pending);
 
 /* time */
 EXPORT_SYMBOL(jiffies);

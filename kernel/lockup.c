@@ -80,7 +80,7 @@ void lockup_tick(struct pt_regs *regs)
 			   c->cpu, (unsigned long)((now - c->schedules_seen_ns) / NSEC),
 			   c->curr->comm, c->curr->pid);
 	}
-	if (hardlockup_ns && cpus_online > 1) {
+	if (hardlockup_ns && num_online_cpus() > 1) {
 		unsigned int b = (c->cpu + 1) % cpus_online;
 		struct percpu *bc = cpu_percpu(b);
 		uint64_t ticks = __atomic_load_n(&bc->timer_ticks, __ATOMIC_RELAXED);

@@ -24,6 +24,7 @@
  * hold it, schedule() drops it while the task is away and takes it back
  * after. Interrupt handlers never take it.
  */
+#include <asm/barrier.h>
 #include <asm/cpu.h>
 #include <asm/irq.h>
 #include <asm/ptrace.h>
@@ -34,6 +35,7 @@
 #include "kernel/irq.h"
 #include "kernel/lock.h"
 #include "kernel/sched.h"
+#include "kernel/sched_internal.h"
 #include "kernel/timer.h"
 #include "lib/printf.h"
 #include "lib/string.h"
@@ -95,11 +97,12 @@ int alloc_pid(void)
  * and asks again at once (a loop of system calls) cannot starve it.
  */
 #define BKL_SPINS	2000
-void __wake_up_task(struct task *t);
 struct task *bkl_owner;
 static LIST_HEAD(bkl_waiters);		/* struct wait_entry, under sched_lock */
 unsigned int bkl_nwaiters;		/* written under sched_lock, peeked without */
+#ifdef CONFIG_SMP
 bool bkl_enabled;
+#endif
 /* Contention figures for /proc/bkl_stat: acquisitions that had to wait, sleeps, ns waited. */
 static uint64_t bkl_contended, bkl_sleeps, bkl_wait_ns;
 
@@ -109,6 +112,19 @@ static bool bkl_trylock(struct task *t)
 
 	return __atomic_compare_exchange_n(&bkl_owner, &none, t, false, __ATOMIC_ACQUIRE,
 					   __ATOMIC_RELAXED);
+}
+
+/*
+ * Is @owner some CPU's current task? Pointer comparisons only: the owner
+ * may have let go, exited and been freed since it was read, so it is
+ * never dereferenced here.
+ */
+static bool task_running_somewhere(const struct task *owner)
+{
+	for (unsigned int cpu = 0; cpu < num_online_cpus(); cpu++)
+		if (READ_ONCE(cpu_percpu(cpu)->curr) == owner)
+			return true;
+	return false;
 }
 
 /* A sleeping waiter, and since when it waits (for the starvation hand-over). */
@@ -145,8 +161,8 @@ void bkl_acquire(void)
 		owner = __atomic_load_n(&bkl_owner, __ATOMIC_RELAXED);
 		if (!owner && bkl_trylock(t))
 			goto out;
-		if (owner && !owner->on_cpu)
-			break;			/* the holder sleeps: no point spinning */
+		if (owner && !task_running_somewhere(owner))
+			break;			/* handed to a sleeper: no point spinning */
 		cpu_relax();
 	}
 	if (t == this_cpu()->idle || in_interrupt()) {
@@ -232,38 +248,10 @@ void bkl_stats(uint64_t *contended, uint64_t *sleeps, uint64_t *wait_ns)
 	*wait_ns = bkl_wait_ns;
 }
 
-/* --- run queues (all under sched_lock) ------------------------------------------ */
-static bool on_queue(struct task *t)
+/* --- run queues (all under sched_lock; the helpers are in sched_internal.h) ---- */
+unsigned int select_cpu_smp(const struct task *t)
 {
-	return t->run_node.next && t->run_node.next != &t->run_node;
-}
-
-static bool cpu_usable(unsigned int cpu)
-{
-	return cpu < cpus_online && cpu_percpu(cpu)->online;
-}
-
-static bool allowed_on(const struct task *t, unsigned int cpu)
-{
-	return cpu < 64 && (t->cpus_allowed & (1ULL << cpu)) && cpu_usable(cpu);
-}
-
-/* How busy @cpu is: its queue, plus one when it runs something other than idle. */
-static unsigned int cpu_load(unsigned int cpu)
-{
-	struct percpu *c = cpu_percpu(cpu);
-
-	return c->nr_queued + (c->curr != c->idle);
-}
-
-/* Where a task that becomes runnable should go: the least loaded allowed CPU, its own first. */
-static unsigned int select_cpu(struct task *t)
-{
-	unsigned int best = t->cpu, self;
-
-	if (cpus_online == 1)
-		return 0;
-	self = smp_processor_id();
+	unsigned int best = (unsigned int)t->cpu, self = smp_processor_id();
 
 	if (!allowed_on(t, best))
 		best = allowed_on(t, self) ? self : 0;
@@ -272,49 +260,6 @@ static unsigned int select_cpu(struct task *t)
 			best = cpu;
 	}
 	return best;	/* CPU 0 when nothing allowed is online: the mask is checked at set time */
-}
-
-static void enqueue(struct task *t, unsigned int cpu)
-{
-	struct percpu *c = cpu_percpu(cpu);
-
-	t->cpu = (int)cpu;
-	list_add_tail(&t->run_node, &c->run_queue);
-	c->nr_queued++;
-}
-
-static void dequeue(struct task *t)
-{
-	list_del_init(&t->run_node);
-	cpu_percpu((unsigned int)t->cpu)->nr_queued--;
-}
-
-/* Queue @t on a CPU and make sure that CPU looks at its queue soon. */
-static void activate(struct task *t)
-{
-	unsigned int cpu = select_cpu(t);
-	struct percpu *c = cpu_percpu(cpu);
-
-	enqueue(t, cpu);
-	if (c->curr == c->idle && !c->need_resched) {
-		c->need_resched = true;
-		if (cpu != smp_processor_id())
-			smp_send_reschedule(cpu);
-	}
-}
-
-/* Make @t runnable; sched_lock held (wait queues call this). */
-void __wake_up_task(struct task *t)
-{
-	if (t->state != TASK_INTERRUPTIBLE && t->state != TASK_UNINTERRUPTIBLE)
-		return;
-	if (on_queue(t))
-		list_del_init(&t->run_node);	/* off the timed-sleep list */
-	t->wake_at_ns = 0;
-	t->state = TASK_RUNNING;
-	if (!t->on_cpu)
-		activate(t);
-	/* else it has not switched out yet: schedule() sees it runnable and keeps it */
 }
 
 /* Make @t runnable; callable from any context and any CPU. */
@@ -335,7 +280,7 @@ static struct task *pick_next(unsigned int cpu)
 
 	if (!list_empty(&c->run_queue))
 		return list_first_entry(&c->run_queue, struct task, run_node);
-	for (unsigned int o = 0; o < cpus_online; o++) {
+	for (unsigned int o = 0; o < num_online_cpus(); o++) {
 		if (o != cpu && cpu_percpu(o)->nr_queued > most) {
 			most = cpu_percpu(o)->nr_queued;
 			victim = o;
@@ -405,7 +350,8 @@ static void switch_to(struct percpu *c, struct task *prev, struct task *next)
  * nowhere) and switch to @next, or to the best queued task when @next is
  * NULL. sched_lock is held with interrupts off; it is released on return.
  */
-static void __schedule(struct task *prev, struct task *next)
+static __attribute__((always_inline)) inline void __schedule(struct task *prev,
+							      struct task *next)
 {
 	struct percpu *c = this_cpu();
 	unsigned int cpu = c->cpu;
@@ -445,8 +391,14 @@ static void __schedule(struct task *prev, struct task *next)
 	switch_to(c, prev, next);
 }
 
+/* The same, out of line, for the paths that are not the plain schedule(). */
+static __attribute__((noinline)) void __schedule_other(struct task *prev, struct task *next)
+{
+	__schedule(prev, next);
+}
+
 /* Give up the big kernel lock for the time away; the depth stays with the task. */
-static int release_kernel_lock(struct task *t)
+static inline int release_kernel_lock(struct task *t)
 {
 	int depth = t->lock_depth;
 
@@ -466,7 +418,7 @@ static int release_kernel_lock(struct task *t)
  * lists; a task without it, like an idle loop, reaps only if the lock is
  * free at once).
  */
-static void reacquire_kernel_lock(int depth)
+static __attribute__((noinline)) void reacquire_kernel_lock_slow(int depth)
 {
 	struct task *t = current;
 
@@ -476,7 +428,8 @@ static void reacquire_kernel_lock(int depth)
 			lock_kernel();		/* -1 -> 0: takes it */
 			t->lock_depth = depth;
 		}
-		reap_dead_tasks();
+		if (dead_tasks_pending())
+			reap_dead_tasks();
 	} else if (dead_tasks_pending()) {
 		if (!bkl_enabled) {
 			reap_dead_tasks();	/* one CPU: nothing to take */
@@ -488,7 +441,15 @@ static void reacquire_kernel_lock(int depth)
 	}
 }
 
-static void do_schedule(uint64_t deadline_ns, uintptr_t ip)
+/* The common case inline: nothing to take back (one CPU) and no one to reap. */
+static inline void reacquire_kernel_lock(int depth)
+{
+	if ((depth < 0 || !bkl_enabled) && !dead_tasks_pending())
+		return;
+	reacquire_kernel_lock_slow(depth);
+}
+
+static __attribute__((always_inline)) inline void do_schedule(uint64_t deadline_ns, uintptr_t ip)
 {
 	struct task *prev = current;
 	unsigned long flags;
@@ -539,7 +500,7 @@ void sched_switch_to(struct task *next)
 	    (!sleeping && (next->state != TASK_RUNNING || !on_queue(next)))) {
 		if (sleeping)
 			__wake_up_task(next);
-		__schedule(prev, NULL);
+		__schedule_other(prev, NULL);
 	} else {
 		if (on_queue(next)) {
 			if (sleeping)
@@ -551,7 +512,7 @@ void sched_switch_to(struct task *next)
 		next->state = TASK_RUNNING;
 		next->timeslice = prev->timeslice ? prev->timeslice : 1;
 		prev->timeslice = 0;
-		__schedule(prev, next);
+		__schedule_other(prev, next);
 	}
 	local_irq_restore(flags);
 	reacquire_kernel_lock(depth);
@@ -560,7 +521,7 @@ void sched_switch_to(struct task *next)
 /* Is a busy CPU's queue holding work this idle CPU could take? (a racy peek, for the tick) */
 static bool work_elsewhere(unsigned int cpu)
 {
-	for (unsigned int o = 0; o < cpus_online; o++) {
+	for (unsigned int o = 0; o < num_online_cpus(); o++) {
 		struct percpu *c = cpu_percpu(o);
 
 		if (o != cpu && c->nr_queued && c->curr != c->idle)
@@ -619,6 +580,22 @@ bool sched_need_resched(void)
 void scheduler_ipi(void)
 {
 	this_cpu()->need_resched = true;
+}
+
+/*
+ * @t, running on another CPU (perhaps in user mode), should notice a new
+ * signal now rather than at that CPU's next tick: a reschedule IPI makes
+ * it pass through exit_to_user_mode, which delivers it (Linux's
+ * kick_process). A racy look: a task that just left its CPU checks its
+ * signals on its way back anyway.
+ */
+void kick_task(struct task *t)
+{
+	int cpu = READ_ONCE(t->cpu);
+
+	if (num_online_cpus() > 1 && READ_ONCE(t->on_cpu) && cpu >= 0 &&
+	    (unsigned int)cpu != smp_processor_id() && cpu_percpu((unsigned int)cpu)->curr == t)
+		smp_send_reschedule((unsigned int)cpu);
 }
 
 uint64_t sched_cpu_switches(unsigned int cpu)
@@ -785,7 +762,9 @@ static void percpu_sched_init(unsigned int cpu, struct task *idle)
 
 void sched_init(void)
 {
+#ifdef CONFIG_SMP
 	bkl_enabled = cpus_online > 1;	/* the CPUs are all started by now */
+#endif
 	wait_queue_init(&init_task.child_exit_wq);
 	init_task.child_exit = &init_task.child_exit_wq;
 	list_init(&init_task.children);

@@ -145,6 +145,15 @@ static inline void set_current_state(int state)
 	__atomic_store_n(&current->state, state, __ATOMIC_SEQ_CST);
 }
 
+/* SIGKILL and SIGSTOP cannot be blocked. */
+#define UNBLOCKABLE	(SIGMASK(SIGKILL) | SIGMASK(SIGSTOP))
+
+/* Has @t a signal it does not block? (inline: every interruptible sleep asks) */
+static inline bool signal_pending(const struct task *t)
+{
+	return (t->sig_pending & ~(t->sig_blocked & ~UNBLOCKABLE)) != 0;
+}
+
 /*
  * Sleep until @cond is true. The interruptible form returns -ERESTARTSYS (the
  * syscall is restarted or fails with EINTR, as the signal handler asks) when a
@@ -200,8 +209,15 @@ void __set_current_running(void);
  */
 extern struct task *bkl_owner;
 extern unsigned int bkl_nwaiters;
-/* More than one CPU runs (fixed at sched_init): on one CPU the BKL is a depth count only. */
+/*
+ * More than one CPU runs (fixed at sched_init): on one CPU the BKL does
+ * nothing, and without CONFIG_SMP it compiles away.
+ */
+#ifdef CONFIG_SMP
 extern bool bkl_enabled;
+#else
+#define bkl_enabled false
+#endif
 void bkl_acquire(void);
 void bkl_release_slow(void);
 
@@ -284,10 +300,17 @@ void task_start(struct task *t);
 void task_free(struct task *t);
 void task_release_parts(struct task *t);	/* drop mm, files, fs, handlers */
 void reap_dead_tasks(void);
-bool dead_tasks_pending(void);
+extern struct list_head dead_tasks;
+/* A racy peek (every schedule() asks): the caller locks before reaping. */
+static inline bool dead_tasks_pending(void)
+{
+	return !list_empty(&dead_tasks);
+}
 /* Wake up to @n tasks in FUTEX_WAIT on user address @uaddr. */
 int futex_wake_addr(uint64_t uaddr, int n);
 bool sched_need_resched(void);
+/* Make @t, if it runs on another CPU, look at its signals now (a reschedule IPI). */
+void kick_task(struct task *t);
 void itimer_tick(uint64_t now_ns);	/* ITIMER_REAL expiry, from the tick */
 __noreturn void do_exit(int status);
 /* Before every return to user mode: reschedule, deliver signals. */

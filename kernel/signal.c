@@ -14,7 +14,6 @@
 #include "kernel/syscall.h"
 #include "lib/string.h"
 
-#define UNBLOCKABLE	(SIGMASK(SIGKILL) | SIGMASK(SIGSTOP))
 #define STOP_SIGS	(SIGMASK(SIGSTOP) | SIGMASK(SIGTSTP) | SIGMASK(SIGTTIN) | SIGMASK(SIGTTOU))
 #define IGNORE_SIGS	(SIGMASK(SIGCHLD) | SIGMASK(SIGURG) | SIGMASK(SIGWINCH) | SIGMASK(SIGCONT))
 #define CORE_SIGS	(SIGMASK(SIGQUIT) | SIGMASK(SIGILL) | SIGMASK(SIGTRAP) |     \
@@ -73,11 +72,6 @@ void siginfo_to_user_layout(void *out128, int sig, const struct sig_info *info)
 	w[5] = info->uid;
 	if (sig == SIGCHLD)
 		w[6] = info->status;
-}
-
-bool signal_pending(struct task *t)
-{
-	return (t->sig_pending & ~(t->sig_blocked & ~UNBLOCKABLE)) != 0;
 }
 
 int send_signal(struct task *t, int sig)
@@ -143,6 +137,8 @@ int send_signal_info(struct task *t, int sig, const struct sig_info *info)
 	/* wake an interruptible sleeper; sigtimedwait waits on blocked ones too */
 	if (t->state == TASK_INTERRUPTIBLE)
 		wake_up_task(t);
+	else
+		kick_task(t);	/* running elsewhere: have it look before its next tick */
 	raw_spin_unlock_irqrestore(&siglock, flags);
 notify:
 	if (notify) {

@@ -105,7 +105,6 @@ void siginfo_to_user_layout(void *out128, int sig, const struct sig_info *info);
 int send_signal(struct task *t, int sig);
 /* Signal every task in process group @pgid; -ESRCH if none. */
 int kill_pgrp(int pgid, int sig);
-bool signal_pending(struct task *t);
 /* Deliver pending signals before returning to user mode with @regs. */
 void do_signal(struct pt_regs *regs);
 

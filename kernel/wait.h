@@ -25,7 +25,11 @@ struct wait_entry {
 	struct task *task;
 	struct list_head node;
 	void (*func)(struct wait_entry *e);
+	unsigned int flags;		/* WQ_FLAG_* */
 };
+
+/* Unlinked by the wake-up that wakes it (prepare_to_wait's entries). */
+#define WQ_FLAG_AUTOREMOVE	1
 
 #define WAIT_QUEUE_INIT(name) { LIST_HEAD_INIT((name).sleepers) }
 #define DEFINE_WAIT_QUEUE(name) struct wait_queue name = WAIT_QUEUE_INIT(name)
@@ -49,8 +53,11 @@ void wake_up_locked(struct wait_queue *wq);
  *	}
  *	finish_wait(&wq, &e);
  *
- * prepare_to_wait links @e (once) and sets the task's state; finish_wait
- * makes it runnable and unlinks @e.
+ * prepare_to_wait links @e (unless it is linked) and sets the task's
+ * state; the wake_up that wakes the task also unlinks @e, so the loop
+ * links it again before its next look. finish_wait makes the task
+ * runnable and unlinks @e; after such a wake-up it has nothing to do and
+ * takes no lock.
  */
 void prepare_to_wait(struct wait_queue *wq, struct wait_entry *e, int state);
 void finish_wait(struct wait_queue *wq, struct wait_entry *e);

@@ -281,11 +281,6 @@ void set_current_running(void)
 	current->state = TASK_RUNNING;
 }
 
-bool signal_pending(struct task *t)
-{
-	return t->sig_pending & ~t->sig_blocked;
-}
-
 int send_signal(struct task *t, int sig)
 {
 	signals_sent++;

@@ -22,6 +22,7 @@ checks the serial output. Keys:
              boot; returns a list of problems (empty when all is well)
   script     [(regex, text)]: type text on the serial console when the
              output since the previous step matches regex
+  kernel     another kernel under build/ to boot (default basalt.elf)
 """
 
 from user_cases import USER_CASES, WELCOME
@@ -48,6 +49,16 @@ CASES = [
          reject=[r"BASALT-PANIC", r"did not come up", r"reads itself as"]),
     dict(name="smp-nosmp", qemu_args=["-smp", "4"], cmdline="loglevel=6 nosmp", until=PROMPT,
          initramfs=True, expect=[r"smp: 1 of 4 CPUs used \(nosmp\)", WELCOME],
+         reject=[r"smp: CPU \d+ .* is up", r"BASALT-PANIC"]),
+    # the same sources built with CONFIG_SMP=n (make test builds build/smp-n):
+    # one CPU whatever the machine has, and everything a shell needs works
+    dict(name="boot-smp-n", kernel="smp-n/basalt.elf", qemu_args=["-smp", "2"], exit=33,
+         initramfs=True,
+         script=[(PROMPT, "nproc; grep -c ^processor /proc/cpuinfo; "
+                          "(echo piped | cat) && echo smp-n-$((6*7))\n"),
+                 (r"smp-n-42", "poweroff\n")],
+         expect=[r"smp: 1 of 2 CPUs used \(built without CONFIG_SMP\)", WELCOME,
+                 r"nproc[^\n]*\n1\r?\n1\r?\npiped\r?\nsmp-n-42", r"reboot: Power down"],
          reject=[r"smp: CPU \d+ .* is up", r"BASALT-PANIC"]),
     dict(name="smp-maxcpus", qemu_args=["-smp", "4"], cmdline="loglevel=6 maxcpus=2",
          until=PROMPT, initramfs=True,

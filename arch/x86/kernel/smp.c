@@ -215,10 +215,7 @@ uint32_t cpu_apic_id(unsigned int cpu)
 	return cpu ? ap_cpus[cpu].apic_id : percpu0.apic_id;
 }
 
-struct percpu *cpu_percpu(unsigned int cpu)
-{
-	return cpu ? &ap_cpus[cpu].percpu : &percpu0;
-}
+struct percpu *percpu_ptr[NR_CPUS] = { &percpu0 };
 
 #define ICR_NMI		0x00004400	/* NMI delivery, level assert */
 
@@ -410,8 +407,14 @@ void arch_smp_init(void)
 	phys_addr_t table;
 
 	ap_cpus[0].apic_id = bsp;
+	for (unsigned int i = 1; i < MAX_CPUS; i++)
+		percpu_ptr[i] = &ap_cpus[i].percpu;
 	if (n <= 1)
 		return;
+#ifndef CONFIG_SMP
+	pr_info("1 of %u CPUs used (built without CONFIG_SMP)\n", n);
+	return;
+#endif
 	if (max_cpus < n) {
 		pr_info("%u of %u CPUs used (%s)\n", max_cpus, n,
 			max_cpus == 1 ? "nosmp" : "maxcpus=");

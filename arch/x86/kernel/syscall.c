@@ -96,11 +96,13 @@ static inline bool needs_bkl(unsigned long nr)
 	return nr >= 64 * ARRAY_SIZE(bkl_free) || !(bkl_free[nr / 64] & (1ULL << (nr % 64)));
 }
 
-/* Returns nonzero when SYSRET may return to user mode with @regs. */
-int x86_syscall(struct pt_regs *regs)
+/*
+ * The dispatch, inlined twice: with @bkl a constant false (one CPU, or a
+ * BKL-free call) it is the same code as a kernel without CONFIG_SMP.
+ */
+static __attribute__((always_inline)) inline int do_syscall(struct pt_regs *regs,
+							    unsigned long nr, bool bkl)
 {
-	unsigned long nr = regs->vector;
-	bool bkl = unlikely(bkl_enabled) && needs_bkl(nr);	/* one CPU: never */
 	long ret;
 
 	if (bkl)
@@ -130,4 +132,14 @@ int x86_syscall(struct pt_regs *regs)
 	current->iret_needed = false;
 	return regs->rcx == regs->rip && regs->r11 == regs->rflags &&
 	       is_canonical(regs->rip) && !(regs->rflags & ((1 << 8) | (1 << 16)));	/* TF, RF */
+}
+
+/* Returns nonzero when SYSRET may return to user mode with @regs. */
+int x86_syscall(struct pt_regs *regs)
+{
+	unsigned long nr = regs->vector;
+
+	if (unlikely(bkl_enabled) && needs_bkl(nr))
+		return do_syscall(regs, nr, true);
+	return do_syscall(regs, nr, false);	/* one CPU, or a call that needs no BKL */
 }

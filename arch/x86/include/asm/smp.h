@@ -23,10 +23,27 @@ struct percpu;
 
 /* How many CPUs run (CPUs 0..cpus_online-1). */
 extern unsigned int cpus_online;
+
+/* The same, known to be 1 at build time without CONFIG_SMP (hot paths use this). */
+static inline unsigned int num_online_cpus(void)
+{
+#ifdef CONFIG_SMP
+	return cpus_online;
+#else
+	return 1;
+#endif
+}
+
 /* The local APIC id of CPU @cpu (an online one). */
 uint32_t cpu_apic_id(unsigned int cpu);
-/* CPU @cpu's per-CPU block. */
-struct percpu *cpu_percpu(unsigned int cpu);
+
+/* Each CPU's per-CPU block, set before the CPU starts (CPU 0's is percpu0). */
+extern struct percpu *percpu_ptr[NR_CPUS];
+
+static inline struct percpu *cpu_percpu(unsigned int cpu)
+{
+	return percpu_ptr[cpu];
+}
 /* An NMI to CPU @cpu (the hard-lockup detector). */
 void smp_send_nmi(unsigned int cpu);
 /* An NMI to every online CPU but this one (panic's "stop"). */
