@@ -36,6 +36,33 @@
 /* comma-separated names of modules this one needs loaded first */
 #define MODULE_DEPENDS(v)	__MODULE_INFO(depends, depends, v)
 
+/*
+ * What the module may touch (docs/confinement.md). scripts/sign-module
+ * copies each into the manifest the signature covers; the kernel refuses
+ * anything else with -EPERM, and refuses the module if its key may not
+ * grant what it asks. One per macro:
+ *   "dma"                the DMA API (coherent buffers, streaming mappings)
+ *   "ioport=0x70-0x71"   port I/O in that range (request_region; the signer
+ *                        refuses in/out instructions without it)
+ *   "irq=8"              request_irq on that ISA line (the lines of a PCI
+ *                        device the module binds need no entitlement)
+ *   "msr"                rdmsr/wrmsr
+ *   "export"             EXPORT_SYMBOL for other modules
+ *   "cpu"                other privileged instructions (cli/sti, hlt,
+ *                        control registers, descriptor tables, ...)
+ * The devices a driver may bind come from its ID table, named with
+ * MODULE_DEVICE_TABLE(pci, table) or MODULE_DEVICE_TABLE(virtio, table).
+ */
+#define __MODINFO_CAT2(a, b)	a##b
+#define __MODINFO_CAT(a, b)	__MODINFO_CAT2(a, b)
+#define __MODULE_INFO_N(tag, value, n)                                        \
+	static const char __MODINFO_CAT(__modinfo_##tag##_, n)[]              \
+		__attribute__((used, section(".modinfo"), aligned(1))) = #tag "=" value
+#define MODULE_ENTITLEMENT(v)	__MODULE_INFO_N(entitlement, v, __COUNTER__)
+/* "pci_table=edu_ids": the signer reads the table's IDs from the module's ELF */
+#define MODULE_DEVICE_TABLE(type, table)                                      \
+	__MODULE_INFO_N(type##_table, #table, __COUNTER__)
+
 /* The loader calls init_module() after linking and cleanup_module() at rmmod. */
 #define module_init(fn)                                                        \
 	int init_module(void) __attribute__((alias(#fn)));                     \

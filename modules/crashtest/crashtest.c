@@ -25,6 +25,7 @@
 MODULE_NAME("crashtest");
 MODULE_VERSION("1.0");
 MODULE_DESCRIPTION("Fires one integrity check on demand (/proc/crashtest)");
+MODULE_ENTITLEMENT("cpu");	/* cli for the hard-lockup trigger */
 MODULE_AUTHOR("Basalt");
 MODULE_LICENSE("GPL");
 

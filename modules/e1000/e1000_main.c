@@ -298,6 +298,8 @@ static const struct pci_device_id e1000_ids[] = {
 	{ PCI_DEVICE(0x8086, 0x100f) },	/* 82545EM copper: "e1000-82545em" */
 	{ 0 }
 };
+MODULE_DEVICE_TABLE(pci, e1000_ids);
+MODULE_ENTITLEMENT("dma");
 
 static struct pci_driver e1000_driver = {
 	.name = "e1000",

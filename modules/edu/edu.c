@@ -488,6 +488,8 @@ static const struct pci_device_id edu_ids[] = {
 	{ PCI_DEVICE(0x1234, 0x11e8) },
 	{ 0 }
 };
+MODULE_DEVICE_TABLE(pci, edu_ids);
+MODULE_ENTITLEMENT("dma");
 
 static struct pci_driver edu_driver = {
 	.name = "edu",

@@ -24,6 +24,7 @@ int hello_greet(const char *who)
 	return ++greetings_given;
 }
 EXPORT_SYMBOL(hello_greet);
+MODULE_ENTITLEMENT("export");
 
 static int hello_init(void)
 {

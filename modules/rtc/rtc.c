@@ -19,6 +19,7 @@
 MODULE_NAME("rtc");
 MODULE_VERSION("1.0");
 MODULE_DESCRIPTION("CMOS real-time clock as /dev/rtc0 (hwclock)");
+MODULE_ENTITLEMENT("ioport=0x70-0x71");	/* the CMOS index and data ports */
 MODULE_AUTHOR("Basalt");
 MODULE_LICENSE("GPL");
 

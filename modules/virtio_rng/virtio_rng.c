@@ -180,6 +180,7 @@ static const struct virtio_device_id virtrng_ids[] = {
 	{ VIRTIO_ID_RNG, VIRTIO_DEV_ANY_ID },
 	{ 0 }
 };
+MODULE_DEVICE_TABLE(virtio, virtrng_ids);
 
 static struct virtio_driver virtrng_driver = {
 	.name = "virtio_rng",
