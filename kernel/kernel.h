@@ -80,6 +80,9 @@ void log_buf_tail(unsigned int n, void (*fn)(const char *line, size_t len, void 
 struct pt_regs;
 
 __noreturn __printf(2, 3) void panic(const char *reason, const char *fmt, ...);
+/* The fields of a DMA fault, for the dump and record of the panic that follows (iommu.fault=panic). */
+void panic_note_dma_fault(const char *device, uint64_t addr, const char *dir, const char *driver,
+			  const char *module, unsigned int reason_code);
 /* Panic with the registers of an exception or interrupt frame. */
 __noreturn __printf(3, 4) void panic_regs(const char *reason, struct pt_regs *regs,
 					  const char *fmt, ...);
@@ -132,6 +135,7 @@ typedef int (*initcall_t)(void);
 		__attribute__((used, section(".initcall" #lvl))) = fn
 #define core_initcall(fn)	__define_initcall(fn, 1)
 #define arch_initcall(fn)	__define_initcall(fn, 2)
+#define subsys_initcall(fn)	__define_initcall(fn, 4)
 #define device_initcall(fn)	__define_initcall(fn, 6)
 #define late_initcall(fn)	__define_initcall(fn, 7)
 void do_initcalls(void);

@@ -377,6 +377,31 @@ static void dump_modules(void)
 	}
 }
 
+/* A DMA fault that is the panic's cause (drivers/iommu/intel-iommu.c, iommu.fault=panic). */
+static struct {
+	bool set;
+	char device[16], dir[8], driver[24], module[56];
+	uint64_t addr;
+	unsigned int reason;
+} dma_fault;
+
+static void copy_str(char *dst, size_t size, const char *src)
+{
+	snprintf(dst, size, "%s", src ? src : "?");
+}
+
+void panic_note_dma_fault(const char *device, uint64_t addr, const char *dir, const char *driver,
+			  const char *module, unsigned int reason_code)
+{
+	copy_str(dma_fault.device, sizeof(dma_fault.device), device);
+	copy_str(dma_fault.dir, sizeof(dma_fault.dir), dir);
+	copy_str(dma_fault.driver, sizeof(dma_fault.driver), driver);
+	copy_str(dma_fault.module, sizeof(dma_fault.module), module);
+	dma_fault.addr = addr;
+	dma_fault.reason = reason_code;
+	dma_fault.set = true;
+}
+
 /* The watchdog's check once more, during the panic itself. */
 static void check_integrity_at_panic(const char *reason)
 {
@@ -391,6 +416,10 @@ static void check_integrity_at_panic(const char *reason)
 	if (bad)
 		integrity_note = integrity_buf;
 	outf("Integrity: %s\n", integrity_note);
+	if (dma_fault.set)
+		outf("DMA fault: device %s %s of %#lx, driver %s, module %s, fault reason %#x\n",
+		     dma_fault.device, dma_fault.dir, (unsigned long)dma_fault.addr, dma_fault.driver,
+		     dma_fault.module, dma_fault.reason);
 }
 
 static void print_log_line(const char *line, size_t len, void *ctx)
@@ -508,6 +537,16 @@ static void emit_record(const char *reason, const struct pt_regs *r,
 	json_key_string(&j, "taint", taint_string());
 	json_key_string(&j, "last_unloaded", module_last_unloaded());
 	json_key_string(&j, "integrity", integrity_note);
+	if (dma_fault.set) {
+		json_key_open(&j, "dma_fault", '{');
+		json_key_string(&j, "device", dma_fault.device);
+		json_key_hex(&j, "address", dma_fault.addr);
+		json_key_string(&j, "direction", dma_fault.dir);
+		json_key_string(&j, "driver", dma_fault.driver);
+		json_key_string(&j, "module", dma_fault.module);
+		json_key_u64(&j, "fault_reason", dma_fault.reason);
+		json_close(&j, '}');
+	}
 	/* frame 0 is a return address (panic()) or the faulting instruction */
 	json_key_u64(&j, "rip_is_return", rip_is_return);
 	json_key_u64(&j, "uptime_ns", ktime_ns());

@@ -4,7 +4,9 @@
  * again every CONFIG period by a kernel thread and at every panic; a
  * difference is a panic naming the region ("text" or "module-text"). The
  * same thread repeats the W^X scan of all kernel mappings ("wx"). Like
- * PatchGuard, but with a readable report.
+ * PatchGuard, but with a readable report: a CRC-32 of every 64-byte block
+ * of the kernel's regions, also taken at boot, says where the change is
+ * (page, symbol and offset of the first changed block).
  */
 #define pr_fmt(fmt) "watchdog: " fmt
 
@@ -13,17 +15,22 @@
 #include "kernel/kernel.h"
 #include "kernel/module.h"
 #include "kernel/sched.h"
+#include "lib/crc32.h"
 #include "lib/printf.h"
 #include "lib/sha512.h"
 #include "lib/string.h"
+#include "mm/mm.h"
 
 extern char _text[], _etext[], _rodata[], _erodata[];
+
+#define BLOCK_SIZE	64
 
 struct region {
 	const char *name;
 	const void *start;
 	size_t len;
 	uint8_t hash[SHA512_DIGEST_SIZE];
+	uint32_t *block_crc;	/* one per BLOCK_SIZE bytes, NULL if there was no memory */
 };
 
 static struct region regions[] = {
@@ -77,6 +84,32 @@ const char *integrity_check(const char **module_name)
 	return NULL;
 }
 
+static uint32_t block_crc(const struct region *r, size_t i)
+{
+	size_t off = i * BLOCK_SIZE;
+
+	return crc32(0, (const uint8_t *)r->start + off, MIN((size_t)BLOCK_SIZE, r->len - off));
+}
+
+/* The first block of @r that changed since boot, or NULL (no table, or none found). */
+static const void *first_change(const struct region *r)
+{
+	if (!r->block_crc)
+		return NULL;
+	for (size_t i = 0; i * BLOCK_SIZE < r->len; i++)
+		if (block_crc(r, i) != r->block_crc[i])
+			return (const uint8_t *)r->start + i * BLOCK_SIZE;
+	return NULL;
+}
+
+static const struct region *region_named(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(regions); i++)
+		if (!strcmp(regions[i].name, name))
+			return &regions[i];
+	return NULL;
+}
+
 static void check_now(void)
 {
 	const char *mod, *bad = integrity_check(&mod);
@@ -86,8 +119,15 @@ static void check_now(void)
 	if (bad && mod)
 		panic("module-text", "module %s: text changed since it was loaded (SHA-512 mismatch)",
 		      mod);
-	if (bad)
+	if (bad) {
+		const void *at = first_change(region_named(bad));
+
+		if (at)
+			panic("text", "kernel %s changed since boot (SHA-512 mismatch): first change "
+			      "in the %d bytes at %p (%pS), page %#lx", bad, BLOCK_SIZE, at, at,
+			      (unsigned long)at & PAGE_MASK);
 		panic("text", "kernel %s changed since boot (SHA-512 mismatch)", bad);
+	}
 	wx = paging_wx_scan(&wx_addr);
 	if (wx)
 		panic("wx", "%lu kernel mappings are writable and executable, the first at %#lx",
@@ -114,8 +154,15 @@ static int watchdog_init(void)
 {
 	regions[0].len = (size_t)(_etext - _text);
 	regions[1].len = (size_t)(_erodata - _rodata);
-	for (size_t i = 0; i < ARRAY_SIZE(regions); i++)
-		hash_region(&regions[i], regions[i].hash);
+	for (size_t i = 0; i < ARRAY_SIZE(regions); i++) {
+		struct region *r = &regions[i];
+		size_t n = (r->len + BLOCK_SIZE - 1) / BLOCK_SIZE;
+
+		hash_region(r, r->hash);
+		r->block_crc = kmalloc(n * sizeof(uint32_t));
+		for (size_t b = 0; r->block_crc && b < n; b++)
+			r->block_crc[b] = block_crc(r, b);
+	}
 	armed = true;
 	if (!kthread_spawn("watchdog", watchdog_thread, NULL))
 		return -ENOMEM;

@@ -4,6 +4,7 @@
 #ifndef ARCH_X86_X86_H
 #define ARCH_X86_X86_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <asm/smp.h>
 
@@ -27,6 +28,8 @@ void lapic_cpu_init(void);
 void pic_disable(void);
 void ioapic_route(unsigned int gsi, unsigned int vector, int level, int active_low);
 int acpi_init(void);
+/* The ACPI table with signature @sig (checksum verified) and its length, or NULL. */
+const void *acpi_find_table(const char *sig, size_t *len);
 void lapic_timer_set_rate(uint64_t ticks_per_sec);
 uint64_t rtc_read_epoch(void);
 void lapic_timer_count_start(void);

@@ -14,6 +14,7 @@
 #include "kernel/kernel.h"
 
 struct file_ops;
+struct iommu_domain;
 
 typedef uint64_t dma_addr_t;
 typedef unsigned int gfp_t;
@@ -30,6 +31,7 @@ struct device {
 	const char *driver_name;	/* the bound driver's, or NULL */
 	uint64_t dma_mask;		/* streaming mappings must lie below it */
 	uint64_t coherent_dma_mask;	/* coherent buffers too */
+	struct iommu_domain *iommu;	/* its DMA remapping domain, NULL: unconfined */
 };
 
 static inline const char *dev_name(const struct device *dev)
@@ -86,7 +88,9 @@ static inline int dma_mapping_error(struct device *dev, dma_addr_t addr)
 {
 	return addr == DMA_MAPPING_ERROR;
 }
-/* Ownership hand-over in the middle of a mapping (cache-coherent here). */
+/* The driver let go of @dev: with an IOMMU it loses every mapping (the PCI core calls it). */
+void dma_device_released(struct device *dev);
+/* Ownership hand-over in the middle of a mapping (bounce buffers are copied). */
 void dma_sync_single_for_cpu(struct device *dev, dma_addr_t addr, size_t size,
 			     enum dma_data_direction dir);
 void dma_sync_single_for_device(struct device *dev, dma_addr_t addr, size_t size,

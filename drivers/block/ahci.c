@@ -160,6 +160,38 @@ static void port_recover(struct ahci_port *p)
 	port_write(p, PORT_CMD, port_read(p, PORT_CMD) | PORT_CMD_ST);
 }
 
+static enum dma_data_direction rq_dir(const struct blk_request *rq)
+{
+	return rq->op == BLK_WRITE ? DMA_TO_DEVICE : DMA_FROM_DEVICE;
+}
+
+static void unmap_segs(struct ahci_port *p, struct blk_request *rq, const uint64_t *bus)
+{
+	if (rq->op == BLK_FLUSH)
+		return;
+	for (unsigned int i = 0; i < rq->nr_segs; i++)
+		dma_unmap_single(&p->host->pdev->dev, bus[i], rq->seg[i].len, rq_dir(rq));
+}
+
+/* Lend the device the request's buffers (through the IOMMU when there is one). */
+static int map_segs(struct ahci_port *p, struct blk_request *rq, uint64_t *bus)
+{
+	if (rq->op == BLK_FLUSH)
+		return 0;
+	for (unsigned int i = 0; i < rq->nr_segs; i++) {
+		bus[i] = dma_map_single(&p->host->pdev->dev, rq->seg[i].buf, rq->seg[i].len,
+					rq_dir(rq));
+		if (dma_mapping_error(&p->host->pdev->dev, bus[i])) {
+			struct blk_request part = *rq;
+
+			part.nr_segs = i;
+			unmap_segs(p, &part, bus);
+			return -EIO;
+		}
+	}
+	return 0;
+}
+
 /* Finish every request the port has completed. Interrupts are off. */
 static void port_complete(struct ahci_port *p)
 {
@@ -186,8 +218,10 @@ static void port_complete(struct ahci_port *p)
 		p->busy &= ~(1U << slot);
 		rq = p->inflight[slot];
 		p->inflight[slot] = NULL;
-		if (rq)
+		if (rq) {
+			unmap_segs(p, rq, p->seg_bus[slot]);
 			blk_request_done(rq, (ci & (1U << slot)) ? -EIO : 0);
+		}
 	}
 }
 
@@ -245,6 +279,7 @@ static bool has_slot(void *arg)
 static int ahci_submit(struct block_device *disk, struct blk_request *rq)
 {
 	struct ahci_port *p = disk->priv;
+	uint64_t bus[BLK_MAX_SEGS];
 	uint32_t count = 0;
 	unsigned long flags;
 	uint8_t cmd;
@@ -252,7 +287,9 @@ static int ahci_submit(struct block_device *disk, struct blk_request *rq)
 
 	for (unsigned int i = 0; i < rq->nr_segs; i++)
 		count += rq->seg[i].len >> SECTOR_SHIFT;
-	if (rq->op != BLK_FLUSH && (!count || count > AHCI_MAX_SECTORS))
+	if (rq->op != BLK_FLUSH && (!count || count > AHCI_MAX_SECTORS || rq->nr_segs > BLK_MAX_SEGS))
+		return -EIO;
+	if (map_segs(p, rq, bus))
 		return -EIO;
 	for (;;) {
 		spin_lock_irqsave(&ahci_lock, flags);
@@ -268,11 +305,13 @@ static int ahci_submit(struct block_device *disk, struct blk_request *rq)
 		  rq->op == BLK_FLUSH ? 0 : count, rq->op == BLK_WRITE);
 	if (rq->op != BLK_FLUSH) {
 		for (unsigned int i = 0; i < rq->nr_segs; i++) {
-			if (add_prds(p, slot, virt_to_phys(rq->seg[i].buf), rq->seg[i].len)) {
+			if (add_prds(p, slot, bus[i], rq->seg[i].len)) {
 				spin_unlock_irqrestore(&ahci_lock, flags);
+				unmap_segs(p, rq, bus);
 				return -EIO;
 			}
 		}
+		memcpy(p->seg_bus[slot], bus, rq->nr_segs * sizeof(bus[0]));
 	}
 	p->inflight[slot] = rq;
 	issue(p, slot);

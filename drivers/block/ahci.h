@@ -118,6 +118,7 @@ struct ahci_port {
 	uint64_t dma_phys;
 	uint32_t busy;				/* slots issued and not yet completed */
 	struct blk_request *inflight[AHCI_SLOTS];
+	uint64_t seg_bus[AHCI_SLOTS][BLK_MAX_SEGS];	/* each in-flight segment's DMA mapping */
 	char model[41];
 	struct block_device disk;
 };

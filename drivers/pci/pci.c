@@ -123,6 +123,7 @@ static void release_device(struct pci_dev *dev, struct pci_driver *drv)
 		pci_free_irq_vectors(dev);
 	}
 	pci_clear_master(dev);
+	dma_device_released(&dev->dev);
 	dev->driver = NULL;
 	dev->driver_data = NULL;
 	dev->dev.driver_name = NULL;

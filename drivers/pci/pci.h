@@ -92,6 +92,7 @@ struct pci_dev {
 	unsigned int irq_type;	/* PCI_IRQ_* those vectors are */
 	unsigned int msix_cap;	/* capability offsets, 0 if absent */
 	volatile uint32_t *msix_table;
+	bool dma_faulted;	/* the IOMMU blocked its DMA; bus mastering was turned off */
 	struct list_head node;	/* in the list of all devices */
 };
 

@@ -223,7 +223,7 @@ static const struct virtio_device_id *match(const struct virtio_driver *drv,
 	return NULL;
 }
 
-/* The driver's feature bits the device offers, plus VERSION_1; FEATURES_OK. */
+/* The driver's feature bits the device offers, plus VERSION_1 and ACCESS_PLATFORM; FEATURES_OK. */
 static int negotiate(struct virtio_device *vdev, const struct virtio_driver *drv)
 {
 	uint64_t offered = vdev->config->get_features(vdev), wanted = 0;
@@ -237,6 +237,8 @@ static int negotiate(struct virtio_device *vdev, const struct virtio_driver *drv
 			wanted |= 1ULL << f;
 	}
 	wanted |= 1ULL << VIRTIO_F_VERSION_1;
+	/* the ring maps everything through the DMA API, so an IOMMU in the way is fine */
+	wanted |= 1ULL << VIRTIO_F_ACCESS_PLATFORM;
 	if (!(offered & (1ULL << VIRTIO_F_VERSION_1))) {
 		pr_err("%s: a legacy device (no VIRTIO_F_VERSION_1): not supported\n", vdev->name);
 		return -ENODEV;

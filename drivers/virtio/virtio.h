@@ -67,6 +67,8 @@
 #define VIRTIO_F_INDIRECT_DESC		28
 #define VIRTIO_F_RING_EVENT_IDX		29
 #define VIRTIO_F_VERSION_1		32
+/* the device's DMA goes through the platform's IOMMU (QEMU iommu_platform=on) */
+#define VIRTIO_F_ACCESS_PLATFORM	33
 #define VIRTIO_F_ACCESS_PLATFORM	33
 #define VIRTIO_F_RING_PACKED		34
 #define VIRTIO_F_IN_ORDER		35

@@ -12,6 +12,8 @@
 #include <asm/irq.h>
 #include <asm/pgtable.h>
 #include <asm/uaccess.h>
+#include <asm/io.h>
+#include "drivers/pci/pci.h"
 #include "fs/vfs.h"
 #include "kernel/ktest.h"
 #include "kernel/module.h"
@@ -26,6 +28,7 @@ MODULE_NAME("crashtest");
 MODULE_VERSION("1.0");
 MODULE_DESCRIPTION("Fires one integrity check on demand (/proc/crashtest)");
 MODULE_ENTITLEMENT("cpu");	/* cli for the hard-lockup trigger */
+MODULE_ENTITLEMENT("dma");	/* dma-unmapped maps a buffer for edu */
 MODULE_AUTHOR("Basalt");
 MODULE_LICENSE("GPL");
 
@@ -184,6 +187,149 @@ static CT_NOINLINE int crashtest_text(void)
 	wait_for_watchdog("flipped a byte of kernel text in ksym_address");
 	flip_byte(target);
 	return -ETIMEDOUT;
+}
+
+/*
+ * --- dma-text: a device writes kernel text -----------------------------------------
+ * crashtest binds QEMU's edu device for a moment (it must be free: rmmod
+ * edu first) and has its DMA engine copy 8 bytes of its zeroed buffer to
+ * the physical address of ksym_address, as a buggy or malicious device
+ * would, with nothing mapped for it. Behind an IOMMU the write is blocked
+ * and reported (drivers/iommu/), and the text is unchanged; with
+ * iommu=off it lands and the watchdog panics with "text", naming where.
+ */
+#define CT_EDU_DMA_SRC		0x80
+#define CT_EDU_DMA_DST		0x88
+#define CT_EDU_DMA_COUNT	0x90
+#define CT_EDU_DMA_CMD		0x98
+#define CT_EDU_DMA_START	0x01
+#define CT_EDU_DMA_TO_RAM	0x02
+#define CT_EDU_BUF		0x40000
+#define CT_DMA_BYTES		8
+#define CT_DMA_WAIT_NS		2000000000ULL
+
+static const struct pci_device_id ct_edu_ids[] = {
+	{ PCI_DEVICE(0x1234, 0x11e8) },
+	{ 0 }
+};
+MODULE_DEVICE_TABLE(pci, ct_edu_ids);
+
+static struct pci_dev *ct_edu;
+
+static int ct_edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+{
+	int err = pci_enable_device(pdev);
+
+	if (err)
+		return err;
+	pci_set_master(pdev);
+	ct_edu = pdev;
+	return 0;
+}
+
+static void ct_edu_remove(struct pci_dev *pdev)
+{
+	pci_disable_device(pdev);
+	ct_edu = NULL;
+}
+
+static struct pci_driver ct_edu_driver = {
+	.name = "crashtest",
+	.id_table = ct_edu_ids,
+	.probe = ct_edu_probe,
+	.remove = ct_edu_remove,
+};
+
+/* Bind the free edu device; its registers, or NULL. */
+static volatile uint8_t *ct_edu_get(const char *trigger)
+{
+	volatile uint8_t *regs;
+
+	if (pci_register_driver(&ct_edu_driver))
+		return NULL;
+	if (!ct_edu || !(regs = pci_iomap(ct_edu, 0))) {
+		pr_err("crashtest: %s needs a free edu device (-device edu; rmmod edu)\n", trigger);
+		pci_unregister_driver(&ct_edu_driver);
+		return NULL;
+	}
+	return regs;
+}
+
+/* Have edu copy CT_DMA_BYTES of its buffer to bus address @bus, and wait for it. */
+static void ct_edu_dma_to_ram(volatile uint8_t *regs, uint64_t bus)
+{
+	uint64_t end = ktime_ns() + CT_DMA_WAIT_NS;
+
+	writeq(CT_EDU_BUF, regs + CT_EDU_DMA_SRC);
+	writeq(bus, regs + CT_EDU_DMA_DST);
+	writeq(CT_DMA_BYTES, regs + CT_EDU_DMA_COUNT);
+	writeq(CT_EDU_DMA_START | CT_EDU_DMA_TO_RAM, regs + CT_EDU_DMA_CMD);
+	while ((readq(regs + CT_EDU_DMA_CMD) & CT_EDU_DMA_START) && ktime_ns() < end)
+		sleep_ns(10000000ULL);
+	sleep_ns(50000000ULL);		/* time for a fault interrupt's report */
+}
+
+static CT_NOINLINE int crashtest_dma_text(void)
+{
+	uintptr_t target = (uintptr_t)ksym_address & ~(uintptr_t)7;	/* called only by a ktest */
+	uint64_t before, phys = virt_to_phys((void *)target);
+	volatile uint8_t *regs;
+
+	memcpy(&before, (const void *)target, sizeof(before));
+	if (!(regs = ct_edu_get("dma-text")))
+		return -ENODEV;
+	pr_info("crashtest: edu %s DMAs %d bytes to %#lx, the text of ksym_address\n",
+		ct_edu->name, CT_DMA_BYTES, (unsigned long)phys);
+	ct_edu_dma_to_ram(regs, phys);
+	pci_unregister_driver(&ct_edu_driver);
+	if (memcmp(&before, (const void *)target, sizeof(before))) {
+		wait_for_watchdog("the device's write changed kernel text");
+		return -ETIMEDOUT;
+	}
+	pr_info("crashtest: dma-text: the device's write did not land; kernel text unchanged\n");
+	return 0;
+}
+
+/*
+ * dma-unmapped: a page mapped for edu with the DMA API takes its write;
+ * unmapped, the same bus address faults and the page stays as it was.
+ */
+static CT_NOINLINE int crashtest_dma_unmapped(void)
+{
+	volatile uint8_t *regs;
+	phys_addr_t pa = pmm_alloc_pages(0);
+	uint8_t *page = pa ? phys_to_virt(pa) : NULL;
+	uint64_t bus;
+	bool landed, again;
+	int err = 0;
+
+	if (!page)
+		return -ENOMEM;
+	if (!(regs = ct_edu_get("dma-unmapped"))) {
+		pmm_free_pages(pa, 0);
+		return -ENODEV;
+	}
+	memset(page, 0xaa, PAGE_SIZE);
+	bus = dma_map_single(&ct_edu->dev, page, PAGE_SIZE, DMA_FROM_DEVICE);
+	if (dma_mapping_error(&ct_edu->dev, bus)) {
+		err = -EIO;
+		goto out;
+	}
+	ct_edu_dma_to_ram(regs, bus);
+	dma_unmap_single(&ct_edu->dev, bus, PAGE_SIZE, DMA_FROM_DEVICE);
+	landed = page[0] != 0xaa;
+	memset(page, 0xaa, PAGE_SIZE);
+	pr_info("crashtest: edu DMAs to %#lx again, after dma_unmap_single\n", (unsigned long)bus);
+	ct_edu_dma_to_ram(regs, bus);
+	again = page[0] != 0xaa;
+	pr_info("crashtest: dma-unmapped: mapped write %s, unmapped write %s\n",
+		landed ? "landed" : "LOST", again ? "LANDED" : "blocked");
+	if (!landed || again)
+		err = -EIO;
+out:
+	pci_unregister_driver(&ct_edu_driver);
+	pmm_free_pages(pa, 0);
+	return err;
 }
 
 static CT_NOINLINE int crashtest_module_text(void)
@@ -382,6 +528,10 @@ static const struct trigger {
 	{ "list", crashtest_list, "list_del with a corrupted neighbour" },
 	{ "text", crashtest_text, "change kernel text (the watchdog panics)" },
 	{ "module-text", crashtest_module_text, "change this module's text (the watchdog panics)" },
+	{ "dma-unmapped", crashtest_dma_unmapped,
+	  "stop: have edu DMA to a page, unmap it, DMA again (the IOMMU blocks the second)" },
+	{ "dma-text", crashtest_dma_text,
+	  "stop: have the edu device DMA into kernel text (the IOMMU blocks it; else the watchdog panics)" },
 	{ "wx", crashtest_wx, "map a page writable and executable (the watchdog panics)" },
 	{ "bug", crashtest_bug, "BUG_ON a true condition" },
 	{ "null-deref", crashtest_null_deref, "read address 0x10" },
@@ -437,6 +587,10 @@ static long crashtest_write(const char *buf, size_t len)
 		ct_bug_condition = 0;
 		if (err == 0 && !strncmp(triggers[i].what, "arm:", 4)) {
 			pr_info("crashtest: '%s' armed\n", name);
+			return (long)len;
+		}
+		if (err == 0 && !strncmp(triggers[i].what, "stop:", 5)) {
+			pr_info("crashtest: '%s' was stopped before it did harm\n", name);
 			return (long)len;
 		}
 		pr_err("crashtest: '%s' returned %d: the check did not fire\n", name, err);

@@ -23,6 +23,7 @@ checks the serial output. Keys:
   script     [(regex, text)]: type text on the serial console when the
              output since the previous step matches regex
   kernel     another kernel under build/ to boot (default basalt.elf)
+  iommu      False: no intel-iommu in the machine (every other case has one)
 """
 
 from user_cases import USER_CASES, WELCOME

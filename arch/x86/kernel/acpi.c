@@ -142,6 +142,16 @@ static void parse_madt(const struct acpi_sdt *madt)
 }
 
 /* Find the MADT; returns 0, or -1 when the PC defaults are used. */
+const void *acpi_find_table(const char *sig, size_t *len)
+{
+	const struct acpi_rsdp *rsdp = find_rsdp();
+	const struct acpi_sdt *t = rsdp ? find_table(rsdp, sig) : NULL;
+
+	if (t && len)
+		*len = t->length;
+	return t;
+}
+
 int acpi_init(void)
 {
 	const struct acpi_rsdp *rsdp = find_rsdp();
