@@ -10,6 +10,9 @@
 #   make bench-scaling  N processes at -smp 1, 2 and 4 under multi-threaded
 #                       TCG, speed-up over one CPU (build/bench/scaling.md);
 #                       Linux too when a kernel is at hand
+#   make bench-confinement  what confining DMA costs: edu DMA round trips and
+#                       ext2/raw-disk throughput with QEMU's intel-iommu and
+#                       without, under -icount and TCG (build/bench/confinement.md);
 #   make bench-smp-cost what SMP support costs on one CPU: this kernel and the
 #                       same sources with CONFIG_SMP=n (built in build/smp-n)
 #                       under -icount -smp 1 (build/bench/smp-cost.md);
@@ -17,7 +20,10 @@
 
 BENCH_ARGS ?=
 
-.PHONY: bench bench-linux bench-scaling bench-smp-cost
+.PHONY: bench bench-linux bench-scaling bench-smp-cost bench-confinement
+bench-confinement: all
+	$(Q)$(PYTHON) scripts/bench --confinement --linux=no $(BENCH_ARGS)
+
 bench: all
 	$(Q)$(PYTHON) scripts/bench --linux=auto $(BENCH_ARGS)
 

@@ -4,7 +4,9 @@
  * registered through procfs_register(), like any subsystem's (cpuinfo is
  * the architecture's, arch/x86/cpu/proc.c).
  */
+#include <asm/cpu.h>
 #include <asm/smp.h>
+#include <asm/switch.h>
 #include "fs/internal.h"
 #include "kernel/sched.h"
 #include "lib/printf.h"
@@ -107,6 +109,21 @@ static long bkl_stat_show(char *buf, size_t size)
 			(unsigned long)(wait_ns / 1000));
 }
 
+/*
+ * Each CPU's TSC ticks spent halted, and the TSC now: busy time with the
+ * TSC's resolution (under QEMU -icount shift=0, busy guest instructions),
+ * for the benchmarks (user/tests/storage-bench.sh).
+ */
+static long idle_tsc_show(char *buf, size_t size)
+{
+	size_t n = (size_t)snprintf(buf, size, "tsc %lu\n", (unsigned long)rdtsc());
+
+	for (unsigned int cpu = 0; cpu < cpus_online && n < size; cpu++)
+		n += (size_t)snprintf(buf + n, size - n, "cpu%u %lu\n", cpu,
+				      (unsigned long)cpu_percpu(cpu)->idle_tsc);
+	return (long)(n < size ? n : size);
+}
+
 static long version_show(char *buf, size_t size)
 {
 	return snprintf(buf, size, "Basalt version %s (gcc) #1 %s %s\n", BASALT_VERSION,
@@ -127,6 +144,7 @@ int proc_misc_init(void)
 	} files[] = {
 		{ "meminfo", meminfo_show }, { "uptime", uptime_show },
 		{ "loadavg", loadavg_show }, { "stat", stat_show }, { "bkl_stat", bkl_stat_show },
+		{ "idle_tsc", idle_tsc_show },
 		{ "version", version_show }, { "cmdline", cmdline_show },
 		{ "mounts", mounts_show },
 		{ "filesystems", filesystems_show },

@@ -779,6 +779,8 @@ void sched_init(void)
 /* The idle loop of every CPU. Interrupts are off between the check and the halt. */
 __noreturn void cpu_idle_loop(void)
 {
+	uint64_t t0;
+
 	for (;;) {
 		local_irq_disable();
 		if (this_cpu()->need_resched) {
@@ -786,7 +788,9 @@ __noreturn void cpu_idle_loop(void)
 			schedule();
 			continue;
 		}
+		t0 = rdtsc();
 		arch_idle();		/* sti; hlt: no wake-up slips in between */
+		this_cpu()->idle_tsc += rdtsc() - t0;	/* with the handler that woke it */
 	}
 }
 

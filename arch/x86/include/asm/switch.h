@@ -42,6 +42,7 @@ struct percpu {
 	uint64_t schedules_seen, schedules_seen_ns;	/* kernel/lockup.c, this CPU only */
 	uint64_t context_switches;
 	uint64_t user_ticks, system_ticks, idle_ticks;	/* /proc/stat's cpuN line */
+	uint64_t idle_tsc;		/* TSC ticks spent halted in the idle loop (/proc/idle_tsc) */
 
 	/* kernel/irq.c and kernel/locking/: this CPU only */
 	unsigned int irq_nesting;
