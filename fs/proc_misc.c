@@ -6,7 +6,6 @@
  */
 #include <asm/cpu.h>
 #include <asm/smp.h>
-#include <asm/switch.h>
 #include "fs/internal.h"
 #include "kernel/sched.h"
 #include "lib/printf.h"
@@ -120,7 +119,7 @@ static long idle_tsc_show(char *buf, size_t size)
 
 	for (unsigned int cpu = 0; cpu < cpus_online && n < size; cpu++)
 		n += (size_t)snprintf(buf + n, size - n, "cpu%u %lu\n", cpu,
-				      (unsigned long)cpu_percpu(cpu)->idle_tsc);
+				      (unsigned long)sched_cpu_idle_tsc(cpu));
 	return (long)(n < size ? n : size);
 }
 

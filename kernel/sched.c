@@ -598,6 +598,11 @@ void kick_task(struct task *t)
 		smp_send_reschedule((unsigned int)cpu);
 }
 
+uint64_t sched_cpu_idle_tsc(unsigned int cpu)
+{
+	return cpu_percpu(cpu)->idle_tsc;
+}
+
 uint64_t sched_cpu_switches(unsigned int cpu)
 {
 	return cpu_percpu(cpu)->context_switches;

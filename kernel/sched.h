@@ -266,6 +266,8 @@ void lockup_tick(struct pt_regs *regs);
 void scheduler_ipi(void);
 /* Per-CPU counters for /proc: switches, queued tasks. */
 uint64_t sched_cpu_switches(unsigned int cpu);
+/* TSC ticks CPU @cpu spent halted in its idle loop (/proc/idle_tsc). */
+uint64_t sched_cpu_idle_tsc(unsigned int cpu);
 /* Ticks CPU @cpu spent in user mode, in the kernel, and idle. */
 void sched_cpu_times(unsigned int cpu, uint64_t *user, uint64_t *sys, uint64_t *idle);
 /* Give up the CPU; returns when this task is chosen again. */

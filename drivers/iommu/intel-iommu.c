@@ -320,12 +320,13 @@ int iommu_map(struct iommu_domain *d, uint64_t iova, uint64_t phys, size_t size,
 {
 	uint64_t perm = (prot & IOMMU_READ ? SL_R : 0) | (prot & IOMMU_WRITE ? SL_W : 0);
 	unsigned long flags;
+	uint64_t off;
 	int err = 0;
 
 	if (!d || !size || (iova | phys) & ~PAGE_MASK)
 		return -EINVAL;
 	spin_lock_irqsave(&d->lock, flags);
-	for (uint64_t off = 0; off < size; off += PAGE_SIZE) {
+	for (off = 0; off < size; off += PAGE_SIZE) {
 		uint64_t *pte = walk(d, iova + off, true), count;
 
 		if (!pte) {
@@ -346,9 +347,14 @@ int iommu_map(struct iommu_domain *d, uint64_t iova, uint64_t phys, size_t size,
 		flush_entry(d->unit, pte);
 	}
 	spin_unlock_irqrestore(&d->lock, flags);
+	if (err) {
+		if (off)
+			iommu_unmap(d, iova, off);	/* none of it stays mapped */
+		return err;
+	}
 	if (d->unit->caching_mode)		/* caches not-present entries too */
 		flush_domain_iotlb(d->unit, d->did);
-	return err;
+	return 0;
 }
 
 void iommu_unmap(struct iommu_domain *d, uint64_t iova, size_t size)

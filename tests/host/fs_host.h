@@ -72,6 +72,11 @@ uint64_t sched_cpu_switches(unsigned int cpu)
 	return 7;
 }
 
+uint64_t sched_cpu_idle_tsc(unsigned int cpu)
+{
+	return 1000 + cpu;
+}
+
 void bkl_stats(uint64_t *contended, uint64_t *sleeps, uint64_t *wait_ns)
 {
 	*contended = 3;
