@@ -32,7 +32,7 @@ export PATH := $(PATH):/usr/sbin:/sbin
 # On a fresh Debian machine the first make installs what is missing (the
 # configuration step below already needs python3-kconfiglib).
 DEPS_MISSING := $(shell for t in nasm grub-mkrescue xorriso mformat qemu-system-x86_64 musl-gcc \
-	cpio openssl mke2fs e2fsck debugfs; do command -v $$t >/dev/null || echo $$t; done; \
+	cpio openssl mke2fs e2fsck debugfs cppcheck; do command -v $$t >/dev/null || echo $$t; done; \
 	[ -x /bin/busybox ] || echo busybox-static; \
 	$(PYTHON) -c 'import kconfiglib' 2>/dev/null || echo python3-kconfiglib; \
 	[ -e /usr/share/OVMF/OVMF_CODE.fd ] || echo ovmf)

@@ -7,7 +7,7 @@ set -e
 PKGS="gcc make nasm binutils libc6-dev grub-pc-bin grub-efi-amd64-bin grub-common
 xorriso mtools qemu-system-x86 ovmf python3 python3-kconfiglib musl-tools
 busybox-static e2fsprogs gdb openssl cpio kbd console-setup-linux gnuplot-nox
-libclang-rt-14-dev clang"
+libclang-rt-14-dev clang cppcheck"
 # --linux (or BASALT_LINUX=1): also Debian's kernel, the anchor for
 # `make bench-linux` and tests/linux/run-in-qemu (they can fetch it without
 # installing anything, too)

@@ -27,7 +27,7 @@
 MODULE_NAME("crashtest");
 MODULE_VERSION("1.0");
 MODULE_DESCRIPTION("Fires one integrity check on demand (/proc/crashtest)");
-MODULE_ENTITLEMENT("cpu");	/* cli for the hard-lockup trigger */
+MODULE_ENTITLEMENT("cpu");	/* a cli of its own for the hard-lockup trigger */
 MODULE_ENTITLEMENT("dma");	/* dma-unmapped maps a buffer for edu */
 MODULE_AUTHOR("Basalt");
 MODULE_LICENSE("GPL");
@@ -488,7 +488,7 @@ static CT_NOINLINE int crashtest_soft_lockup(void)
 
 static CT_NOINLINE int crashtest_hard_lockup(void)
 {
-	local_irq_disable();
+	native_irq_disable();	/* the instruction itself, hence the "cpu" entitlement */
 	for (;;)
 		cpu_relax();
 	return 0;

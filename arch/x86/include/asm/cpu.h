@@ -1,6 +1,10 @@
 /*
  * CPU registers, model-specific registers, CPUID and the instructions generic
- * code needs (hlt, pause, rdtsc), as inline functions.
+ * code needs (hlt, pause, rdtsc), as inline functions. They stay inline in
+ * modules too: a module that calls rdmsr()/wrmsr() must declare the "msr"
+ * entitlement, and read_cr*()/write_cr*(), halt() or invlpg() need "cpu"
+ * (scripts/modcheck refuses the instructions otherwise); cpuid(), rdtsc()
+ * and cpu_relax() are not privileged.
  */
 #ifndef ASM_CPU_H
 #define ASM_CPU_H

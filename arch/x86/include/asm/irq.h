@@ -52,36 +52,89 @@ struct msi_msg {
 /* The edge-triggered, fixed-delivery message for @vector on this CPU. */
 void msi_compose_msg(unsigned int vector, struct msi_msg *msg);
 
-static inline void local_irq_enable(void)
+/*
+ * The interrupt flag. native_* are the instructions themselves. The kernel
+ * uses them inline; a module (compiled with -DMODULE) calls the kernel's
+ * out-of-line copies in arch/x86/kernel/irqflags.c instead, so its code
+ * holds no cli/sti unless its author wrote one (scripts/modcheck refuses
+ * those without the "cpu" entitlement; docs/confinement-signer.md).
+ */
+#define X86_EFLAGS_IF	(1UL << 9)
+
+static inline void native_irq_enable(void)
 {
 	__asm__ volatile("sti" ::: "memory");
 }
 
-static inline void local_irq_disable(void)
+static inline void native_irq_disable(void)
 {
 	__asm__ volatile("cli" ::: "memory");
 }
 
-static inline unsigned long local_irq_save(void)
+static inline unsigned long native_save_fl(void)
 {
 	unsigned long flags;
 
-	__asm__ volatile("pushfq; popq %0; cli" : "=r"(flags) : : "memory");
+	__asm__ volatile("pushfq; popq %0" : "=r"(flags));
+	return flags;
+}
+
+/* The same, out of line and exported (what modules call). */
+void arch_local_irq_enable(void);
+void arch_local_irq_disable(void);
+unsigned long arch_local_irq_save(void);
+void arch_local_irq_restore(unsigned long flags);
+
+#ifndef MODULE
+static inline void local_irq_enable(void)
+{
+	native_irq_enable();
+}
+
+static inline void local_irq_disable(void)
+{
+	native_irq_disable();
+}
+
+static inline unsigned long local_irq_save(void)
+{
+	unsigned long flags = native_save_fl();
+
+	native_irq_disable();
 	return flags;
 }
 
 static inline void local_irq_restore(unsigned long flags)
 {
-	if (flags & (1UL << 9))
-		local_irq_enable();
+	if (flags & X86_EFLAGS_IF)
+		native_irq_enable();
+}
+#else
+static inline void local_irq_enable(void)
+{
+	arch_local_irq_enable();
 }
 
+static inline void local_irq_disable(void)
+{
+	arch_local_irq_disable();
+}
+
+static inline unsigned long local_irq_save(void)
+{
+	return arch_local_irq_save();
+}
+
+static inline void local_irq_restore(unsigned long flags)
+{
+	arch_local_irq_restore(flags);
+}
+#endif
+
+/* Reading the flags is not privileged: inline for modules too. */
 static inline int irqs_enabled(void)
 {
-	unsigned long flags;
-
-	__asm__ volatile("pushfq; popq %0" : "=r"(flags));
-	return (flags & (1UL << 9)) != 0;
+	return (native_save_fl() & X86_EFLAGS_IF) != 0;
 }
 
 #endif
