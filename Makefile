@@ -222,7 +222,7 @@ deps:
 # QEMU_ARGS='...' appends QEMU arguments; CPUS=N sets the virtual CPUs
 # (default 2). run-qemu reads them from the environment, where make puts
 # them whether given before or after "make".
-export SHARE QEMU_ARGS CPUS
+export SHARE QEMU_ARGS CPUS IOMMU
 run: all
 	$(Q)$(PYTHON) scripts/run-qemu --iso $(B)/basalt.iso $(if $(GUI),--gui) $(if $(UEFI),--uefi)
 
