@@ -1,7 +1,8 @@
 /*
  * procfs: the file system on /proc. Its inodes are made on lookup and
  * describe what they show (struct proc_node); a file's text is generated
- * when it is opened, so one open sees one consistent snapshot. The root
+ * when it is opened, so one open sees one consistent snapshot (a file may
+ * also take a new one at a read from offset 0: proc_text_refresh). The root
  * lists the entries other subsystems register with procfs_register(),
  * the "self" symlink and one directory per process (fs/proc_pid.c).
  * sysfs, on /sys, is the same machinery over a second list of entries
@@ -273,24 +274,16 @@ void proc_evict(struct inode *ino)
 	kfree(ino->priv);
 }
 
-/*
- * Generate a file's text into f->priv: @gen returns the length it needs,
- * so the buffer grows until everything fits.
- */
-int proc_open_text(struct file *f, proc_gen_t gen, const void *ctx)
+/* Generate @t's text with @gen: it returns the length it needs, so the buffer grows until all fits. */
+static int text_fill(struct proc_text *t, proc_gen_t gen, const void *ctx)
 {
-	struct proc_text *t = kzalloc(sizeof(*t));
 	size_t size = 4096;
 	long n;
 
-	if (!t)
-		return -ENOMEM;
 	for (;;) {
 		t->data = kmalloc(size);
-		if (!t->data) {
-			kfree(t);
+		if (!t->data)
 			return -ENOMEM;
-		}
 		n = gen(ctx, t->data, size);
 		if (n < 0 || (size_t)n < size || size >= PROC_TEXT_MAX)
 			break;
@@ -299,11 +292,47 @@ int proc_open_text(struct file *f, proc_gen_t gen, const void *ctx)
 	}
 	if (n < 0) {
 		kfree(t->data);
-		kfree(t);
+		t->data = NULL;
 		return (int)n;
 	}
 	t->len = MIN((size_t)n, size - 1);
+	return 0;
+}
+
+/* Generate a file's text into f->priv, once, at open. */
+int proc_open_text(struct file *f, proc_gen_t gen, const void *ctx)
+{
+	struct proc_text *t = kzalloc(sizeof(*t));
+	int err;
+
+	if (!t)
+		return -ENOMEM;
+	err = text_fill(t, gen, ctx);
+	if (err) {
+		kfree(t);
+		return err;
+	}
 	f->priv = t;
+	return 0;
+}
+
+/*
+ * Generate the text of a file opened with proc_open_text() again, for a
+ * file that takes a new snapshot at every read from offset 0. On failure
+ * the old text stays.
+ */
+int proc_text_refresh(struct file *f, proc_gen_t gen, const void *ctx)
+{
+	struct proc_text *t = f->priv, fresh = { 0 };
+	int err;
+
+	if (!t)
+		return -EIO;
+	err = text_fill(&fresh, gen, ctx);
+	if (err)
+		return err;
+	kfree(t->data);
+	*t = fresh;
 	return 0;
 }
 

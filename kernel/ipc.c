@@ -54,12 +54,14 @@ static void *remote_ptr(struct mm *mm, uint64_t va, bool write)
  * through the uaccess helpers; memory of a blocked task is reached through
  * its page tables and the direct map (its owner faulted it in before
  * blocking); kernel spans are plain pointers. One pass, no staging buffer,
- * except between two threads of one process.
+ * except between two threads of one process. The bytes read from or
+ * written to a blocked task's memory are the running task's bytes_cross_as.
  */
 static int ipc_copy(const struct ipc_span *dst, const struct ipc_span *src, size_t n)
 {
 	bool su = src->mm && src->mm == current->mm;
 	bool du = dst->mm && dst->mm == current->mm;
+	bool remote = (src->mm && !su) || (dst->mm && !du);
 	char bounce[256];
 	size_t done = 0;
 
@@ -91,6 +93,8 @@ static int ipc_copy(const struct ipc_span *dst, const struct ipc_span *src, size
 		}
 		if (err)
 			return -EFAULT;
+		if (remote)
+			current->costs.bytes_cross_as += chunk;	/* kernel/costs.h */
 		done += chunk;
 	}
 	return 0;
@@ -215,6 +219,8 @@ long ipc_do_call(struct ipc_endpoint *ep, struct ipc_call *c, bool intr)
 	}
 	if (handoff)
 		wake_up_task(handoff);	/* never slept: the server still must run */
+	/* kernel/costs.h: the request if a server took it, the answer if one came */
+	current->costs.ipc_messages += (c->server != NULL) + (c->result >= 0);
 	return c->result;
 }
 
@@ -234,6 +240,7 @@ static struct task *reply(struct ipc_endpoint *ep, const struct ipc_msg *msg,
 		c->msg = *msg;
 		c->result = n;
 		c->state = CALL_DONE;
+		current->costs.ipc_messages++;	/* the answer reached its caller */
 		return c->caller;
 	}
 	return NULL;
@@ -260,6 +267,7 @@ long ipc_do_reply_recv(struct ipc_endpoint *ep, const struct ipc_msg *msg,
 		if (n >= 0) {
 			if (handoff)
 				wake_up_task(handoff);
+			current->costs.ipc_messages++;	/* a request received */
 			return n;
 		}
 		call_done(c, n);	/* it did not fit: the caller hears why */
@@ -285,6 +293,7 @@ long ipc_do_reply_recv(struct ipc_endpoint *ep, const struct ipc_msg *msg,
 	}
 	if (handoff)
 		wake_up_task(handoff);
+	current->costs.ipc_messages += rx->result >= 0;	/* a request received */
 	return rx->result;
 }
 
