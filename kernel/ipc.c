@@ -220,7 +220,10 @@ long ipc_do_call(struct ipc_endpoint *ep, struct ipc_call *c, bool intr)
 	if (handoff)
 		wake_up_task(handoff);	/* never slept: the server still must run */
 	/* kernel/costs.h: the request if a server took it, the answer if one came */
-	current->costs.ipc_messages += (c->server != NULL) + (c->result >= 0);
+	if (likely(c->result >= 0))
+		current->costs.ipc_messages += 2;
+	else if (c->server)
+		current->costs.ipc_messages++;
 	return c->result;
 }
 
@@ -293,7 +296,8 @@ long ipc_do_reply_recv(struct ipc_endpoint *ep, const struct ipc_msg *msg,
 	}
 	if (handoff)
 		wake_up_task(handoff);
-	current->costs.ipc_messages += rx->result >= 0;	/* a request received */
+	if (likely(rx->result >= 0))
+		current->costs.ipc_messages++;	/* a request received */
 	return rx->result;
 }
 

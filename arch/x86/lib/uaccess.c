@@ -11,6 +11,22 @@ size_t __copy_user(void *dst, const void *src, size_t n);
 size_t __clear_user(void *dst, size_t n);
 long __strncpy_user(char *dst, const char *src, size_t n);
 
+/*
+ * The bytes are counted before the copy, so that the common path keeps
+ * nothing across it; a fault takes back what was not copied, out of line.
+ */
+static __attribute__((noinline, cold)) int uncount_from(size_t left)
+{
+	current->costs.bytes_from_user -= left;
+	return -EFAULT;
+}
+
+static __attribute__((noinline, cold)) int uncount_to(size_t left)
+{
+	current->costs.bytes_to_user -= left;
+	return -EFAULT;
+}
+
 int copy_from_user(void *dst, const void __user *src, size_t n)
 {
 	size_t left;
@@ -19,9 +35,9 @@ int copy_from_user(void *dst, const void __user *src, size_t n)
 		return 0;
 	if (!access_ok(src, n))
 		return -EFAULT;
+	current->costs.bytes_from_user += n;
 	left = __copy_user(dst, src, n);
-	current->costs.bytes_from_user += n - left;
-	return left ? -EFAULT : 0;
+	return unlikely(left) ? uncount_from(left) : 0;
 }
 
 int copy_to_user(void __user *dst, const void *src, size_t n)
@@ -32,9 +48,9 @@ int copy_to_user(void __user *dst, const void *src, size_t n)
 		return 0;
 	if (!access_ok(dst, n))
 		return -EFAULT;
+	current->costs.bytes_to_user += n;
 	left = __copy_user(dst, src, n);
-	current->costs.bytes_to_user += n - left;
-	return left ? -EFAULT : 0;
+	return unlikely(left) ? uncount_to(left) : 0;
 }
 
 int clear_user(void __user *dst, size_t n)
@@ -45,9 +61,9 @@ int clear_user(void __user *dst, size_t n)
 		return 0;
 	if (!access_ok(dst, n))
 		return -EFAULT;
+	current->costs.bytes_to_user += n;
 	left = __clear_user(dst, n);
-	current->costs.bytes_to_user += n - left;
-	return left ? -EFAULT : 0;
+	return unlikely(left) ? uncount_to(left) : 0;
 }
 
 long strncpy_from_user(char *dst, const char __user *src, size_t n)
