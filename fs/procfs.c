@@ -28,6 +28,7 @@ struct proc_entry {
 	long (*write_data)(const char *buf, size_t len, void *data);
 	void *data;
 	int index;
+	bool fresh;		/* a read from offset 0 takes a new snapshot */
 	struct list_head node;
 };
 
@@ -149,12 +150,23 @@ int procfs_register(const char *name, long (*show)(char *buf, size_t size))
 		e->show = show;		/* a module reloaded: reuse its slot */
 		e->show_data = NULL;
 		e->write_data = NULL;
+		e->fresh = false;
 		track_entry(e);
 		return 0;
 	}
 	err = tree_add(&proc_tree, name, show, &e);
 	if (!err)
 		track_entry(e);
+	return err;
+}
+
+/* Add /proc/@name whose text is made again at each read from offset 0. */
+int procfs_register_fresh(const char *name, long (*show)(char *buf, size_t size))
+{
+	int err = procfs_register(name, show);
+
+	if (!err)
+		entry_by_name(&proc_tree, name)->fresh = true;
 	return err;
 }
 
@@ -574,9 +586,23 @@ static long proc_entry_write(struct file *f, const char *buf, size_t n, uint64_t
 	return e->write(buf, n);
 }
 
+static long proc_entry_read(struct file *f, char *buf, size_t n, uint64_t *pos)
+{
+	struct proc_node *pn = f->inode->priv;
+	struct proc_entry *e;
+
+	if (*pos == 0 && (e = entry_by_index(tree_of(f->inode), pn->index)) && e->fresh) {
+		int err = proc_text_refresh(f, entry_gen, e);
+
+		if (err)
+			return err;
+	}
+	return proc_text_read(f, buf, n, pos);
+}
+
 static const struct file_ops proc_entry_fops = {
 	.open = proc_entry_open,
-	.read = proc_text_read,
+	.read = proc_entry_read,
 	.write = proc_entry_write,
 	.llseek = proc_text_llseek,
 	.release = proc_text_release,

@@ -91,6 +91,6 @@ static long costs_show(char *buf, size_t size)
 
 static int costs_init(void)
 {
-	return procfs_register("costs", costs_show);
+	return procfs_register_fresh("costs", costs_show);
 }
 core_initcall(costs_init);

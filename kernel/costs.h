@@ -23,7 +23,7 @@ struct task_costs {
 	uint64_t as_switches;		/* those of them that loaded another CR3 */
 	uint64_t bytes_from_user;	/* copy_from_user, strncpy_from_user */
 	uint64_t bytes_to_user;		/* copy_to_user, clear_user */
-	uint64_t bytes_cross_as;	/* IPC long-part bytes read from or written to another task's memory */
+	uint64_t bytes_cross_as;	/* IPC long-part bytes copied between two parties */
 };
 
 #define COSTS_FIELDS (sizeof(struct task_costs) / sizeof(uint64_t))

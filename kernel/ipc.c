@@ -54,14 +54,15 @@ static void *remote_ptr(struct mm *mm, uint64_t va, bool write)
  * through the uaccess helpers; memory of a blocked task is reached through
  * its page tables and the direct map (its owner faulted it in before
  * blocking); kernel spans are plain pointers. One pass, no staging buffer,
- * except between two threads of one process. The bytes read from or
- * written to a blocked task's memory are the running task's bytes_cross_as.
+ * except between two threads of one process. Every byte that goes from
+ * one party to another (not between two threads of one process) is the
+ * running task's bytes_cross_as (kernel/costs.h).
  */
 static int ipc_copy(const struct ipc_span *dst, const struct ipc_span *src, size_t n)
 {
 	bool su = src->mm && src->mm == current->mm;
 	bool du = dst->mm && dst->mm == current->mm;
-	bool remote = (src->mm && !su) || (dst->mm && !du);
+	bool cross = !(su && du);	/* a kernel client's buffer is a party of its own */
 	char bounce[256];
 	size_t done = 0;
 
@@ -93,8 +94,8 @@ static int ipc_copy(const struct ipc_span *dst, const struct ipc_span *src, size
 		}
 		if (err)
 			return -EFAULT;
-		if (remote)
-			current->costs.bytes_cross_as += chunk;	/* kernel/costs.h */
+		if (cross)
+			current->costs.bytes_cross_as += chunk;
 		done += chunk;
 	}
 	return 0;
