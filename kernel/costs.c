@@ -26,6 +26,16 @@ static void costs_add(struct task_costs *sum, const struct task_costs *c)
 		s[i] += a[i];
 }
 
+/*
+ * Is @t a thread of @leader's process? A thread never starts before its
+ * leader, which tells it from a new process that was given the pid of a
+ * leader that died before its threads.
+ */
+static bool thread_of(const struct task *t, const struct task *leader)
+{
+	return t->tgid == leader->tgid && t->start_ns >= leader->start_ns;
+}
+
 void costs_of_process(const struct task *leader, struct task_costs *sum)
 {
 	struct task *t;
@@ -33,7 +43,7 @@ void costs_of_process(const struct task *leader, struct task_costs *sum)
 	*sum = leader->costs_exited;
 	list_for_each_entry(t, &all_tasks, all_node) {
 		/* a dead thread's counts are in costs_exited already */
-		if (t->tgid == leader->tgid && t->state != TASK_DEAD)
+		if (thread_of(t, leader) && t->state != TASK_DEAD)
 			costs_add(sum, &t->costs);
 	}
 }
@@ -47,7 +57,7 @@ void costs_thread_exit(struct task *t)
 {
 	struct task *leader = task_by_pid(t->tgid);
 
-	if (leader && leader != t)
+	if (leader && leader != t && thread_of(t, leader))
 		costs_add(&leader->costs_exited, &t->costs);
 }
 
