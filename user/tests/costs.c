@@ -1,14 +1,14 @@
 /*
  * Counted costs (docs/costs.md): /proc/self/costs, /proc/PID/costs and
  * /proc/costs checked against calls whose costs are known: N getppid
- * calls, a 4 KiB write and read, page faults, a busy loop's timer ticks,
- * a pipe ping-pong between two processes pinned to one CPU (and between
- * two threads, which share one CR3), IPC calls with long parts (both
- * sides), a read through fsd on /srv, a thread's counts after it exits,
- * another process's file and a missing pid's.
- * Every figure is a difference between two readings of a file kept open
- * (a read from offset 0 takes a new snapshot), checked within a
- * tolerance. Basalt only: on another kernel every case is skipped.
+ * calls, a 4 KiB write and read, a write cut short by a fault, page
+ * faults, a busy loop's timer ticks, a pipe ping-pong between two
+ * processes pinned to one CPU (and between two threads, which share one
+ * CR3), IPC calls with long parts (both sides), a read through fsd on
+ * /srv, a thread's counts after it exits, another process's file and a
+ * missing pid's. Every figure is a difference between two readings of a
+ * file kept open (a read from offset 0 takes a new snapshot), checked
+ * within a tolerance. Basalt only: on another kernel every case is skipped.
  */
 #include "tap.h"
 #include "../fsd/ipc.h"
@@ -175,6 +175,26 @@ static void write_and_read_4k(void)
 	CHECK_DELTA(a, b, bytes_to_user, 4096, 4096 + 1024);
 	CHECK_DELTA(a, b, bytes_from_user, 0, 64);
 	CHECK_DELTA(a, b, bytes_user_copied, 4096, 4096 + 1024 + 64);
+	close(fd);
+	close(cfd);
+}
+
+/* A copy stopped by a fault counts what it copied, not what it was asked. */
+static void fault_uncounts(void)
+{
+	struct costs a, b;
+	int cfd = open_costs(getpid());
+	int fd = open("file", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	char *p = mmap(NULL, 2 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	REQUIRE(cfd >= 0 && fd >= 0 && p != MAP_FAILED);
+	memset(p, 'y', 4096);
+	REQUIRE(mprotect(p + 4096, 4096, PROT_NONE) == 0);
+	REQUIRE(reading(cfd, &a) == 0);
+	CHECK_EQ(write(fd, p, 2 * 4096), 4096);	/* the second page faults */
+	REQUIRE(reading(cfd, &b) == 0);
+	CHECK_DELTA(a, b, bytes_from_user, 4096, 4096 + 64);
+	munmap(p, 2 * 4096);
 	close(fd);
 	close(cfd);
 }
@@ -479,6 +499,7 @@ static const struct {
 	{ "format", format },
 	{ "getppid_calls", getppid_calls },
 	{ "write_and_read_4k", write_and_read_4k },
+	{ "fault_uncounts", fault_uncounts },
 	{ "page_faults", page_faults },
 	{ "busy_loop_ticks", busy_loop_ticks },
 	{ "pipe_ping_pong", pipe_ping_pong },
