@@ -323,9 +323,9 @@ static const struct file_ops pid_file_fops = {
 static long pid_fresh_read(struct file *f, char *buf, size_t n, uint64_t *pos)
 {
 	struct proc_node *pn = f->inode->priv;
-	struct pid_ctx ctx = { find_process(pn->pid) };
 
 	if (*pos == 0) {
+		struct pid_ctx ctx = { find_process(pn->pid) };
 		long err;
 
 		if (!ctx.task)

@@ -286,7 +286,10 @@ void proc_evict(struct inode *ino)
 	kfree(ino->priv);
 }
 
-/* Generate @t's text with @gen: it returns the length it needs, so the buffer grows until all fits. */
+/*
+ * Generate @t's text with @gen: it returns the length it needs, so the
+ * buffer grows until everything fits.
+ */
 static int text_fill(struct proc_text *t, proc_gen_t gen, const void *ctx)
 {
 	size_t size = 4096;
@@ -586,6 +589,7 @@ static long proc_entry_write(struct file *f, const char *buf, size_t n, uint64_t
 	return e->write(buf, n);
 }
 
+/* The text from the open, or a new one at offset 0 for a procfs_register_fresh file. */
 static long proc_entry_read(struct file *f, char *buf, size_t n, uint64_t *pos)
 {
 	struct proc_node *pn = f->inode->priv;
