@@ -150,6 +150,7 @@ struct inode *proc_new_inode(struct super_block *sb, uint64_t ino, uint32_t mode
 			     const struct inode_ops *iops, const struct file_ops *fops,
 			     enum proc_kind kind, int pid, int index);
 int proc_open_text(struct file *f, proc_gen_t gen, const void *ctx);
+int proc_text_refresh(struct file *f, proc_gen_t gen, const void *ctx);
 long proc_text_read(struct file *f, char *buf, size_t n, uint64_t *pos);
 long proc_text_llseek(struct file *f, int64_t off, int whence);
 void proc_text_release(struct inode *ino, struct file *f);

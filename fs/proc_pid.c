@@ -2,7 +2,9 @@
  * /proc/<pid>: one directory per process (thread group leader) with the
  * files busybox ps, top, pidof and kill read: stat (Linux's field order,
  * times in USER_HZ ticks), statm, status, cmdline (argv from the
- * process's own memory) and comm.
+ * process's own memory) and comm; and Basalt's costs (kernel/costs.h),
+ * which takes a new snapshot at every read from offset 0, so that a
+ * benchmark can keep it open and pread it before and after.
  */
 #include "fs/internal.h"
 #include "kernel/sched.h"
@@ -22,13 +24,18 @@ static long gen_statm(const void *ctx, char *buf, size_t size);
 static long gen_status(const void *ctx, char *buf, size_t size);
 static long gen_cmdline(const void *ctx, char *buf, size_t size);
 static long gen_comm(const void *ctx, char *buf, size_t size);
+static long gen_costs(const void *ctx, char *buf, size_t size);
+
+static const struct file_ops pid_file_fops, pid_fresh_fops;
 
 static const struct {
 	const char *name;
 	proc_gen_t gen;
+	const struct file_ops *fops;	/* pid_fresh_fops: a new snapshot at offset 0 */
 } pid_files[] = {
-	{ "cmdline", gen_cmdline }, { "comm", gen_comm },     { "stat", gen_stat },
-	{ "statm", gen_statm },	    { "status", gen_status },
+	{ "cmdline", gen_cmdline, &pid_file_fops }, { "comm", gen_comm, &pid_file_fops },
+	{ "stat", gen_stat, &pid_file_fops },	    { "statm", gen_statm, &pid_file_fops },
+	{ "status", gen_status, &pid_file_fops },   { "costs", gen_costs, &pid_fresh_fops },
 };
 
 static const struct inode_ops pid_dir_iops;
@@ -38,7 +45,6 @@ static const struct inode_ops pid_file_iops = {
 	.evict = proc_evict,
 	.revalidate = pid_revalidate,
 };
-static const struct file_ops pid_file_fops;
 
 /* The live process @pid (a thread group leader, not the idle task 0), or NULL. */
 static struct task *find_process(int pid)
@@ -166,6 +172,15 @@ static long gen_comm(const void *ctx, char *buf, size_t size)
 	return snprintf(buf, size, "%s\n", ((const struct pid_ctx *)ctx)->task->comm);
 }
 
+/* The process's counted costs: its threads, alive and exited. */
+static long gen_costs(const void *ctx, char *buf, size_t size)
+{
+	struct task_costs sum;
+
+	costs_of_process(((const struct pid_ctx *)ctx)->task, &sum);
+	return costs_format(&sum, buf, size);
+}
+
 static int pid_file_open(struct inode *ino, struct file *f)
 {
 	struct proc_node *pn = ino->priv;
@@ -185,8 +200,8 @@ static struct inode *pid_inode(struct super_block *sb, struct task *t, int index
 				     &pid_dir_fops, PROC_PID_DIR, t->tgid, 0);
 	else
 		ino = proc_new_inode(sb, PID_INO(t->tgid, index + 1), S_IFREG | 0444,
-				     &pid_file_iops, &pid_file_fops, PROC_PID_FILE, t->tgid,
-				     index);
+				     &pid_file_iops, pid_files[index].fops, PROC_PID_FILE,
+				     t->tgid, index);
 	if (ino) {
 		ino->uid = t->cred.euid;
 		ino->gid = t->cred.egid;
@@ -300,6 +315,31 @@ static const struct file_ops pid_dir_fops = {
 static const struct file_ops pid_file_fops = {
 	.open = pid_file_open,
 	.read = proc_text_read,
+	.llseek = proc_text_llseek,
+	.release = proc_text_release,
+};
+
+/* A read from offset 0 takes a new snapshot, while the process lives. */
+static long pid_fresh_read(struct file *f, char *buf, size_t n, uint64_t *pos)
+{
+	struct proc_node *pn = f->inode->priv;
+
+	if (*pos == 0) {
+		struct pid_ctx ctx = { find_process(pn->pid) };
+		long err;
+
+		if (!ctx.task)
+			return -ESRCH;
+		err = proc_text_refresh(f, pid_files[pn->index].gen, &ctx);
+		if (err)
+			return err;
+	}
+	return proc_text_read(f, buf, n, pos);
+}
+
+static const struct file_ops pid_fresh_fops = {
+	.open = pid_file_open,
+	.read = pid_fresh_read,
 	.llseek = proc_text_llseek,
 	.release = proc_text_release,
 };

@@ -1,7 +1,8 @@
 /*
  * procfs: the file system on /proc. Its inodes are made on lookup and
  * describe what they show (struct proc_node); a file's text is generated
- * when it is opened, so one open sees one consistent snapshot. The root
+ * when it is opened, so one open sees one consistent snapshot (a file may
+ * also take a new one at a read from offset 0: proc_text_refresh). The root
  * lists the entries other subsystems register with procfs_register(),
  * the "self" symlink and one directory per process (fs/proc_pid.c).
  * sysfs, on /sys, is the same machinery over a second list of entries
@@ -27,6 +28,7 @@ struct proc_entry {
 	long (*write_data)(const char *buf, size_t len, void *data);
 	void *data;
 	int index;
+	bool fresh;		/* a read from offset 0 takes a new snapshot */
 	struct list_head node;
 };
 
@@ -148,12 +150,23 @@ int procfs_register(const char *name, long (*show)(char *buf, size_t size))
 		e->show = show;		/* a module reloaded: reuse its slot */
 		e->show_data = NULL;
 		e->write_data = NULL;
+		e->fresh = false;
 		track_entry(e);
 		return 0;
 	}
 	err = tree_add(&proc_tree, name, show, &e);
 	if (!err)
 		track_entry(e);
+	return err;
+}
+
+/* Add /proc/@name whose text is made again at each read from offset 0. */
+int procfs_register_fresh(const char *name, long (*show)(char *buf, size_t size))
+{
+	int err = procfs_register(name, show);
+
+	if (!err)
+		entry_by_name(&proc_tree, name)->fresh = true;
 	return err;
 }
 
@@ -274,23 +287,18 @@ void proc_evict(struct inode *ino)
 }
 
 /*
- * Generate a file's text into f->priv: @gen returns the length it needs,
- * so the buffer grows until everything fits.
+ * Generate @t's text with @gen: it returns the length it needs, so the
+ * buffer grows until everything fits.
  */
-int proc_open_text(struct file *f, proc_gen_t gen, const void *ctx)
+static int text_fill(struct proc_text *t, proc_gen_t gen, const void *ctx)
 {
-	struct proc_text *t = kzalloc(sizeof(*t));
 	size_t size = 4096;
 	long n;
 
-	if (!t)
-		return -ENOMEM;
 	for (;;) {
 		t->data = kmalloc(size);
-		if (!t->data) {
-			kfree(t);
+		if (!t->data)
 			return -ENOMEM;
-		}
 		n = gen(ctx, t->data, size);
 		if (n < 0 || (size_t)n < size || size >= PROC_TEXT_MAX)
 			break;
@@ -299,11 +307,47 @@ int proc_open_text(struct file *f, proc_gen_t gen, const void *ctx)
 	}
 	if (n < 0) {
 		kfree(t->data);
-		kfree(t);
+		t->data = NULL;
 		return (int)n;
 	}
 	t->len = MIN((size_t)n, size - 1);
+	return 0;
+}
+
+/* Generate a file's text into f->priv, once, at open. */
+int proc_open_text(struct file *f, proc_gen_t gen, const void *ctx)
+{
+	struct proc_text *t = kzalloc(sizeof(*t));
+	int err;
+
+	if (!t)
+		return -ENOMEM;
+	err = text_fill(t, gen, ctx);
+	if (err) {
+		kfree(t);
+		return err;
+	}
 	f->priv = t;
+	return 0;
+}
+
+/*
+ * Generate the text of a file opened with proc_open_text() again, for a
+ * file that takes a new snapshot at every read from offset 0. On failure
+ * the old text stays.
+ */
+int proc_text_refresh(struct file *f, proc_gen_t gen, const void *ctx)
+{
+	struct proc_text *t = f->priv, fresh = { 0 };
+	int err;
+
+	if (!t)
+		return -EIO;
+	err = text_fill(&fresh, gen, ctx);
+	if (err)
+		return err;
+	kfree(t->data);
+	*t = fresh;
 	return 0;
 }
 
@@ -545,9 +589,24 @@ static long proc_entry_write(struct file *f, const char *buf, size_t n, uint64_t
 	return e->write(buf, n);
 }
 
+/* The text from the open, or a new one at offset 0 for a procfs_register_fresh file. */
+static long proc_entry_read(struct file *f, char *buf, size_t n, uint64_t *pos)
+{
+	struct proc_node *pn = f->inode->priv;
+	struct proc_entry *e;
+
+	if (*pos == 0 && (e = entry_by_index(tree_of(f->inode), pn->index)) && e->fresh) {
+		int err = proc_text_refresh(f, entry_gen, e);
+
+		if (err)
+			return err;
+	}
+	return proc_text_read(f, buf, n, pos);
+}
+
 static const struct file_ops proc_entry_fops = {
 	.open = proc_entry_open,
-	.read = proc_text_read,
+	.read = proc_entry_read,
 	.write = proc_entry_write,
 	.llseek = proc_text_llseek,
 	.release = proc_text_release,

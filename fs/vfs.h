@@ -330,6 +330,8 @@ int pipe_create(struct file **rd, struct file **wr, unsigned int flags);
 
 /* procfs: add a file /proc/@name whose contents @show writes into buf. */
 int procfs_register(const char *name, long (*show)(char *buf, size_t size));
+/* The same, its text made again at every read from offset 0 (pread(fd, .., 0)). */
+int procfs_register_fresh(const char *name, long (*show)(char *buf, size_t size));
 /* A writable /proc file: @write gets each write(2)'s bytes (kernel copy). */
 int procfs_register_rw(const char *name, long (*show)(char *buf, size_t size),
 		       long (*write)(const char *buf, size_t len));

@@ -93,6 +93,8 @@ void do_exit(int status)
 
 	local_irq_disable();
 	t->exit_code = status;
+	if (t->tgid != t->pid)
+		costs_thread_exit(t);	/* as it turns TASK_DEAD: the BKL's readers see it once */
 	if (t->tgid != t->pid || !parent || parent_ignores_children(parent)) {
 		/* nobody will wait for it: free once off this stack */
 		if (parent)

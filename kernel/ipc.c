@@ -54,12 +54,15 @@ static void *remote_ptr(struct mm *mm, uint64_t va, bool write)
  * through the uaccess helpers; memory of a blocked task is reached through
  * its page tables and the direct map (its owner faulted it in before
  * blocking); kernel spans are plain pointers. One pass, no staging buffer,
- * except between two threads of one process.
+ * except between two threads of one process. Every byte that goes from
+ * one party to another (not between two threads of one process) is the
+ * running task's bytes_cross_as (kernel/costs.h).
  */
 static int ipc_copy(const struct ipc_span *dst, const struct ipc_span *src, size_t n)
 {
 	bool su = src->mm && src->mm == current->mm;
 	bool du = dst->mm && dst->mm == current->mm;
+	bool cross = !(su && du);	/* a kernel client's buffer is a party of its own */
 	char bounce[256];
 	size_t done = 0;
 
@@ -91,6 +94,8 @@ static int ipc_copy(const struct ipc_span *dst, const struct ipc_span *src, size
 		}
 		if (err)
 			return -EFAULT;
+		if (cross)
+			current->costs.bytes_cross_as += chunk;
 		done += chunk;
 	}
 	return 0;
@@ -215,6 +220,11 @@ long ipc_do_call(struct ipc_endpoint *ep, struct ipc_call *c, bool intr)
 	}
 	if (handoff)
 		wake_up_task(handoff);	/* never slept: the server still must run */
+	/* kernel/costs.h: the request if a server took it, the answer if one came */
+	if (likely(c->result >= 0))
+		current->costs.ipc_messages += 2;
+	else if (c->server)
+		current->costs.ipc_messages++;
 	return c->result;
 }
 
@@ -234,6 +244,7 @@ static struct task *reply(struct ipc_endpoint *ep, const struct ipc_msg *msg,
 		c->msg = *msg;
 		c->result = n;
 		c->state = CALL_DONE;
+		current->costs.ipc_messages++;	/* the answer reached its caller */
 		return c->caller;
 	}
 	return NULL;
@@ -260,6 +271,7 @@ long ipc_do_reply_recv(struct ipc_endpoint *ep, const struct ipc_msg *msg,
 		if (n >= 0) {
 			if (handoff)
 				wake_up_task(handoff);
+			current->costs.ipc_messages++;	/* a request received */
 			return n;
 		}
 		call_done(c, n);	/* it did not fit: the caller hears why */
@@ -285,6 +297,8 @@ long ipc_do_reply_recv(struct ipc_endpoint *ep, const struct ipc_msg *msg,
 	}
 	if (handoff)
 		wake_up_task(handoff);
+	if (likely(rx->result >= 0))
+		current->costs.ipc_messages++;	/* a request received */
 	return rx->result;
 }
 

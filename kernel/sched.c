@@ -334,10 +334,12 @@ static void switch_to(struct percpu *c, struct task *prev, struct task *next)
 	c->curr = next;
 	c->prev = prev;
 	c->context_switches++;
+	/* kernel/costs.h: @next is ours now (on_cpu), so these are its own counts */
+	next->costs.context_switches++;
 	if (next->mm)
-		mm_switch(next->mm);		/* loads CR3 only if it changes */
+		next->costs.as_switches += mm_switch(next->mm);	/* loads CR3 only if it changes */
 	else
-		mm_switch_kernel();		/* no CPU keeps a dead mm's tables loaded */
+		next->costs.as_switches += mm_switch_kernel();	/* no CPU keeps a dead mm's tables */
 	if (next->kstack_top)
 		arch_set_kernel_stack(next->kstack_top);
 	arch_set_fs_base(next->fs_base);
@@ -831,6 +833,7 @@ void task_free(struct task *t)
 	flags = raw_spin_lock_irqsave(&tasklist_lock);
 	list_del(&t->all_node);
 	raw_spin_unlock_irqrestore(&tasklist_lock, flags);
+	costs_task_freed(t);		/* under the BKL, as /proc/costs reads */
 	vfree(t->kstack);
 	kfree(t);
 }

@@ -21,6 +21,7 @@
 #include <asm/irq.h>
 #include <asm/ptrace.h>
 #include <asm/switch.h>
+#include "kernel/costs.h"
 #include "kernel/kernel.h"
 #include "kernel/signal.h"
 #include "kernel/wait.h"
@@ -71,6 +72,10 @@ struct task {
 	uint64_t wake_at_ns;	/* for timed sleeps, 0 if none */
 	uint64_t utime, stime;	/* ticks spent in user / kernel mode */
 	uint64_t start_ns;
+
+	/* counted costs (kernel/costs.h): this task's own, and a leader's exited threads' */
+	struct task_costs costs;
+	struct task_costs costs_exited;
 
 	/* user-mode state */
 	struct pt_regs *uregs;	/* user registers at the top of the kernel stack */

@@ -93,8 +93,8 @@ struct mm {
 struct mm *mm_create(void);
 struct mm *mm_fork(struct mm *parent);	/* copy-on-write duplicate */
 void mm_put(struct mm *mm);
-void mm_switch(struct mm *mm);		/* load its page tables */
-void mm_switch_kernel(void);		/* the kernel's tables only */
+bool mm_switch(struct mm *mm);		/* load its page tables; true if CR3 changed */
+bool mm_switch_kernel(void);		/* the kernel's tables only; the same */
 int mm_populate_shared(struct mm *mm, struct vma *v);	/* before fork: every page present */
 /* Read another process's memory (for /proc/pid/cmdline); bytes read or -errno. */
 long mm_read(struct mm *mm, uint64_t addr, void *buf, size_t n);

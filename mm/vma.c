@@ -41,27 +41,32 @@ struct mm *mm_create(void)
 	return mm;
 }
 
-/* Load @mm's page tables on this CPU, if they are not loaded already. */
-void mm_switch(struct mm *mm)
+/* Load @mm's page tables on this CPU, if they are not loaded already; true if CR3 changed. */
+bool mm_switch(struct mm *mm)
 {
 	struct percpu *c = this_cpu();
 
 	if (c->active_mm == mm)
-		return;
+		return false;
 	c->active_mm = mm;	/* before CR3: a shootdown from now on includes this CPU */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	uvm_activate(mm->pml4);
+	return true;
 }
 
-/* Only the kernel's tables on this CPU (a kernel thread, idle, or the mm is going). */
-void mm_switch_kernel(void)
+/*
+ * Only the kernel's tables on this CPU (a kernel thread, idle, or the mm
+ * is going); true if CR3 changed.
+ */
+bool mm_switch_kernel(void)
 {
 	struct percpu *c = this_cpu();
 
 	if (!c->active_mm)
-		return;
+		return false;
 	uvm_activate(kernel_pml4_phys());
 	c->active_mm = NULL;
+	return true;
 }
 
 static struct vma *vma_find(struct mm *mm, uint64_t addr)

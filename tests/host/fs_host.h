@@ -52,12 +52,17 @@ static struct task host_task_list;
 #include "fs/super.c"
 #include "fs/tmpfs.c"
 #include "fs/tmpfs_file.c"
+#include "kernel/costs.c"
 
 /* A user address the fake uaccess helpers treat as unmapped. */
 #define BAD_UPTR	((void *)0x1000)
 
 struct boot_info boot_info;
 unsigned int cpus_online = 2;
+
+/* Two per-CPU blocks for /proc/idle_tsc and /proc/costs (no idle tasks: NULL). */
+static struct percpu host_cpus[2];
+struct percpu *percpu_ptr[NR_CPUS] = { &host_cpus[0], &host_cpus[1] };
 
 /* Each host "CPU" reports fixed tick counts, CPU N: user 100+N, system 10, idle 1000. */
 void sched_cpu_times(unsigned int cpu, uint64_t *user, uint64_t *sys, uint64_t *idle)

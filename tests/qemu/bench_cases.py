@@ -4,9 +4,13 @@ every operation it can with positive, ordered figures, and under QEMU's
 -icount two boots must give exactly the same instruction counts. At
 -smp 2 the pipe and IPC round trips pinned to one CPU and to two must be
 measured (each reply is checked by syscall-lat itself) with both
-processes seen by getcpu where they were pinned. They read
-the serial output with scripts/bench's own parser, so a change in the
-output format breaks them rather than the benchmark report.
+processes seen by getcpu where they were pinned. On Basalt the counted
+costs per call (bench-costs lines) must be what the calls are known to
+cost: one syscall for getppid, 64 bytes out for pread-64, two
+address-space switches per pipe round trip, four IPC messages per IPC
+round trip. They read the serial output with scripts/bench's own parser,
+so a change in the output format breaks them rather than the benchmark
+report.
 """
 import importlib.machinery
 import importlib.util
@@ -30,12 +34,44 @@ def bench_module():
     return mod
 
 
+# Counted costs per call (docs/costs.md) that must hold on Basalt, at -smp 1
+# and 2: (row and scope, counter, lowest, highest). Two CPUs may add idle
+# switches to an unpinned round trip; a few background events spread over
+# the samples add fractions.
+COSTS_EXPECTED = [
+    ("getppid - self", "syscalls", 1.0, 1.01), ("getppid - self", "kernel_entries", 1.0, 1.1),
+    ("getppid - self", "bytes_user_copied", 0, 0.1),
+    ("pread-64 tmpfs self", "bytes_to_user", 64, 64.5),
+    ("pwrite-4k tmpfs self", "bytes_from_user", 4096, 4097),
+    ("pipe-rt - system", "syscalls", 4.0, 4.2), ("pipe-rt - system", "as_switches", 1.9, 4.5),
+    ("pipe-rt - system", "bytes_user_copied", 4.0, 4.5),
+    ("ipc-rt - system", "ipc_messages", 3.95, 4.1), ("ipc-rt - system", "syscalls", 2.0, 2.2),
+    ("pread-4k fsd system", "ipc_messages", 3.95, 4.2),
+    ("pread-4k fsd system", "bytes_cross_as", 4096, 4200),
+]
+
+
+def check_costs(run):
+    """Basalt's bench-costs lines against what the calls are known to cost."""
+    if run["info"].get("costs") != "proc":
+        return []
+    problems = []
+    for key, counter, lo, hi in COSTS_EXPECTED:
+        op_row = run["ops"].get(key.rsplit(" ", 1)[0])
+        if op_row is None or op_row.get("status"):
+            continue        # not measured in this run (n/a: no fsd)
+        v = run["costs"].get(key, {}).get(counter)
+        if v is None or not lo <= v <= hi:
+            problems.append("bench-costs %s: %s=%s, expected %s..%s" % (key, counter, v, lo, hi))
+    return problems
+
+
 def check_figures(out, tdir):
     run = bench_module().parse(out)
     problems = check_figures_only(run, MUST_MEASURE)
     if not problems and float(run["info"].get("tsc_hz", 0)) <= 0:
         problems.append("no TSC frequency in bench-info")
-    return problems
+    return problems + check_costs(run)
 
 
 def check_figures_only(run, must):

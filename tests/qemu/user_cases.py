@@ -72,6 +72,14 @@ USER_CASES = [
          collect=USER, exit=33, timeout=400,
          expect=[SUMMARY_CLEAN, r"ok - user/stress/futex_pingpong"],
          reject=[r"not ok - ", r"BASALT-PANIC"]),
+    # Counted costs (user/tests/costs.c, also in "all" at -smp 2 and 4) on
+    # one CPU, where no BKL is taken and the pinned ping-pong has CPU 0 to
+    # itself; the ping-pong's and the IPC's counts are printed as notes.
+    dict(name="costs-up", qemu_args=["-smp", "1"], cmdline="basalt.test=costs",
+         initramfs=True, collect=USER, exit=33, timeout=300,
+         expect=[SUMMARY_CLEAN, r"ok - user/costs/pipe_ping_pong",
+                 r"ok - user/costs/ipc_both_sides", r"ok - user/costs/other_and_missing"],
+         reject=[r"not ok - ", r"BASALT-PANIC"]),
     # No basalt.test: an interactive login shell comes up on the console.
     dict(name="user-shell-prompt", initramfs=True, until=r"\n/ # ",
          expect=[WELCOME], reject=[r"BASALT-PANIC", r"init: shell exited"],

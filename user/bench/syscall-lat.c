@@ -13,8 +13,11 @@
  * for the two-process round trips the placement (-P, place.h): "-"
  * (unpinned, the default), "same-cpu" or "two-cpus"; a pinned row is
  * preceded by a "bench-place" line saying where both processes were, and
- * fails with reason=misplaced when either was not on its CPU. A human
- * table follows as "# " lines. Exit status 0 unless something failed.
+ * fails with reason=misplaced when either was not on its CPU. On Basalt
+ * each measured row is followed by two "bench-costs" lines (costs.h):
+ * what one call cost this process and the whole system in kernel entries,
+ * IPC messages, switches and copied bytes. A human table follows as "# "
+ * lines. Exit status 0 unless something failed.
  *
  *   syscall-lat [-n SAMPLES] [-w WARMUP] [-o OP,...] [-p tmpfs,fsd]
  *               [-P PLACEMENT,...] [-T TMPDIR] [-S SRVDIR] [-t SECONDS] [-q]
@@ -29,6 +32,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "costs.h"
 #include "measure.h"
 #include "ops.h"
 #include "place.h"
@@ -55,6 +59,7 @@ static struct result results[64];
 static int nresults;
 static volatile sig_atomic_t timed_out;
 static struct place_report *peer_report;	/* shared with the forked partners */
+static int have_costs;		/* /proc/self/costs and /proc/costs: Basalt's counted costs */
 
 /* The first alarm stops the current operation (a blocked call returns
  * EINTR: no SA_RESTART); a second one, 5 s later, ends the program. */
@@ -110,14 +115,24 @@ static struct result *record(const struct op *op, const char *path, const char *
 	return r;
 }
 
-/* Warm up, then sample. Returns 0, or -errno from the call that failed. */
-static int sample(const struct op *op, struct op_ctx *c)
+/*
+ * Warm up, then sample; with counted costs, read them twice between the
+ * two (what a reading costs) and once after. Returns 0, or -errno from
+ * the call that failed.
+ */
+static int sample(const struct op *op, struct op_ctx *c, struct costs_reading cr[3])
 {
 	for (size_t i = 0; i < nwarmup + nsamples; i++) {
-		uint64_t t0 = tsc_read();
-		int err = op->call(c);
-		uint64_t t1 = tsc_read();
+		uint64_t t0, t1;
+		int err;
 
+		if (i == nwarmup && have_costs) {
+			costs_read(&cr[0]);
+			costs_read(&cr[1]);
+		}
+		t0 = tsc_read();
+		err = op->call(c);
+		t1 = tsc_read();
 		if (err)
 			return timed_out ? -EINTR : err;
 		if (timed_out)
@@ -125,6 +140,8 @@ static int sample(const struct op *op, struct op_ctx *c)
 		if (i >= nwarmup)
 			samples[i - nwarmup] = t1 - t0;
 	}
+	if (have_costs)
+		costs_read(&cr[2]);
 	return 0;
 }
 
@@ -158,6 +175,7 @@ static void run_op(const struct op *op, const struct path *p, const struct place
 			    .ep = { -1, -1 }, .to_child = { -1, -1 }, .from_child = { -1, -1 },
 			    .place = pl, .peer = peer_report };
 	int pinned = pl && pl->client_cpu >= 0;
+	struct costs_reading cr[3];
 	const char *bad = NULL;
 
 	if (p && p->why) {
@@ -186,7 +204,7 @@ static void run_op(const struct op *op, const struct path *p, const struct place
 		record(op, path, c.why ? "n/a" : "failed", c.why ? c.why : errno_name(e));
 		return;
 	}
-	int err = sample(op, &c);
+	int err = sample(op, &c, cr);
 	alarm(0);
 	c.self.after = place_here();
 	if (op->teardown)
@@ -209,6 +227,8 @@ static void run_op(const struct op *op, const struct path *p, const struct place
 	    op->name, path, nsamples, (unsigned long long)r->st.min,
 	    (unsigned long long)r->st.median, (unsigned long long)r->st.p99,
 	    to_ns(r->st.min), to_ns(r->st.median), to_ns(r->st.p99));
+	if (have_costs)
+		costs_report(op->name, path, nsamples, cr);
 }
 
 /* Is @dir a mount point? By /proc/mounts, else by its device number. */
@@ -340,12 +360,14 @@ int main(int argc, char **argv)
 	struct utsname u;
 	uname(&u);
 	tsc_find_freq(&freq);
+	have_costs = costs_open();
 	mount_check(paths[0].dir, fstype, sizeof(fstype));
 	paths[1].why = mount_check(paths[1].dir, srvtype, sizeof(srvtype));
 	say("bench-info kernel=\"%s %s\" samples=%zu warmup=%zu tsc_hz=%.0f tsc_source=%s "
-	    "cpuid_hz=%.0f measured_hz=%.0f tmpfs=%s:%s fsd=%s:%s\n", u.sysname, u.release,
-	    nsamples, nwarmup, freq.hz, freq.source, freq.cpuid_hz, freq.measured_hz,
-	    paths[0].dir, fstype, paths[1].dir, paths[1].why ? "none" : srvtype);
+	    "cpuid_hz=%.0f measured_hz=%.0f tmpfs=%s:%s fsd=%s:%s costs=%s\n", u.sysname,
+	    u.release, nsamples, nwarmup, freq.hz, freq.source, freq.cpuid_hz, freq.measured_hz,
+	    paths[0].dir, fstype, paths[1].dir, paths[1].why ? "none" : srvtype,
+	    have_costs ? "proc" : "none");
 
 	for (int i = 0; i < nops; i++) {
 		if (!wanted(oplist, ops[i].name))

@@ -34,7 +34,7 @@
  */
 static const char *const order[] = {
 	"sys", "fork", "cow", "pipe", "signal", "mmap", "efault",
-	"time", "files", "getdents", "proc", "smp", "busybox",
+	"time", "files", "getdents", "proc", "smp", "costs", "busybox",
 };
 #define NTESTS (sizeof(order) / sizeof(order[0]))
 

@@ -113,6 +113,12 @@ void x86_interrupt(struct pt_regs *regs)
 	bool from_user = user_mode(regs);
 
 	irq_count[vec & 0xff]++;
+	if (from_user) {	/* kernel/costs.h: entries from user mode, NMI an interrupt */
+		if (vec < 32 && vec != 2)
+			current->costs.faults++;
+		else
+			current->costs.interrupts++;
+	}
 	if (vec == 2 || vec == 8 || vec == 18) {
 		x86_exception(regs);
 		return;

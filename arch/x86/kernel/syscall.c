@@ -139,6 +139,7 @@ int x86_syscall(struct pt_regs *regs)
 {
 	unsigned long nr = regs->vector;
 
+	current->costs.syscalls++;	/* kernel/costs.h: one increment on the null call's path */
 	if (unlikely(bkl_enabled) && needs_bkl(nr))
 		return do_syscall(regs, nr, true);
 	return do_syscall(regs, nr, false);	/* one CPU, or a call that needs no BKL */
