@@ -102,6 +102,8 @@ static void release_coherent(const void *key, uintptr_t arg)
 
 void *dma_alloc_coherent(struct device *dev, size_t size, dma_addr_t *handle, gfp_t gfp)
 {
+	if (!module_may_dma(__builtin_return_address(0), dev, __func__))
+		return NULL;
 	uint64_t mask = dev ? dev->coherent_dma_mask : DMA_BIT_MASK(32);
 	void *va = alloc_below(size, mask ? mask : DMA_BIT_MASK(32), handle);
 
@@ -140,6 +142,8 @@ static bool virt_addr_is_direct(uintptr_t v)
 dma_addr_t dma_map_single(struct device *dev, void *ptr, size_t size,
 			  enum dma_data_direction dir)
 {
+	if (!module_may_dma(__builtin_return_address(0), dev, __func__))
+		return DMA_MAPPING_ERROR;
 	uintptr_t va = (uintptr_t)ptr;
 	uint64_t pa, mask = dev && dev->dma_mask ? dev->dma_mask : DMA_BIT_MASK(32);
 
@@ -214,6 +218,8 @@ void *ioremap_untracked(uint64_t phys, size_t size)
 
 void *ioremap(uint64_t phys, size_t size)
 {
+	if (!module_may_ioremap(__builtin_return_address(0), phys, size, __func__))
+		return NULL;
 	void *va = ioremap_untracked(phys, size);
 
 	if (!va)
