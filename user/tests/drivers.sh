@@ -3,8 +3,8 @@
 # /proc/interrupts, the edu module on its shared, level-triggered INTx line,
 # every in-tree driver module loaded, used and removed 50 times while its
 # device interrupts (MemFree back within 64 KiB, no warning), the leaky
-# module whose forgotten IRQ, timer, work item and /proc entry the kernel
-# (and its ioremap) releases with one warning each, and an interrupt storm on a line nobody
+# module whose forgotten PCI driver, IRQ, timer, work item, /proc entry and
+# ioremap the kernel releases with one warning each, and an interrupt storm on a line nobody
 # claims, which the kernel disables. Prints "ok - drivers/<case>" lines;
 # the exit status is the number of failures.
 
@@ -107,7 +107,9 @@ mark
 out=$(rmmod leaky 2>&1)
 ok leaky/rmmod $? "$out"
 left=$(new_log | grep -c 'module leaky: exit left ')
-check leaky/one-warning-per-resource 5 "$left"
+check leaky/one-warning-per-resource 6 "$left"
+new_log | grep -q 'module leaky: exit left PCI driver leaky registered; unregistered'
+ok leaky/driver-unregistered $? "$(new_log)"
 new_log | grep -Eq 'module leaky: exit left irq [0-9]+ \(leaky\) requested; freed'
 ok leaky/irq-freed $? "$(new_log)"
 new_log | grep -q 'module leaky: exit left timer leaky_timer_fn+0x[0-9a-f]*/0x[0-9a-f]* \[leaky\] armed; cancelled'
