@@ -4,9 +4,10 @@
  * manifest strictly, look up its key, verify the Ed25519 signature over
  * the manifest, then compare the payload's SHA-512, the kernel build id,
  * the entitlements (ent= lines, kernel/module/ent_lines.c) against what
- * the key may grant, and the security version with what the manifest says. The format is
- * in docs/module-format.md. Also keeps the per-name table of the highest
- * secver accepted since boot, which makes rollbacks fail.
+ * the key may grant, and the security version with what the manifest
+ * says. The format is in docs/module-format.md. Also keeps the per-name
+ * table of the highest secver accepted since boot, which makes rollbacks
+ * fail.
  */
 #include "kernel/module/signature.h"
 #include "kernel/kernel.h"
