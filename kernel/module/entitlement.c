@@ -38,130 +38,117 @@ void module_refused(const struct module *m, const char *fmt, ...)
 }
 
 /*
- * The module to check for a request from @addr: NULL when the request may
- * go ahead without a look at entitlements (kernel code, an unsigned module
- * that has not faulted). A faulted module is refused here, with @what.
+ * The module a request from @addr must be checked for, or NULL when it may
+ * go ahead as it is: kernel code, or an unsigned module that has not
+ * faulted. Nothing is formatted on this path: it runs on every call.
  */
-static struct module *checked_module(uintptr_t addr, const char *what, bool *refuse)
+static struct module *subject(uintptr_t addr)
 {
 	struct module *m = module_of_addr(addr);
 
-	*refuse = false;
-	if (!m)
+	if (!m || (!m->confined && !READ_ONCE(m->faulted)))
 		return NULL;
+	return m;
+}
+
+static bool allowed(const struct module *m, bool granted)
+{
+	return granted && !READ_ONCE(m->faulted);
+}
+
+/*
+ * Log the refusal of @what for @m, "no entitlement ..." (@fmt) or, for a
+ * faulted module, its fault; false, for the caller to return.
+ */
+__printf(3, 4)
+static bool refuse(const struct module *m, const char *what, const char *fmt, ...)
+{
+	char why[128];
+	va_list ap;
+
 	if (READ_ONCE(m->faulted)) {
 		module_refused(m, "%s refused: module faulted (%s)", what, m->fault_why);
-		*refuse = true;
-		return NULL;
+		return false;
 	}
-	return m->confined ? m : NULL;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	module_refused(m, "%s refused: %s", what, why);
+	return false;
 }
 
 bool module_may_dma(const void *caller, const struct device *dev, const char *api)
 {
+	struct module *m = subject((uintptr_t)caller);
 	char what[64];
-	struct module *m;
-	bool refuse;
 
-	snprintf(what, sizeof(what), "%s(%s)", api, dev && dev->name ? dev->name : "?");
-	m = checked_module((uintptr_t)caller, what, &refuse);
-	if (!m)
-		return !refuse;
-	if (m->ent.kinds & MODULE_ENT_BIT(MODULE_ENT_DMA))
+	if (!m || allowed(m, m->ent.kinds & MODULE_ENT_BIT(MODULE_ENT_DMA)))
 		return true;
-	module_refused(m, "%s refused: no entitlement dma", what);
-	return false;
+	snprintf(what, sizeof(what), "%s(%s)", api, dev && dev->name ? dev->name : "?");
+	return refuse(m, what, "no entitlement dma");
 }
 
 bool module_may_ioremap(const void *caller, uint64_t phys, size_t size, const char *api)
 {
+	struct module *m = subject((uintptr_t)caller);
 	char what[64];
-	struct module *m;
-	bool refuse;
 
-	snprintf(what, sizeof(what), "%s(%#lx, %zu)", api, (unsigned long)phys, size);
-	m = checked_module((uintptr_t)caller, what, &refuse);
-	if (!m)
-		return !refuse;
-	if (pci_module_owns_mmio(m, phys, size))
+	if (!m || allowed(m, pci_module_owns_mmio(m, phys, size)))
 		return true;
-	module_refused(m, "%s refused: no entitlement to %#lx-%#lx (no BAR of a device bound to %s)",
-		       what, (unsigned long)phys, (unsigned long)(phys + (size ? size - 1 : 0)),
-		       m->name);
-	return false;
+	snprintf(what, sizeof(what), "%s(%#lx, %zu)", api, (unsigned long)phys, size);
+	return refuse(m, what, "no entitlement to %#lx-%#lx (no BAR of a device bound to %s)",
+		      (unsigned long)phys, (unsigned long)(phys + (size ? size - 1 : 0)), m->name);
 }
 
 bool module_may_request_irq(const void *caller, unsigned int irq)
 {
+	struct module *m = subject((uintptr_t)caller);
+	bool isa = irq < MODULE_ENT_ISA_IRQS;
 	char what[32];
-	struct module *m;
-	bool refuse;
 
+	if (!m || allowed(m, (isa && (m->ent.irqs & (1u << irq))) || pci_module_owns_irq(m, irq)))
+		return true;
 	snprintf(what, sizeof(what), "request_irq(%u)", irq);
-	m = checked_module((uintptr_t)caller, what, &refuse);
-	if (!m)
-		return !refuse;
-	if (irq < MODULE_ENT_ISA_IRQS && (m->ent.irqs & (1u << irq)))
-		return true;
-	if (pci_module_owns_irq(m, irq))
-		return true;
-	if (irq < MODULE_ENT_ISA_IRQS)
-		module_refused(m, "%s refused: no entitlement irq:%u", what, irq);
-	else
-		module_refused(m, "%s refused: no entitlement to irq %u (not a line or vector of a device bound to %s)",
-			       what, irq, m->name);
-	return false;
+	if (isa)
+		return refuse(m, what, "no entitlement irq:%u", irq);
+	return refuse(m, what,
+		      "no entitlement to irq %u (not a line or vector of a device bound to %s)",
+		      irq, m->name);
 }
 
 bool module_may_request_region(const void *caller, unsigned long start, unsigned long n)
 {
+	struct module *m = subject((uintptr_t)caller);
 	char what[48];
-	struct module *m;
-	bool refuse;
 
-	snprintf(what, sizeof(what), "request_region(%#lx, %lu)", start, n);
-	m = checked_module((uintptr_t)caller, what, &refuse);
-	if (!m)
-		return !refuse;
-	if (module_ent_has_ports(&m->ent, start, n))
+	if (!m || allowed(m, module_ent_has_ports(&m->ent, start, n)))
 		return true;
-	module_refused(m, "%s refused: no entitlement ioport:%#lx-%#lx", what, start,
-		       start + n - 1);
-	return false;
+	snprintf(what, sizeof(what), "request_region(%#lx, %lu)", start, n);
+	return refuse(m, what, "no entitlement ioport:%#lx-%#lx", start, start + n - 1);
 }
 
 bool module_may_bind_pci(const void *drv, const char *dev_name, uint32_t vendor,
 			 uint32_t device, uint32_t class)
 {
+	struct module *m = subject((uintptr_t)drv);
 	char what[64];
-	struct module *m;
-	bool refuse;
 
-	snprintf(what, sizeof(what), "probe of %s [%04x:%04x]", dev_name, vendor, device);
-	m = checked_module((uintptr_t)drv, what, &refuse);
-	if (!m)
-		return !refuse;
-	if (module_ent_has_pci(&m->ent, vendor, device, class))
+	if (!m || allowed(m, module_ent_has_pci(&m->ent, vendor, device, class)))
 		return true;
-	module_refused(m, "%s refused: no entitlement pci:%04x:%04x", what, vendor, device);
-	return false;
+	snprintf(what, sizeof(what), "probe of %s [%04x:%04x]", dev_name, vendor, device);
+	return refuse(m, what, "no entitlement pci:%04x:%04x", vendor, device);
 }
 
 bool module_may_bind_virtio(const void *drv, const char *dev_name, uint32_t device,
 			    uint32_t vendor)
 {
+	struct module *m = subject((uintptr_t)drv);
 	char what[64];
-	struct module *m;
-	bool refuse;
 
-	snprintf(what, sizeof(what), "probe of %s (virtio type %u)", dev_name, device);
-	m = checked_module((uintptr_t)drv, what, &refuse);
-	if (!m)
-		return !refuse;
-	if (module_ent_has_virtio(&m->ent, device, vendor))
+	if (!m || allowed(m, module_ent_has_virtio(&m->ent, device, vendor)))
 		return true;
-	module_refused(m, "%s refused: no entitlement virtio:%u", what, device);
-	return false;
+	snprintf(what, sizeof(what), "probe of %s (virtio type %u)", dev_name, device);
+	return refuse(m, what, "no entitlement virtio:%u", device);
 }
 
 void module_mark_faulted(struct module *m, const char *why)
