@@ -227,8 +227,6 @@ static inline void module_untrack(int type, const void *key, uintptr_t arg) {}
  */
 struct device;
 #ifdef CONFIG_MODULES
-/* The confined module whose memory holds @addr, or NULL (kernel, unsigned module). */
-struct module *module_confining(uintptr_t addr);
 /* dma_alloc_coherent, dma_map_single (@api names it in the log): needs "dma". */
 bool module_may_dma(const void *caller, const struct device *dev, const char *api);
 /* ioremap, pci_iomap (@api): [phys, phys + size) in a BAR of a PCI device bound to it. */
@@ -242,8 +240,6 @@ bool module_may_bind_pci(const void *drv, const char *dev_name, uint32_t vendor,
 			 uint32_t device, uint32_t class);
 bool module_may_bind_virtio(const void *drv, const char *dev_name, uint32_t device,
 			    uint32_t vendor);
-/* Log "module M: <what> refused: <why>" (callers outside entitlement.c use it too). */
-__printf(2, 3) void module_refused(const struct module *m, const char *fmt, ...);
 
 /*
  * For code that catches a module's device misbehaving (an IOMMU fault): mark
@@ -257,7 +253,6 @@ void module_mark_faulted(struct module *m, const char *why);
 /* The same for the module whose memory holds @addr (any of its code or data). */
 void module_mark_faulted_addr(const void *addr, const char *why);
 #else
-static inline struct module *module_confining(uintptr_t addr) { return NULL; }
 static inline bool module_may_dma(const void *caller, const struct device *dev,
 				  const char *api) { return true; }
 static inline bool module_may_ioremap(const void *caller, uint64_t phys, size_t size,
@@ -272,7 +267,6 @@ static inline bool module_may_bind_pci(const void *drv, const char *dev_name, ui
 				       uint32_t device, uint32_t class) { return true; }
 static inline bool module_may_bind_virtio(const void *drv, const char *dev_name,
 					  uint32_t device, uint32_t vendor) { return true; }
-static inline __printf(2, 3) void module_refused(const struct module *m, const char *fmt, ...) {}
 static inline void module_mark_faulted(struct module *m, const char *why) {}
 static inline void module_mark_faulted_addr(const void *addr, const char *why) {}
 #endif

@@ -19,24 +19,6 @@
 
 static DEFINE_SPINLOCK(fault_lock);
 
-struct module *module_confining(uintptr_t addr)
-{
-	struct module *m = module_of_addr(addr);
-
-	return m && m->confined ? m : NULL;
-}
-
-void module_refused(const struct module *m, const char *fmt, ...)
-{
-	char what[160];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	pr_err("module %s: %s\n", m->name, what);
-}
-
 /*
  * The module a request from @addr must be checked for, or NULL when it may
  * go ahead as it is: kernel code, or an unsigned module that has not
@@ -57,8 +39,9 @@ static bool allowed(const struct module *m, bool granted)
 }
 
 /*
- * Log the refusal of @what for @m, "no entitlement ..." (@fmt) or, for a
- * faulted module, its fault; false, for the caller to return.
+ * The one log line of a refusal, "module M: <what> refused: <why>", where
+ * @why is "no entitlement ..." (@fmt) or, for a faulted module, its fault.
+ * Returns false, for the caller to return.
  */
 __printf(3, 4)
 static bool refuse(const struct module *m, const char *what, const char *fmt, ...)
@@ -67,13 +50,13 @@ static bool refuse(const struct module *m, const char *what, const char *fmt, ..
 	va_list ap;
 
 	if (READ_ONCE(m->faulted)) {
-		module_refused(m, "%s refused: module faulted (%s)", what, m->fault_why);
+		pr_err("module %s: %s refused: module faulted (%s)\n", m->name, what, m->fault_why);
 		return false;
 	}
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	module_refused(m, "%s refused: %s", what, why);
+	pr_err("module %s: %s refused: %s\n", m->name, what, why);
 	return false;
 }
 
