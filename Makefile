@@ -106,7 +106,10 @@ LDFLAGS   := -nostdlib -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segm
 
 # --- objects ---------------------------------------------------------------
 SIGN_KEY   := keys/signing_key.pem
-EXTRA_KEYS := $(patsubst "%",%,$(CONFIG_MODULE_SIG_EXTRA_KEYS))
+THIRDPARTY_KEY := keys/thirdparty_key.pem
+# (the quotes of Kconfig strings dropped; subst, since a list has several words)
+THIRDPARTY_GRANTS := $(subst ",,$(CONFIG_MODULE_SIG_THIRDPARTY_GRANTS))
+EXTRA_KEYS := $(subst ",,$(CONFIG_MODULE_SIG_EXTRA_KEYS))
 obj-y :=
 include arch/x86/Makefile
 include kernel/Makefile
@@ -147,10 +150,13 @@ $(B)/arch/x86/kernel/syscall.o: $(B)/include/generated/syscall_count.h
 
 # --- module signing keys and the kernel's build id ------------------------------
 # The signing key is made on the first build, kept out of git (keys/) and out
-# of the ISO; its public half is compiled in as a trusted key. The build id
-# binds modules to this kernel build: sign-module writes it in the manifest.
+# of the ISO; its public half is compiled in as a trusted key that grants
+# every entitlement. The third-party key, made the same way, is for modules
+# built by others: it (and every key in CONFIG_MODULE_SIG_EXTRA_KEYS) grants
+# only CONFIG_MODULE_SIG_THIRDPARTY_GRANTS. The build id binds modules to
+# this kernel build: sign-module writes it in the manifest.
 
-$(SIGN_KEY):
+$(SIGN_KEY) $(THIRDPARTY_KEY):
 	$(quiet) GENKEY $@
 	@mkdir -p keys
 	$(Q)openssl genpkey -algorithm ed25519 -out $@ 2>/dev/null
@@ -164,9 +170,11 @@ $(B)/kernel_build_id.c: $(B)/build_id
 	$(quiet) GEN $@
 	$(Q)printf '/* generated */\nconst char kernel_build_id[] = "%s";\n' "$$(cat $<)" > $@
 
-$(B)/trusted_keys.c: $(SIGN_KEY) $(EXTRA_KEYS) scripts/gen-trusted-keys
+$(B)/trusted_keys.c: $(SIGN_KEY) $(THIRDPARTY_KEY) $(EXTRA_KEYS) scripts/gen-trusted-keys \
+		$(B)/config.mk
 	$(quiet) GEN $@
-	$(Q)$(PYTHON) scripts/gen-trusted-keys $(SIGN_KEY) $(EXTRA_KEYS) > $@.tmp && mv $@.tmp $@
+	$(Q)$(PYTHON) scripts/gen-trusted-keys --grants all $(SIGN_KEY) \
+		--grants "$(THIRDPARTY_GRANTS)" $(THIRDPARTY_KEY) $(EXTRA_KEYS) > $@.tmp && mv $@.tmp $@
 
 $(B)/ksyms0.o $(B)/ksyms.o $(B)/syscall_table.o $(B)/kernel_build_id.o $(B)/trusted_keys.o: $(B)/%.o: $(B)/%.c
 	$(quiet) CC $<

@@ -185,6 +185,8 @@ int request_irq(unsigned int irq, irq_handler_t handler, unsigned long flags,
 
 	if (irq >= NR_IRQS || !handler || ((flags & IRQF_SHARED) && !dev))
 		return -EINVAL;
+	if (!module_may_request_irq(__builtin_return_address(0), irq))
+		return -EPERM;
 	a = kzalloc(sizeof(*a));
 	if (!a)
 		return -ENOMEM;

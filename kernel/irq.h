@@ -39,7 +39,8 @@ typedef irqreturn_t (*irq_handler_t)(int irq, void *dev_id);
  * non-NULL on a shared line; every handler of a shared line must pass
  * IRQF_SHARED. The line is enabled when its first handler arrives.
  * 0, -EINVAL (bad number or arguments), -EBUSY (taken, not shared),
- * -ENOMEM.
+ * -ENOMEM, -EPERM (a module asking for a line that is neither its PCI
+ * device's nor an ISA line it has an irq: entitlement for).
  */
 int request_irq(unsigned int irq, irq_handler_t handler, unsigned long flags,
 		const char *name, void *dev);

@@ -10,11 +10,13 @@
 
 #include <stdint.h>
 #include "kernel/kernel.h"
+#include "kernel/module/entitlement.h"
 #include "lib/list.h"
 /* the driver interface: every facility a module may use is one include away */
 #ifndef BASALT_HOST_TEST
 #include <asm/barrier.h>
 #include <asm/io.h>
+#include "kernel/ioport.h"
 #include "kernel/irq.h"
 #include "kernel/kthread.h"
 #include "kernel/lock.h"
@@ -38,9 +40,10 @@
 
 /*
  * What the module may touch (docs/confinement.md). scripts/sign-module
- * copies each into the manifest the signature covers; the kernel refuses
- * anything else with -EPERM, and refuses the module if its key may not
- * grant what it asks. One per macro:
+ * copies each into the manifest the signature covers (as ent= lines,
+ * docs/module-format.md); the kernel refuses anything else with -EPERM,
+ * and refuses the module if its key may not grant what it asks. One per
+ * macro:
  *   "dma"                the DMA API (coherent buffers, streaming mappings)
  *   "ioport=0x70-0x71"   port I/O in that range (request_region; the signer
  *                        refuses in/out instructions without it)
@@ -51,7 +54,9 @@
  *   "cpu"                other privileged instructions (cli/sti, hlt,
  *                        control registers, descriptor tables, ...)
  * The devices a driver may bind come from its ID table, named with
- * MODULE_DEVICE_TABLE(pci, table) or MODULE_DEVICE_TABLE(virtio, table).
+ * MODULE_DEVICE_TABLE(pci, table) or MODULE_DEVICE_TABLE(virtio, table);
+ * the interrupt lines, BARs (ioremap, pci_iomap) of a PCI device bound to
+ * the module need nothing more. A module with EXPORT_SYMBOL needs "export".
  */
 #define __MODINFO_CAT2(a, b)	a##b
 #define __MODINFO_CAT(a, b)	__MODINFO_CAT2(a, b)
@@ -134,6 +139,11 @@ struct module {
 	uint8_t text_hash[64];		/* SHA-512 of the text at load (watchdog) */
 	char key_id[17];
 	uint32_t secver;
+	/* what its manifest lets it touch; unsigned modules are not confined */
+	struct module_entitlements ent;
+	bool confined;
+	bool faulted;			/* module_mark_faulted(): refused everything since */
+	char fault_why[64];
 	uint64_t verify_cycles, link_cycles;
 	void *file_copy;		/* the ELF (names in symbol tables point here) */
 	void *funcs_alloc;
@@ -169,6 +179,7 @@ enum module_resource_type {
 	MRES_DMA_COHERENT,	/* key: kernel address, arg: size */
 	MRES_IOREMAP,		/* key: kernel address */
 	MRES_VIRTIO_DRIVER,	/* key: struct virtio_driver */
+	MRES_IOPORT,		/* key: first port, arg: count */
 	MRES_NR_TYPES
 };
 
@@ -203,6 +214,61 @@ static inline int module_track(uintptr_t owner, int type, const void *key, uintp
 	return 0;
 }
 static inline void module_untrack(int type, const void *key, uintptr_t arg) {}
+#endif
+
+/* --- entitlements (kernel/module/entitlement.c, docs/confinement.md) ------------------ */
+/*
+ * Each check finds the calling module by address (a return address, a
+ * driver structure), as the resource tracker does. Kernel code and unsigned
+ * modules are not confined: every check lets them through. A refusal logs
+ * one line, "module M: <call> refused: no entitlement <what>", and the
+ * caller returns -EPERM (NULL, DMA_MAPPING_ERROR). A faulted module is
+ * refused every DMA, MMIO, interrupt and port request from then on.
+ */
+struct device;
+#ifdef CONFIG_MODULES
+/* dma_alloc_coherent, dma_map_single (@api names it in the log): needs "dma". */
+bool module_may_dma(const void *caller, const struct device *dev, const char *api);
+/* ioremap, pci_iomap (@api): [phys, phys + size) in a BAR of a PCI device bound to it. */
+bool module_may_ioremap(const void *caller, uint64_t phys, size_t size, const char *api);
+/* request_irq: a line or vector of a PCI device bound to it, or an ISA line with irq:N. */
+bool module_may_request_irq(const void *caller, unsigned int irq);
+/* request_region: every port inside one of its ioport: ranges. */
+bool module_may_request_region(const void *caller, unsigned long start, unsigned long n);
+/* The bus binding @dev_name (vendor:device, class) to the driver structure @drv. */
+bool module_may_bind_pci(const void *drv, const char *dev_name, uint32_t vendor,
+			 uint32_t device, uint32_t class);
+bool module_may_bind_virtio(const void *drv, const char *dev_name, uint32_t device,
+			    uint32_t vendor);
+
+/*
+ * For code that catches a module's device misbehaving (an IOMMU fault): mark
+ * @m faulted, with @why ("DMA write to 0x1000 outside its mappings") shown
+ * in /proc/modules ("(faulted)" after the address) and in
+ * /proc/module_entitlements. From then on the module is refused every DMA,
+ * MMIO, interrupt and port request; rmmod still works. Safe in interrupt
+ * context; the first reason is kept. NULL is ignored (the kernel's own).
+ */
+void module_mark_faulted(struct module *m, const char *why);
+/* The same for the module whose memory holds @addr (any of its code or data). */
+void module_mark_faulted_addr(const void *addr, const char *why);
+#else
+static inline bool module_may_dma(const void *caller, const struct device *dev,
+				  const char *api) { return true; }
+static inline bool module_may_ioremap(const void *caller, uint64_t phys, size_t size,
+				      const char *api)
+{
+	return true;
+}
+static inline bool module_may_request_irq(const void *caller, unsigned int irq) { return true; }
+static inline bool module_may_request_region(const void *caller, unsigned long start,
+					     unsigned long n) { return true; }
+static inline bool module_may_bind_pci(const void *drv, const char *dev_name, uint32_t vendor,
+				       uint32_t device, uint32_t class) { return true; }
+static inline bool module_may_bind_virtio(const void *drv, const char *dev_name,
+					  uint32_t device, uint32_t vendor) { return true; }
+static inline void module_mark_faulted(struct module *m, const char *why) {}
+static inline void module_mark_faulted_addr(const void *addr, const char *why) {}
 #endif
 
 /* --- unloaded modules (kernel/module/unloaded.c) ------------------------------------- */

@@ -239,6 +239,8 @@ static void release_coherent(const void *key, uintptr_t arg)
 
 void *dma_alloc_coherent(struct device *dev, size_t size, dma_addr_t *handle, gfp_t gfp)
 {
+	if (!module_may_dma(__builtin_return_address(0), dev, __func__))
+		return NULL;
 	uint64_t mask = dev ? dev->coherent_dma_mask : DMA_BIT_MASK(32);
 	struct iommu_domain *d = dev ? dev->iommu : NULL;
 	void *va = alloc_below(size, mask ? mask : DMA_BIT_MASK(32), handle);
@@ -333,6 +335,8 @@ static dma_addr_t map_confined(struct device *dev, void *ptr, uint64_t pa, size_
 dma_addr_t dma_map_single(struct device *dev, void *ptr, size_t size,
 			  enum dma_data_direction dir)
 {
+	if (!module_may_dma(__builtin_return_address(0), dev, __func__))
+		return DMA_MAPPING_ERROR;
 	uintptr_t va = (uintptr_t)ptr;
 	uint64_t pa, mask = dev && dev->dma_mask ? dev->dma_mask : DMA_BIT_MASK(32);
 
@@ -441,6 +445,8 @@ void *ioremap_untracked(uint64_t phys, size_t size)
 
 void *ioremap(uint64_t phys, size_t size)
 {
+	if (!module_may_ioremap(__builtin_return_address(0), phys, size, __func__))
+		return NULL;
 	void *va = ioremap_untracked(phys, size);
 
 	if (!va)

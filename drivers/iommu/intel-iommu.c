@@ -149,12 +149,6 @@ struct dmar_unit {
 	uint64_t faults;
 };
 
-/* kernel/module/: the driver's module is shown faulted (lsmod); a no-op without modules */
-__attribute__((weak)) void module_mark_faulted_addr(const void *addr, const char *why);
-__attribute__((weak)) void module_mark_faulted_addr(const void *addr, const char *why)
-{
-}
-
 static struct dmar_unit units[MAX_UNITS];
 static unsigned int nunits;
 static bool iommu_off, fault_panic, active;
@@ -508,7 +502,7 @@ static struct pci_dev *device_by_sid(unsigned int sid)
 /* The name of the module @pdev's driver lives in ("built-in" for the kernel's own). */
 static const char *driver_module(struct pci_dev *pdev)
 {
-	struct module *m = pdev && pdev->driver ? module_of_addr((uintptr_t)pdev->driver) : NULL;
+	struct module *m = pdev ? pci_dev_module(pdev) : NULL;
 
 	if (!pdev || !pdev->driver)
 		return "none";
@@ -535,9 +529,13 @@ static void report_fault(struct dmar_unit *u, uint64_t addr, uint64_t hi)
 	pr_err("integrity check failed: DMA %s of %#lx by %s (%s, module %s) blocked: %s "
 	       "(reason %#x)\n", dir, (unsigned long)addr, name, drv, mod, fault_reason(fr), fr);
 	if (pdev && (pci_read_config16(pdev, PCI_COMMAND) & PCI_COMMAND_MASTER)) {
+		char why[64];
+
 		pci_clear_master(pdev);
 		pdev->dma_faulted = true;
-		module_mark_faulted_addr(pdev->driver, "dma");
+		snprintf(why, sizeof(why), "DMA %s of %#lx blocked by the IOMMU", dir,
+			 (unsigned long)addr);
+		module_mark_faulted(pci_dev_module(pdev), why);
 		pr_err("%s: bus mastering off; driver %s (module %s) marked faulted\n", name, drv,
 		       mod);
 	}

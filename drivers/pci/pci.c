@@ -57,6 +57,8 @@ void *pci_iomap(struct pci_dev *dev, int bar)
 		pci_err(dev, "BAR%d is not a memory BAR\n", bar);
 		return NULL;
 	}
+	if (!module_may_ioremap(__builtin_return_address(0), b->addr, b->size, "pci_iomap"))
+		return NULL;
 	return ioremap_untracked(b->addr, b->size);
 }
 EXPORT_SYMBOL(pci_iomap);
@@ -134,13 +136,16 @@ static void release_pci_driver(const void *key, uintptr_t arg)
 	pci_unregister_driver((struct pci_driver *)key);
 }
 
-static void try_bind(struct pci_driver *drv, struct pci_dev *dev)
+/* Probe @dev with @drv if its table matches; -EPERM if its module may not bind @dev. */
+static int try_bind(struct pci_driver *drv, struct pci_dev *dev)
 {
 	const struct pci_device_id *id = match_device(drv, dev);
 	int err;
 
 	if (!id)
-		return;
+		return 0;
+	if (!module_may_bind_pci(drv, dev->name, dev->vendor, dev->device, dev->class))
+		return -EPERM;
 	dev->driver = drv;
 	dev->dev.driver_name = drv->name;
 	err = drv->probe(dev, id);
@@ -148,15 +153,22 @@ static void try_bind(struct pci_driver *drv, struct pci_dev *dev)
 		pci_warn(dev, "probe by driver %s failed with error %d\n", drv->name,
 			err);
 		release_device(dev, drv);
-		return;
+		return 0;
 	}
 	pci_info(dev, "bound to driver %s\n", drv->name);
+	return 0;
 }
 
+/*
+ * A device the driver's module may not bind (its manifest lacks the ID) is
+ * left alone with a log line; if that left the driver with no device at
+ * all, it is not registered and the call fails with -EPERM.
+ */
 int pci_register_driver(struct pci_driver *drv)
 {
 	struct pci_driver *d;
 	struct pci_dev *dev;
+	bool refused = false, bound = false;
 
 	if (!drv->name || !drv->id_table || !drv->probe)
 		return -EINVAL;
@@ -170,8 +182,14 @@ int pci_register_driver(struct pci_driver *drv)
 	module_track((uintptr_t)drv, MRES_PCI_DRIVER, drv, 0, release_pci_driver,
 		     "PCI driver %s registered", drv->name);
 	list_for_each_entry(dev, &pci_devices, node) {
-		if (!dev->driver)
-			try_bind(drv, dev);
+		if (!dev->driver && try_bind(drv, dev))
+			refused = true;
+		bound |= dev->driver == drv;
+	}
+	if (refused && !bound) {
+		list_del(&drv->node);
+		module_untrack(MRES_PCI_DRIVER, drv, 0);
+		return -EPERM;
 	}
 	return 0;
 }
@@ -216,6 +234,44 @@ void pci_intx(struct pci_dev *dev, int enable)
 	pci_write_config16(dev, PCI_COMMAND, cmd);
 }
 EXPORT_SYMBOL(pci_intx);
+
+struct module *pci_dev_module(const struct pci_dev *dev)
+{
+	return dev && dev->driver ? module_of_addr((uintptr_t)dev->driver) : NULL;
+}
+
+bool pci_module_owns_irq(const struct module *m, unsigned int irq)
+{
+	struct pci_dev *dev;
+
+	list_for_each_entry(dev, &pci_devices, node) {
+		if (!m || pci_dev_module(dev) != m)
+			continue;
+		if ((dev->intx_irq && irq == dev->intx_irq) ||
+		    (dev->nvec && irq >= dev->irq && irq - dev->irq < dev->nvec))
+			return true;
+	}
+	return false;
+}
+
+bool pci_module_owns_mmio(const struct module *m, uint64_t phys, uint64_t size)
+{
+	struct pci_dev *dev;
+
+	list_for_each_entry(dev, &pci_devices, node) {
+		if (!m || pci_dev_module(dev) != m)
+			continue;
+		for (int i = 0; i < PCI_NUM_BARS; i++) {
+			const struct pci_bar *b = &dev->bar[i];
+
+			if ((b->type == PCI_BAR_MEM32 || b->type == PCI_BAR_MEM64) && b->size &&
+			    phys >= b->addr && phys - b->addr < b->size &&
+			    size <= b->size - (phys - b->addr))
+				return true;
+		}
+	}
+	return false;
+}
 
 /* Find the configuration space and every device before drivers register. */
 static int pci_init(void)

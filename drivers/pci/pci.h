@@ -197,10 +197,26 @@ void pci_set_master(struct pci_dev *dev);
 void pci_clear_master(struct pci_dev *dev);
 
 /* --- drivers ------------------------------------------------------------------ */
-/* Add @drv and probe every unbound device its id_table matches. */
+/*
+ * Add @drv and probe every unbound device its id_table matches. 0, or
+ * -EINVAL, -EBUSY (a driver of that name), -EPERM (its module may bind
+ * none of the devices it matched: no pci: entitlement for their IDs).
+ */
 int pci_register_driver(struct pci_driver *drv);
 /* Call remove() for every device bound to @drv and forget the driver. */
 void pci_unregister_driver(struct pci_driver *drv);
+
+/* --- which module drives what (kernel/module/entitlement.c, an IOMMU) ------- */
+struct module;
+/*
+ * The module whose driver is bound to @dev, or NULL (no driver, or a
+ * built-in one). An IOMMU fault on @dev: module_mark_faulted(pci_dev_module(dev), why).
+ */
+struct module *pci_dev_module(const struct pci_dev *dev);
+/* Is @irq the INTx line, or one of the vectors, of a device bound to a driver of @m? */
+bool pci_module_owns_irq(const struct module *m, unsigned int irq);
+/* Is [@phys, @phys + @size) inside one memory BAR of a device bound to a driver of @m? */
+bool pci_module_owns_mmio(const struct module *m, uint64_t phys, uint64_t size);
 
 /* --- inside the core (drivers/pci/; not exported: modules cannot call these) --- */
 extern struct list_head pci_devices;

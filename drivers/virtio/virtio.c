@@ -275,12 +275,15 @@ static void release_device(struct virtio_device *vdev, const char *drv_name)
 	add_status(vdev, VIRTIO_CONFIG_S_ACKNOWLEDGE);
 }
 
-static void try_bind(struct virtio_driver *drv, struct virtio_device *vdev)
+/* Probe @vdev with @drv if it matches; -EPERM if its module may not bind @vdev. */
+static int try_bind(struct virtio_driver *drv, struct virtio_device *vdev)
 {
 	int err;
 
 	if (vdev->driver || !match(drv, vdev))
-		return;
+		return 0;
+	if (!module_may_bind_virtio(drv, vdev->name, vdev->id.device, vdev->id.vendor))
+		return -EPERM;
 	virtio_reset_device(vdev);
 	add_status(vdev, VIRTIO_CONFIG_S_ACKNOWLEDGE);
 	add_status(vdev, VIRTIO_CONFIG_S_DRIVER);
@@ -296,11 +299,12 @@ static void try_bind(struct virtio_driver *drv, struct virtio_device *vdev)
 		add_status(vdev, VIRTIO_CONFIG_S_FAILED);
 		virtio_reset_device(vdev);
 		release_device(vdev, drv->name);
-		return;
+		return 0;
 	}
 	virtio_device_ready(vdev);	/* if probe did not */
 	config_enable(vdev, true);
 	pr_info("%s: bound to driver %s\n", vdev->name, drv->name);
+	return 0;
 }
 
 static void unbind(struct virtio_device *vdev)
@@ -323,6 +327,7 @@ int register_virtio_driver(struct virtio_driver *drv)
 {
 	struct virtio_driver *d;
 	struct virtio_device *vdev;
+	bool refused = false, bound = false;
 
 	if (!drv->name || !drv->id_table || !drv->probe)
 		return -EINVAL;
@@ -337,10 +342,17 @@ int register_virtio_driver(struct virtio_driver *drv)
 	list_add_tail(&drv->node, &virtio_drivers);
 	module_track((uintptr_t)drv, MRES_VIRTIO_DRIVER, drv, 0, release_virtio_driver,
 		     "virtio driver %s registered", drv->name);
-	list_for_each_entry(vdev, &virtio_devices, node)
-		try_bind(drv, vdev);
+	list_for_each_entry(vdev, &virtio_devices, node) {
+		if (try_bind(drv, vdev))
+			refused = true;
+		bound |= vdev->driver == drv;
+	}
+	if (refused && !bound) {	/* as pci_register_driver: nothing it may drive */
+		list_del(&drv->node);
+		module_untrack(MRES_VIRTIO_DRIVER, drv, 0);
+	}
 	mutex_unlock(&virtio_bus_lock);
-	return 0;
+	return refused && !bound ? -EPERM : 0;
 }
 EXPORT_SYMBOL(register_virtio_driver);
 

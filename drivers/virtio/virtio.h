@@ -149,9 +149,10 @@ struct virtio_driver {
 };
 
 /*
- * Add @drv and probe every unbound device it matches. 0 or -errno. A
- * module's driver that is still registered when its exit returns is
- * unregistered then (with a warning).
+ * Add @drv and probe every unbound device it matches. 0 or -errno: -EPERM
+ * when the driver's module may bind none of the devices it matched (no
+ * virtio: entitlement for them). A module's driver that is still
+ * registered when its exit returns is unregistered then (with a warning).
  */
 int register_virtio_driver(struct virtio_driver *drv);
 /* Remove every device @drv holds (its remove(), then a reset) and forget it. */

@@ -298,6 +298,12 @@ static int link_module(struct module *mod, const void *elf, size_t len, const ch
 	mod->text_end = mod->text_start + e.layout.text_size;
 	mod->syms = modelf_section(&e, "__ksymtab", &n, NULL);
 	mod->nsyms = mod->syms ? n / sizeof(struct kernel_symbol) : 0;
+	if (mod->confined && mod->nsyms &&
+	    !(mod->ent.kinds & MODULE_ENT_BIT(MODULE_ENT_EXPORT))) {
+		pr_err("module %s: exports %u symbol(s) refused: no entitlement export\n",
+		       mod->name, mod->nsyms);
+		return -EPERM;
+	}
 	params = modelf_section(&e, "__param", &n, NULL);
 	ret = set_params(mod, params, params ? n / sizeof(*params) : 0, args);
 	if (ret)
@@ -340,7 +346,7 @@ static int load_module(const void *data, size_t len, const char *args)
 	t1 = rdtsc();
 	if (ret == -ENODATA && !sig_enforce) {
 		/* permissive policy: an unsigned module loads and taints the kernel */
-		pr_warn("module: loading an unsigned module taints the kernel\n");
+		pr_warn("module: loading an unsigned module taints the kernel; it is not confined by entitlements\n");
 		kernel_taint |= TAINT_UNSIGNED_MODULE;
 		memset(&man, 0, sizeof(man));
 		payload = len;
@@ -379,6 +385,8 @@ static int load_module(const void *data, size_t len, const char *args)
 	strlcpy(mod->version, man.version, sizeof(mod->version));
 	strlcpy(mod->key_id, man.key_id[0] ? man.key_id : "unsigned", sizeof(mod->key_id));
 	mod->secver = man.secver;
+	mod->ent = man.ent;
+	mod->confined = man.key_id[0] != '\0';	/* unsigned modules are not */
 	if (find_module(mod->name)) {
 		pr_err("module %s: already loaded\n", mod->name);
 		free_module(mod);
@@ -417,8 +425,8 @@ static int load_module(const void *data, size_t len, const char *args)
 	mod->state = MODULE_LIVE;
 	if (man.key_id[0])
 		module_sig_accept(&man);
-	pr_info("module %s %s loaded at %p (%lu KiB, key %s)\n", mod->name, mod->version,
-		mod->base, mod->size >> 10, mod->key_id);
+	pr_info("module %s %s loaded at %p (%lu KiB, key %s%s)\n", mod->name, mod->version,
+		mod->base, mod->size >> 10, mod->key_id, mod->confined ? "" : ", unconfined");
 	return 0;
 }
 
@@ -552,7 +560,11 @@ int module_ksym_snprint_at(char *buf, size_t size, uintptr_t addr, uintptr_t loo
 	return 0;
 }
 
-/* /proc/modules in Linux's format, for busybox lsmod. */
+/*
+ * /proc/modules in Linux's format, for busybox lsmod: name, size, users,
+ * the modules using it, state, address; then, where Linux puts its taint
+ * flags, "(faulted)" for a module marked faulted.
+ */
 static long proc_modules_show(char *buf, size_t size)
 {
 	struct module *m, *u;
@@ -570,12 +582,13 @@ static long proc_modules_show(char *buf, size_t size)
 							u->name);
 					any = true;
 				}
-		len += snprintf(buf + len, size > len ? size - len : 0, "%s %s 0x%016lx\n",
+		len += snprintf(buf + len, size > len ? size - len : 0, "%s %s 0x%016lx%s\n",
 				any ? "" : "-",
 				m->state == MODULE_LIVE ? "Live" : m->state == MODULE_LOADING ?
-				"Loading" : "Unloading", (uintptr_t)m->base);
+				"Loading" : "Unloading", (uintptr_t)m->base,
+				READ_ONCE(m->faulted) ? " (faulted)" : "");
 	}
-	return (long)MIN(len, size);
+	return (long)len;	/* too long for @size: procfs calls again with more room */
 }
 
 static long proc_tainted_show(char *buf, size_t size)

@@ -1,7 +1,7 @@
 /*
  * What each module holds. The kernel's driver API records an IRQ handler,
- * a kthread, a device node, a /proc entry, a PCI driver, a DMA buffer or
- * an MMIO mapping against the module its owner pointer lies in (the Nooks
+ * a kthread, a device node, a /proc entry, a PCI driver, a DMA buffer,
+ * an MMIO mapping or a claim of I/O ports against the module its owner pointer lies in (the Nooks
  * idea: the kernel, not the driver, keeps the books). When the module's
  * exit returns, or its init fails, whatever is still recorded is released
  * newest first, each with one warning line naming module and resource, so
@@ -44,6 +44,7 @@ static const char *const release_verb[MRES_NR_TYPES] = {
 	[MRES_DMA_COHERENT] = "freed",
 	[MRES_IOREMAP] = "unmapped",
 	[MRES_VIRTIO_DRIVER] = "unregistered",
+	[MRES_IOPORT] = "released",
 };
 
 int module_track(uintptr_t owner, int type, const void *key, uintptr_t arg,

@@ -2,10 +2,12 @@
  * The signature check that every module file passes before the loader
  * parses its ELF: find the trailer at the end of the file, parse the
  * manifest strictly, look up its key, verify the Ed25519 signature over
- * the manifest, then compare the payload's SHA-512, the kernel build id
- * and the security version with what the manifest says. The format is
- * in docs/module-format.md. Also keeps the per-name table of the highest
- * secver accepted since boot, which makes rollbacks fail.
+ * the manifest, then compare the payload's SHA-512, the kernel build id,
+ * the entitlements (ent= lines, kernel/module/ent_lines.c) against what
+ * the key may grant, and the security version with what the manifest
+ * says. The format is in docs/module-format.md. Also keeps the per-name
+ * table of the highest secver accepted since boot, which makes rollbacks
+ * fail.
  */
 #include "kernel/module/signature.h"
 #include "kernel/kernel.h"
@@ -64,7 +66,7 @@ static bool is_hex(const char *v, size_t len, size_t want)
 
 static bool parse_format(struct module_manifest *m, const char *v, size_t len)
 {
-	return len == 1 && v[0] == '0' + MODSIG_FORMAT;
+	return len == 1 && v[0] == '0' + MODSIG_MANIFEST_FORMAT;
 }
 
 static bool parse_name(struct module_manifest *m, const char *v, size_t len)
@@ -139,7 +141,8 @@ static bool parse_sha512(struct module_manifest *m, const char *v, size_t len)
 	return true;
 }
 
-/* The manifest's lines, in the one order they must appear. */
+/* The manifest's lines, in the one order they must appear; then any ent= lines. */
+#define FIELD_ENT	7
 static const struct manifest_field {
 	const char *key;
 	bool (*parse)(struct module_manifest *m, const char *v, size_t len);
@@ -151,6 +154,7 @@ static const struct manifest_field {
 	{ "secver", parse_secver },
 	{ "keyid", parse_keyid },
 	{ "sha512", parse_sha512 },
+	[FIELD_ENT] = { "ent", NULL },	/* zero or more, module_ent_parse_line() */
 };
 
 static int field_index(const char *key, size_t len)
@@ -171,7 +175,8 @@ static int field_index(const char *key, size_t len)
 static int parse_manifest(const char *text, size_t len, struct module_manifest *m,
 			  char *reason, size_t size)
 {
-	unsigned int line = 0;
+	unsigned int field = 0, line = 0;	/* fixed fields seen; lines read */
+	char why[96];
 	size_t pos = 0;
 
 	for (size_t i = 0; i < len; i++) {
@@ -190,29 +195,36 @@ static int parse_manifest(const char *text, size_t len, struct module_manifest *
 
 		while (s[n] != '\n')	/* the last byte is a '\n' */
 			n++;
+		line++;
 		if (n + 1 > MODSIG_LINE_MAX)
-			return bad_manifest(reason, size, "line %u too long", line + 1);
+			return bad_manifest(reason, size, "line %u too long", line);
 		while (eq < n && s[eq] != '=')
 			eq++;
 		if (eq == n)
-			return bad_manifest(reason, size, "line %u has no '='", line + 1);
+			return bad_manifest(reason, size, "line %u has no '='", line);
 		f = field_index(s, eq);
 		if (f < 0)
 			return bad_manifest(reason, size, "unknown key '%.*s'", (int)MIN(eq, 16),
 					    s);
-		if (f < (int)line)
+		if (f < (int)field)
 			return bad_manifest(reason, size, "duplicate key '%s'",
 					    manifest_fields[f].key);
-		if (f > (int)line)
+		if (f > (int)field)
 			return bad_manifest(reason, size, "missing key '%s' before '%s'",
-					    manifest_fields[line].key, manifest_fields[f].key);
-		if (!manifest_fields[f].parse(m, s + eq + 1, n - eq - 1))
+					    manifest_fields[field].key, manifest_fields[f].key);
+		if (f == FIELD_ENT) {
+			if (module_ent_parse_line(&m->ent, s + eq + 1, n - eq - 1, why,
+						  sizeof(why)))
+				return bad_manifest(reason, size, "%s", why);
+		} else if (!manifest_fields[f].parse(m, s + eq + 1, n - eq - 1)) {
 			return bad_manifest(reason, size, "bad %s value", manifest_fields[f].key);
-		line++;
+		} else {
+			field++;
+		}
 		pos += n + 1;
 	}
-	if (line < ARRAY_SIZE(manifest_fields))
-		return bad_manifest(reason, size, "missing key '%s'", manifest_fields[line].key);
+	if (field < FIELD_ENT)
+		return bad_manifest(reason, size, "missing key '%s'", manifest_fields[field].key);
 	return 0;
 }
 
@@ -239,7 +251,7 @@ int module_sig_check(const void *data, size_t len, size_t *payload_len,
 	const struct trusted_key *key;
 	const struct secver_entry *seen;
 	uint8_t digest[SHA512_DIGEST_SIZE];
-	uint32_t manifest_len;
+	uint32_t manifest_len, excess;
 	size_t plen;
 	int ret;
 
@@ -284,6 +296,12 @@ int module_sig_check(const void *data, size_t len, size_t *payload_len,
 	if (strcmp(m->kernel_id, kernel_build_id))
 		return sig_fail(reason, reason_size, -EXDEV, "built for another kernel (%s)",
 				m->kernel_id);
+
+	excess = m->ent.kinds & ~key->grants;
+	if (excess)
+		return sig_fail(reason, reason_size, -EACCES,
+				"entitlement '%s' is more than key %s may grant",
+				module_ent_kind_name((unsigned int)__builtin_ctz(excess)), key->id);
 
 	seen = find_secver(m->name);
 	if (seen && m->secver < seen->secver)

@@ -45,6 +45,45 @@ static int stale_call_init(void)
 	return procfs_register_rw("ktest_stale_call", stale_call_show, stale_call_write);
 }
 late_initcall(stale_call_init);
+
+#ifdef CONFIG_MODULES
+/*
+ * Stands in for an IOMMU's fault handler in the faulted-module tests:
+ * writing "NAME WHY" to /proc/ktest_module_fault marks module NAME faulted
+ * with reason WHY, through the same module_mark_faulted() the IOMMU calls.
+ */
+static long module_fault_write(const char *buf, size_t len)
+{
+	char name[MODULE_NAME_LEN], why[64];
+	size_t n = 0;
+
+	while (n < len && n < sizeof(name) - 1 && buf[n] != ' ' && buf[n] != '\n')
+		n++;
+	memcpy(name, buf, n);
+	name[n] = '\0';
+	if (n < len && buf[n] == ' ')
+		n++;
+	strlcpy(why, buf + n, MIN(sizeof(why), len - n + 1));
+	for (char *p = why; *p; p++)
+		if (*p == '\n')
+			*p = '\0';
+	if (!find_module(name))
+		return -ENOENT;
+	module_mark_faulted(find_module(name), why);
+	return (long)len;
+}
+
+static long module_fault_show(char *buf, size_t size)
+{
+	return snprintf(buf, size, "write: NAME WHY\n");
+}
+
+static int module_fault_init(void)
+{
+	return procfs_register_rw("ktest_module_fault", module_fault_show, module_fault_write);
+}
+late_initcall(module_fault_init);
+#endif
 static volatile uintptr_t crash_address = 8;	/* in the unmapped page 0 */
 
 static int set_crash(const char *v)

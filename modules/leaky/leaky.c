@@ -1,16 +1,18 @@
 /*
- * leaky: a test module that forgets to clean up, on purpose. Its init
- * maps QEMU's edu device (without binding it), takes its shared INTx line,
+ * leaky: a test module that forgets to clean up, on purpose. It binds
+ * QEMU's edu device as a PCI driver (its ID table is its only entitlement),
+ * and its probe maps the device's registers, takes its shared INTx line,
  * arms a timer that makes the device raise an interrupt every 10 ms, queues
- * a delayed work item an hour away and registers /proc/leaky; its exit
- * does nothing. The kernel must release all five when the module goes,
- * with one warning each, and keep running while the device's line is
- * still asserted. With storm=1 the handler never claims the interrupt and
- * never acknowledges it, so the level-triggered line fires without end
- * until the kernel disables it. With free_armed=1 it also keeps a timer and
- * a work item in kmalloc'd memory and its exit frees that memory with the
- * timer armed and the work queued, as a driver that forgets del_timer_sync
- * before kfree does. Used by user/tests/drivers.sh.
+ * a delayed work item an hour away and registers /proc/leaky; its remove
+ * and its exit do nothing, so the driver stays registered too. The kernel
+ * must release all six when the module goes, with one warning each, and
+ * keep running while the device's line is still asserted. With storm=1 the
+ * handler never claims the interrupt and never acknowledges it, so the
+ * level-triggered line fires without end until the kernel disables it.
+ * With free_armed=1 it also keeps a timer and a work item in kmalloc'd
+ * memory and its exit frees that memory with the timer armed and the work
+ * queued, as a driver that forgets del_timer_sync before kfree does. Used
+ * by user/tests/drivers.sh.
  */
 #include "drivers/pci/pci.h"
 #include "fs/vfs.h"
@@ -46,8 +48,6 @@ static void leaky_obj_work(struct work_struct *w)
 	pr_err("leaky: the freed object's work ran\n");
 }
 
-#define EDU_VENDOR	0x1234
-#define EDU_DEVICE	0x11e8
 #define EDU_IRQ_STATUS	0x24
 #define EDU_IRQ_RAISE	0x60
 #define EDU_IRQ_ACK	0x64
@@ -58,6 +58,7 @@ static struct leaky {
 	unsigned long interrupts, ticks;
 	struct timer_list timer;
 	struct delayed_work work;
+	bool bound;
 } leaky;
 
 static irqreturn_t leaky_irq(int irq, void *dev)
@@ -95,16 +96,15 @@ static long leaky_show(char *buf, size_t size, void *data)
 			l->ticks);
 }
 
-static int leaky_init(void)
+static int leaky_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
-	struct pci_dev *pdev = pci_find_device(EDU_VENDOR, EDU_DEVICE, NULL);
 	int err;
 
-	if (!pdev || !pdev->intx_irq || pdev->driver) {
-		pr_err("leaky: needs an unbound edu device with an INTx line\n");
+	if (!pdev->intx_irq) {
+		pr_err("leaky: needs an edu device with an INTx line\n");
 		return -ENODEV;
 	}
-	leaky.regs = ioremap(pdev->bar[0].addr, 4096);
+	leaky.regs = ioremap(pdev->bar[0].addr, 4096);	/* inside BAR0: allowed */
 	if (!leaky.regs)
 		return -ENOMEM;
 	pci_write_config16(pdev, PCI_COMMAND, pci_read_config16(pdev, PCI_COMMAND) |
@@ -129,8 +129,41 @@ static int leaky_init(void)
 		mod_timer(&obj->timer, jiffies + 3600 * HZ);
 		INIT_WORK(&obj->work, leaky_obj_work);
 	}
+	leaky.bound = true;
 	pr_info("leaky: holding irq %u%s, a timer, a work item and /proc/leaky\n", leaky.irq,
 		storm ? " (never claimed: storm)" : "");
+	return 0;
+}
+
+static void leaky_remove(struct pci_dev *pdev)
+{
+	/* gives back nothing that probe took */
+}
+
+static const struct pci_device_id leaky_ids[] = {
+	{ PCI_DEVICE(0x1234, 0x11e8) },		/* QEMU's edu */
+	{ 0 }
+};
+MODULE_DEVICE_TABLE(pci, leaky_ids);
+
+static struct pci_driver leaky_driver = {
+	.name = "leaky",
+	.id_table = leaky_ids,
+	.probe = leaky_probe,
+	.remove = leaky_remove,
+};
+
+static int leaky_init(void)
+{
+	int err = pci_register_driver(&leaky_driver);
+
+	if (err)
+		return err;
+	if (!leaky.bound) {
+		pr_err("leaky: no unbound edu device took it\n");
+		pci_unregister_driver(&leaky_driver);
+		return -ENODEV;
+	}
 	return 0;
 }
 

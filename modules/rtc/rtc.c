@@ -278,25 +278,33 @@ static struct misc_device rtc_dev = {
 static int rtc_init(void)
 {
 	struct rtc_time tm;
-	int err = rtc_read_time(&tm);
+	int err;
 
+	/* claim the ports before the first inb/outb (the ioport= entitlement) */
+	if (!request_region(CMOS_INDEX, 2, "rtc"))
+		return -EBUSY;
+	err = rtc_read_time(&tm);
 	if (err) {
 		pr_err("rtc: cannot read the CMOS clock\n");
-		return err;
+		goto out_release;
 	}
 	err = misc_register(&rtc_dev);
 	if (err)
-		return err;
+		goto out_release;
 	pr_info("rtc: /dev/rtc0 ready, %s %s clock reads %04d-%02d-%02d %02d:%02d:%02d\n",
 		(cmos_read(RTC_REG_B) & RTC_DM_BINARY) ? "binary" : "BCD",
 		(cmos_read(RTC_REG_B) & RTC_24H) ? "24-hour" : "12-hour", tm.tm_year + 1900,
 		tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 	return 0;
+out_release:
+	release_region(CMOS_INDEX, 2);
+	return err;
 }
 
 static void rtc_exit(void)
 {
 	misc_deregister(&rtc_dev);
+	release_region(CMOS_INDEX, 2);
 }
 
 module_init(rtc_init);

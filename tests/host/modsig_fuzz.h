@@ -4,8 +4,9 @@
  * lengths, trailer fields, manifest lines, keeping manifest_len in step
  * half of the time) and requires that no changed file is accepted;
  * test_fuzz_manifest mutates only the manifest and signs it again with the
- * trusted key, so the parser's every path is reached, and requires that an
- * accepted manifest is the one canonical spelling of what it parsed to.
+ * trusted key, so the parser's every path is reached (ent= lines too), and
+ * requires that an accepted manifest is the one canonical spelling of what
+ * it parsed to.
  * Included by test_modsig.c; ASan and UBSan watch every run.
  */
 #ifndef BASALT_TESTS_MODSIG_FUZZ_H
@@ -14,7 +15,12 @@
 #define FUZZ_FILE_RUNS		30000
 #define FUZZ_MANIFEST_RUNS	6000
 
-static const char fuzz_chars[] = "=\n0179afgAF -_.~\r\t\x01\x7f\x80\xff";
+static const char fuzz_chars[] = "=\n0179afgAF -_.~:*x/\r\t\x01\x7f\x80\xff";
+
+/* Entitlement lines in the fuzzed manifest, so the ent= parser is reached too. */
+static const char fuzz_ents[] =
+	"ent=pci:1234:11e8\nent=pci:8086:*:010600/ffff00\nent=virtio:4\nent=dma\n"
+	"ent=ioport:0x70-0x71\nent=irq:8\nent=export\n";
 
 static void buf_insert(struct buf *b, size_t pos, const void *p, size_t n)
 {
@@ -225,6 +231,7 @@ static void test_fuzz_manifest(void)
 	unsigned int accepted = 0, malformed = 0, bad = 0;
 	struct buf text = { 0 }, f = { 0 };
 	char base[1024], canon[1024], hex[129];
+	size_t n;
 	struct module_manifest m;
 	char reason[128];
 	double t0 = now();
@@ -237,6 +244,7 @@ static void test_fuzz_manifest(void)
 	rng_state = 0xf0220002;
 	make_manifest(base, sizeof(base), payload, sizeof(payload), "demo", "1.0",
 		      kernel_build_id, 7, signer_pub);
+	strcat(base, fuzz_ents);
 	for (unsigned int i = 0; i < FUZZ_MANIFEST_RUNS; i++) {
 		int rc;
 
@@ -255,9 +263,11 @@ static void test_fuzz_manifest(void)
 			continue;
 		accepted++;
 		hex_encode(hex, m.sha512, 64);
-		snprintf(canon, sizeof(canon),
-			 "format=1\nname=%s\nversion=%s\nkernel=%s\nsecver=%u\nkeyid=%s\nsha512=%s\n",
-			 m.name, m.version, m.kernel_id, m.secver, m.key_id, hex);
+		n = (size_t)snprintf(canon, sizeof(canon),
+				     "format=2\nname=%s\nversion=%s\nkernel=%s\nsecver=%u\nkeyid=%s\n"
+				     "sha512=%s\n", m.name, m.version, m.kernel_id, m.secver,
+				     m.key_id, hex);
+		module_ent_format(&m.ent, "ent=", "\n", canon + n, sizeof(canon) - n);
 		if ((strlen(canon) != text.len || memcmp(canon, text.data, text.len)) &&
 		    bad++ < 5)
 			printf("# run %u: accepted a manifest that is not canonical: %.*s\n", i,

@@ -191,7 +191,7 @@ static int make_manifest(char *out, size_t size, const uint8_t *payload, size_t 
 	sha512(payload, plen, d);
 	hex_encode(hex, d, 64);
 	return snprintf(out, size,
-			"format=1\nname=%s\nversion=%s\nkernel=%s\nsecver=%u\nkeyid=%s\nsha512=%s\n",
+			"format=2\nname=%s\nversion=%s\nkernel=%s\nsecver=%u\nkeyid=%s\nsha512=%s\n",
 			name, version, kernel, secver, id, hex);
 }
 

@@ -401,6 +401,7 @@ static void test_release_every_verb(void)
 		[MRES_DMA_COHERENT] = "freed",
 		[MRES_IOREMAP] = "unmapped",
 		[MRES_VIRTIO_DRIVER] = "unregistered",
+		[MRES_IOPORT] = "released",
 	};
 	char want[1024];
 	size_t len = 0;

@@ -5,17 +5,26 @@
  * reason comes out exactly; every one-byte change to the signature block,
  * a sample of payload changes, every truncation and a fixed-seed random
  * mutation fuzz are refused, under ASan and UBSan. A missing openssl fails.
- * The trusted key's secret is RFC 8032's TEST 1 key, so the table below can
- * be compiled in and the test can also sign manifests of its own.
+ * The trusted keys' secrets are RFC 8032's TEST 1 key (which grants every
+ * entitlement) and TEST 2 key (which grants what a third-party key does),
+ * so the table below can be compiled in and the test can also sign
+ * manifests of its own. The entitlement tests are in modsig_ent.h.
  */
 #include "../../lib/sha512.c"
 #include "../../lib/ed25519.c"
 #include "../../kernel/module/signature.c"
+#include "../../kernel/module/ent_lines.c"
 
 #include <time.h>
 
 #include "test.h"
 #include "modsig_util.h"
+
+/* The default CONFIG_MODULE_SIG_THIRDPARTY_GRANTS: never msr or cpu. */
+#define THIRDPARTY_GRANTS                                                     \
+	(MODULE_ENT_BIT(MODULE_ENT_PCI) | MODULE_ENT_BIT(MODULE_ENT_VIRTIO) |  \
+	 MODULE_ENT_BIT(MODULE_ENT_DMA) | MODULE_ENT_BIT(MODULE_ENT_IOPORT) |  \
+	 MODULE_ENT_BIT(MODULE_ENT_IRQ) | MODULE_ENT_BIT(MODULE_ENT_EXPORT))
 
 /* What the build generates for the kernel: RFC 8032 TEST 2 and TEST 1 keys. */
 const struct trusted_key trusted_keys[] = {
@@ -24,13 +33,13 @@ const struct trusted_key trusted_keys[] = {
 		0x92, 0xb7, 0x0a, 0xa7, 0x4d, 0x1b, 0x7e, 0xbc,
 		0x9c, 0x98, 0x2c, 0xcf, 0x2e, 0xc4, 0x96, 0x8c,
 		0xc0, 0xcd, 0x55, 0xf1, 0x2a, 0xf4, 0x66, 0x0c,
-	} },
+	}, THIRDPARTY_GRANTS },
 	{ "0e02a50225b4baaa", {
 		0xd7, 0x5a, 0x98, 0x01, 0x82, 0xb1, 0x0a, 0xb7,
 		0xd5, 0x4b, 0xfe, 0xd3, 0xc9, 0x64, 0x07, 0x3a,
 		0x0e, 0xe1, 0x72, 0xf3, 0xda, 0xa6, 0x23, 0x25,
 		0xaf, 0x02, 0x1a, 0x68, 0xf7, 0x07, 0x51, 0x1a,
-	} },
+	}, MODULE_ENT_ALL },
 };
 const unsigned int trusted_key_count = 2;
 const char kernel_build_id[] = "5f0c6a0e2d1b4c3a9e8f7a6b5c4d3e2f";
@@ -38,6 +47,16 @@ const char kernel_build_id[] = "5f0c6a0e2d1b4c3a9e8f7a6b5c4d3e2f";
 #define OTHER_KERNEL	"00112233445566778899aabbccddeeff"
 #define SIGNER_ID	"0e02a50225b4baaa"
 #define signer_pub	(trusted_keys[1].pub)
+#define THIRD_ID	"56c04d48d44f95fb"
+#define third_pub	(trusted_keys[0].pub)
+
+/* The secret of trusted_keys[0] (RFC 8032 TEST 2). */
+static const uint8_t third_secret[32] = {
+	0x4c, 0xcd, 0x08, 0x9b, 0x28, 0xff, 0x96, 0xda,
+	0x9d, 0xb6, 0xc3, 0x46, 0xec, 0x11, 0x4e, 0x0f,
+	0x5b, 0x8a, 0x31, 0x9f, 0x35, 0xab, 0xa6, 0x24,
+	0xda, 0x8c, 0xf6, 0xed, 0x4f, 0xb8, 0xa6, 0xfb,
+};
 
 /* The secret of trusted_keys[1], raw and as the PEM file openssl reads. */
 static const uint8_t signer_secret[32] = {
@@ -286,13 +305,16 @@ static const char table_dump_src[] =
 	"		printf(\"%s \", trusted_keys[i].id);\n"
 	"		for (int j = 0; j < 32; j++)\n"
 	"			printf(\"%02x\", trusted_keys[i].pub[j]);\n"
-	"		printf(\"\\n\");\n"
+	"		printf(\" %x\\n\", trusted_keys[i].grants);\n"
 	"	}\n"
 	"	printf(\"count %u\\n\", trusted_key_count);\n"
 	"	return 0;\n"
 	"}\n";
 
-/* gen-trusted-keys: compiles, and holds exactly the keys given (private or public). */
+/*
+ * gen-trusted-keys: compiles, and holds exactly the keys given (private or
+ * public), each with the grants of the --grants before it (all by default).
+ */
 static void test_gen_trusted_keys(void)
 {
 	struct buf out = { 0 };
@@ -304,13 +326,13 @@ static void test_gen_trusted_keys(void)
 	if (!ready)
 		return;
 	spill("dump.c", table_dump_src, strlen(table_dump_src));
-	CHECK_EQ(sh("'%s/scripts/gen-trusted-keys' signer.pem rogue.pub.pem rogue.pem > keys.c",
-		    root_dir), 0);
+	CHECK_EQ(sh("'%s/scripts/gen-trusted-keys' signer.pem --grants 'dma, pci export' "
+		    "rogue.pub.pem rogue.pem > keys.c", root_dir), 0);
 	CHECK_EQ(sh(build, root_dir), 0);
 	CHECK_EQ(slurp("dump.txt", &out), 0);
 	hex_encode(sp, signer_pub, 32);
 	hex_encode(rp, rogue_pub, 32);
-	snprintf(want, sizeof(want), "%s %s\n%s %s\ncount 2\n", SIGNER_ID, sp, rogue_id, rp);
+	snprintf(want, sizeof(want), "%s %s ff\n%s %s 45\ncount 2\n", SIGNER_ID, sp, rogue_id, rp);
 	CHECK(out.data && !strcmp((char *)out.data, want));
 	if (out.data && strcmp((char *)out.data, want))
 		printf("# got:\n%s# want:\n%s", out.data, want);
@@ -321,6 +343,13 @@ static void test_gen_trusted_keys(void)
 
 	CHECK(sh("'%s/scripts/gen-trusted-keys' dump.c > keys.c 2>err.txt", root_dir) != 0);
 	CHECK(err_has("dump.c"));
+	CHECK_EQ(sh("'%s/scripts/gen-trusted-keys' --grants '' signer.pem > keys.c", root_dir), 0);
+	CHECK_EQ(sh(build, root_dir), 0);
+	snprintf(want, sizeof(want), "%s %s 0\ncount 1\n", SIGNER_ID, sp);
+	CHECK(!slurp("dump.txt", &out) && !strcmp((char *)out.data, want));
+	CHECK(sh("'%s/scripts/gen-trusted-keys' --grants 'pci dmx' signer.pem > keys.c 2>err.txt",
+		 root_dir) != 0);
+	CHECK(err_has("unknown entitlement kind 'dmx'"));
 	buf_free(&out);
 }
 
@@ -348,7 +377,7 @@ static void test_reasons(void)
 	/* every trailer field out of range */
 	static const struct { unsigned int off; uint32_t v; } fields[] = {
 		{ 4, 63 }, { 4, 0 }, { 8, 2 }, { 8, 0 }, { 12, 1 }, { 12, 0x80000000 },
-		{ 0, 0 }, { 0, 1025 }, { 0, 0xffffffff }, { 0, sizeof(payload) + 400 },
+		{ 0, 0 }, { 0, 2049 }, { 0, 0xffffffff }, { 0, sizeof(payload) + 400 },
 	};
 	for (unsigned int i = 0; i < ARRAY_SIZE(fields); i++) {
 		buf_add(&f, good.data, good.len);
@@ -498,19 +527,21 @@ static const struct manifest_case {
 } manifest_cases[] = {
 	{ EDIT_SUB, "name=demo\n", "nmae=demo\n", -EBADMSG, "unknown key 'nmae'", 0 },
 	{ EDIT_SUB, "name=demo\n", "name =demo\n", -EBADMSG, "unknown key 'name '", 0 },
-	{ EDIT_SUB, "format=1", "formatformatformatformat=1", -EBADMSG,
+	{ EDIT_SUB, "format=2", "formatformatformatformat=2", -EBADMSG,
 	  "unknown key 'formatformatform'", 0 },
-	{ EDIT_SUB, "format=1", "=1", -EBADMSG, "unknown key ''", 0 },
+	{ EDIT_SUB, "format=2", "=2", -EBADMSG, "unknown key ''", 0 },
 	{ EDIT_APPEND, NULL, "comment=hi\n", -EBADMSG, "unknown key 'comment'", 0 },
 	{ EDIT_SUB, "version=1.0\n", "version=1.0\nversion=1.0\n", -EBADMSG,
 	  "duplicate key 'version'", 0 },
-	{ EDIT_APPEND, NULL, "format=1\n", -EBADMSG, "duplicate key 'format'", 0 },
+	{ EDIT_APPEND, NULL, "format=2\n", -EBADMSG, "duplicate key 'format'", 0 },
 	{ EDIT_SUB, "version=1.0\n", "", -EBADMSG, "missing key 'version' before 'kernel'", 0 },
-	{ EDIT_SUB, "format=1\nname=demo\n", "name=demo\nformat=1\n", -EBADMSG,
+	{ EDIT_SUB, "format=2\nname=demo\n", "name=demo\nformat=2\n", -EBADMSG,
 	  "missing key 'format' before 'name'", 0 },
 	{ EDIT_CUT_SHA, NULL, NULL, -EBADMSG, "missing key 'sha512'", 0 },
-	{ EDIT_SUB, "format=1", "format=2", -EBADMSG, "bad format value", 0 },
-	{ EDIT_SUB, "format=1", "format=01", -EBADMSG, "bad format value", 0 },
+	/* format 1, before ent= lines, is no longer read */
+	{ EDIT_SUB, "format=2", "format=1", -EBADMSG, "bad format value", 0 },
+	{ EDIT_SUB, "format=2", "format=3", -EBADMSG, "bad format value", 0 },
+	{ EDIT_SUB, "format=2", "format=02", -EBADMSG, "bad format value", 0 },
 	{ EDIT_SUB, "name=demo", "name=de mo", -EBADMSG, "bad name value", 0 },
 	{ EDIT_SUB, "name=demo", "name=de.mo", -EBADMSG, "bad name value", 0 },
 	{ EDIT_SUB, "name=demo", "name=", -EBADMSG, "bad name value", 0 },
@@ -544,7 +575,7 @@ static const struct manifest_case {
 	{ EDIT_SUB, "name=demo", "name=de\tmo", -EBADMSG, "bad byte 0x09 at offset 16", 0 },
 	{ EDIT_NUL, NULL, NULL, -EBADMSG, "bad byte 0x00 at offset 14", 0 },
 	{ EDIT_CHOP_NL, NULL, NULL, -EBADMSG, "no newline at end", 0 },
-	{ EDIT_SUB, "format=1\n", "format=1\n\n", -EBADMSG, "line 2 has no '='", 0 },
+	{ EDIT_SUB, "format=2\n", "format=2\n\n", -EBADMSG, "line 2 has no '='", 0 },
 	{ EDIT_SUB, "name=demo\n", "name demo\n", -EBADMSG, "line 2 has no '='", 0 },
 	{ EDIT_APPEND, NULL, "\n", -EBADMSG, "line 8 has no '='", 0 },
 	/* a line of 160 bytes is allowed (the value is not), 161 is too long */
@@ -697,6 +728,7 @@ static void test_reason_buffer(void)
 }
 
 #include "modsig_fuzz.h"
+#include "modsig_ent.h"
 
 int main(void)
 {
@@ -713,6 +745,13 @@ int main(void)
 	RUN(test_reason_buffer);
 	RUN(test_fuzz_file);
 	RUN(test_fuzz_manifest);
+	RUN(test_ent_lines);
+	RUN(test_ent_syntax);
+	RUN(test_ent_limits);
+	RUN(test_ent_grants);
+	RUN(test_ent_flip_bits);
+	RUN(test_ent_signer);
+	RUN(test_ent_signer_errors);
 	if (tmp_dir[0])
 		sh("cd / && rm -rf '%s'", tmp_dir);
 	buf_free(&good);

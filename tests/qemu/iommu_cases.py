@@ -100,7 +100,8 @@ CASES = [
     # a device writing kernel text: blocked, reported, the kernel goes on
     dict(name="iommu-dma-text-blocked", initramfs=True, exit=33, timeout=90,
          script=[fire("dma-text"),
-                 (r"status=\d+", "sleep 3; cat /proc/iommu; echo alive-after\n"),
+                 (r"status=\d+", "sleep 3; cat /proc/iommu /proc/modules "
+                                  "/proc/module_entitlements; echo alive-after\n"),
                  (r"alive-after\r?\n", "rmmod crashtest && echo removed\n"),
                  (r"\nremoved\r?\n", "poweroff\n")],
          expect=[BLOCKED,
@@ -109,7 +110,10 @@ CASES = [
                  r"crashtest: dma-text: the device's write did not land; kernel text unchanged",
                  r"crashtest: 'dma-text' was stopped before it did harm", r"status=0",
                  r"unit 0xfed90000 levels 3 faults 1",
-                 r"%s domain \d+ pages 0 driver - faulted" % EDU, r"\nremoved"],
+                 r"%s domain \d+ pages 0 driver - faulted" % EDU,
+                 r"\ncrashtest \d+ 0 - Live 0x[0-9a-f]+ \(faulted\)",
+                 r"\ncrashtest \S+ [^\n]*\(faulted: DMA write of 0x[0-9a-f]+ blocked by the IOMMU\)",
+                 r"\nremoved"],
          check=blocked_at_text,
          reject=[r"BASALT-PANIC", r"the watchdog did not notice"]),
     # the same device write with iommu=off: it lands, the watchdog panics, saying where

@@ -24,6 +24,12 @@ USER_CASES = [
     dict(name="modules", cmdline="basalt.test=modules,modsig,modreject", initramfs=True,
          collect=["modules/", "user/modsig/", "modreject/"], exit=33, timeout=400,
          expect=[SUMMARY_CLEAN], reject=[r"not ok - ", r"BASALT-PANIC"]),
+    # Signed entitlements: every refusal (a device outside the ID table, an
+    # ISA line, ports, DMA, another device's registers, a key granting less)
+    # with its log line and errno; /proc/module_entitlements; a faulted module.
+    dict(name="entitlements", cmdline="basalt.test=entitle", initramfs=True,
+         collect=["entitle/"], exit=33, timeout=300,
+         expect=[SUMMARY_CLEAN], reject=[r"not ok - ", r"BASALT-PANIC"]),
     # The driver model: /proc/interrupts, edu on INTx, every driver module
     # reloaded 50 times, the leaky module's leftovers released, a storm.
     dict(name="drivers", cmdline="basalt.test=drivers", initramfs=True,

@@ -1,7 +1,8 @@
 /* Build test (tests/build/run): a module that uses only exported symbols,
  * from the kernel (printk, kzalloc, kfree) and from an in-tree module
  * (hello_greet, modules/hello), and exports one of its own that it uses
- * itself: `make M=` must build and sign it. */
+ * itself (so it declares the "export" entitlement): `make M=` must build
+ * and sign it. */
 #include "kernel/module.h"
 #include "mm/kmalloc.h"
 #include "modules/hello/hello.h"
@@ -29,3 +30,4 @@ module_init(good_init);
 MODULE_NAME("good");
 MODULE_VERSION("1");
 MODULE_LICENSE("GPL");
+MODULE_ENTITLEMENT("export");
