@@ -24,8 +24,10 @@ BENCH_ARGS ?=
 bench-confinement: all
 	$(Q)$(PYTHON) scripts/bench --confinement --linux=no $(BENCH_ARGS)
 
+# make bench also measures the cost of confinement (build/bench/confinement.md)
 bench: all
 	$(Q)$(PYTHON) scripts/bench --linux=auto $(BENCH_ARGS)
+	$(Q)$(PYTHON) scripts/bench --confinement --linux=no
 
 bench-linux: all
 	$(Q)$(PYTHON) scripts/bench --linux=yes $(BENCH_ARGS)
