@@ -4,7 +4,8 @@
 #
 #   make bench          Basalt under plain TCG (times) and -icount (instruction
 #                       counts, booted twice to check they repeat), plus Linux
-#                       when a Debian kernel is already at hand
+#                       when a Debian kernel is already at hand, then the
+#                       cost of confinement (as make bench-confinement)
 #   make bench-linux    the same, fetching Debian's linux-image-amd64 kernel
 #                       into build/linux/ if needed (nothing is installed)
 #   make bench-scaling  N processes at -smp 1, 2 and 4 under multi-threaded
