@@ -564,7 +564,9 @@ static void mmap_churn(void)
 #define THREADS		4
 #define THREAD_ITERS	500000
 #define SLOT_WORDS	256
-#define RING_ROUNDS	500	/* each turn needs one given CPU: slow with more vCPUs than host cores */
+#define RING_ROUNDS	500	/* at most; each turn needs one given CPU */
+#define RING_MIN_ROUNDS	10	/* at least, however slow the host */
+#define RING_MS		15000	/* the ring stops at a round boundary after this */
 #define RING_WORDS	64
 
 static struct {
@@ -572,6 +574,8 @@ static struct {
 	uint32_t slot[THREADS][SLOT_WORDS];	/* each thread writes its own row */
 	uint64_t done[THREADS];
 	uint32_t token;				/* whose turn in the ring */
+	uint32_t rounds;			/* rounds the ring runs: thread 0 may cut it */
+	long long ring_deadline;		/* tap_now_ms() */
 	uint32_t msg[RING_WORDS];		/* written by the token holder */
 	int ring_bad[THREADS];
 } tw;
@@ -592,16 +596,30 @@ static void *counter_thread(void *arg)
 /*
  * Thread t takes turns r * THREADS + t: it checks the message the previous
  * holder wrote with plain stores, writes its own and passes the token on.
+ * With more vCPUs than host cores a turn can wait for the host to run one
+ * given vCPU, so the ring is bounded in time too: past RING_MS, thread 0
+ * ends it at the start of its next turn, when every thread has finished
+ * the round before (each then sees tw.rounds and stops).
  */
 static void *ring_thread(void *arg)
 {
 	int t = (intptr_t)arg;
 
 	pthread_barrier_wait(&thread_gate);
-	for (int r = 0; r < RING_ROUNDS; r++) {
+	for (uint32_t r = 0;; r++) {
 		uint32_t turn = r * THREADS + t;
-		while (__atomic_load_n(&tw.token, __ATOMIC_ACQUIRE) != turn)
+
+		for (;;) {
+			if (r >= __atomic_load_n(&tw.rounds, __ATOMIC_ACQUIRE))
+				return NULL;
+			if (__atomic_load_n(&tw.token, __ATOMIC_ACQUIRE) == turn)
+				break;
 			sched_yield();
+		}
+		if (t == 0 && r >= RING_MIN_ROUNDS && tap_now_ms() > tw.ring_deadline) {
+			__atomic_store_n(&tw.rounds, r, __ATOMIC_RELEASE);	/* round r never starts */
+			return NULL;
+		}
 		for (int i = 0; i < RING_WORDS && turn; i++)
 			tw.ring_bad[t] += tw.msg[i] != ((turn - 1) ^ (i * 0x01010101u));
 		for (int i = 0; i < RING_WORDS; i++)
@@ -629,8 +647,11 @@ static void threads_share_writes(void)
 	}
 	CHECK_EQ(last_bad, 0);
 
+	tw.rounds = RING_ROUNDS;
+	tw.ring_deadline = tap_now_ms() + RING_MS;
 	REQUIRE(run_threads(THREADS, ring_thread) == 0);
-	CHECK_EQ(tw.token, THREADS * RING_ROUNDS);
+	CHECK(tw.rounds >= RING_MIN_ROUNDS && tw.rounds <= RING_ROUNDS);
+	CHECK_EQ(tw.token, THREADS * tw.rounds);
 	for (int t = 0; t < THREADS; t++)
 		ring_bad += tw.ring_bad[t];
 	CHECK_EQ(ring_bad, 0);
