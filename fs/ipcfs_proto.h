@@ -25,13 +25,26 @@ enum fsd_op {
 	FSD_UNLINK,		/* w0 dir, w1 1 for rmdir; long: name -> victim attr, dir attr */
 	FSD_RENAME,		/* w0 old dir, w1 new dir, w2 old name length;
 				 * long: old name, new name -> moved, old dir, new dir[, replaced] */
-	FSD_READ,		/* w0 ino, w1 offset, w2 count -> count; long: data */
-	FSD_WRITE,		/* w0 ino, w1 offset; long: data -> count; attr */
+	FSD_READ,		/* w0 ino, w1 offset, w2 count -> count; long: data
+				 * (grant mode: see FSD_GRANTED) */
+	FSD_WRITE,		/* w0 ino, w1 offset; long: data -> count; attr
+				 * (grant mode: w2 count, see FSD_GRANTED) */
 	FSD_TRUNCATE,		/* w0 ino, w1 size -> attr */
 	FSD_READDIR,		/* w0 dir, w1 position -> bytes; long: struct fsd_dirent... */
 	FSD_READLINK,		/* w0 ino -> length; long: target */
 	FSD_FORGET,		/* w0 ino, w1 lookups the kernel drops -> nothing */
 };
+
+/*
+ * Grant mode (user/mk/mk.h): a READ or WRITE whose w3 is not 0 moves its
+ * data straight between the server and a microkernel client's buffer,
+ * grant w3 - 1 from byte w4 of it, with mk_grant_copy(), instead of in the
+ * long part; the count (w2) may then be up to FSD_GRANT_IO_MAX. vfs sends
+ * these, so a client's 4 KiB pwrite is copied once on its way to ext2d.
+ * The kernel's ipcfs never does.
+ */
+#define FSD_GRANTED(grant)	((uint64_t)(grant) + 1)
+#define FSD_GRANT_IO_MAX	(64 * 1024)
 
 /* Which attributes an answer reports as changed (the rest: unchanged). */
 #define FSD_CH_SIZE	0x1
