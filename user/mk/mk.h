@@ -24,10 +24,18 @@
 #define SYS_mk_enter		1003
 #define SYS_mk_register		1004
 #define SYS_mk_grant_copy	1005
+#define SYS_mk_connect		1006
 
-/* mk_register's @which */
+/*
+ * The kernel's server registry: slot 0 is pm, 1 vfs (the kernel calls
+ * these two); pm puts the others where servers find them with mk_connect:
+ * 2 memdev, MK_SLOT_FS and up the file servers it starts (ext2d).
+ */
 #define MK_PM		0
 #define MK_VFS		1
+#define MK_MEMDEV	2
+#define MK_SLOT_FS	3
+#define MK_SLOTS	16
 
 /* mk_grant_copy's @dir */
 #define MK_GRANT_READ	0	/* client's buffer -> @buf */
@@ -51,10 +59,20 @@ static inline long mk_grant_copy(int grant, uint64_t off, void *buf, size_t len,
 	return mk_raw(SYS_mk_grant_copy, grant, (long)off, (long)buf, (long)len, dir);
 }
 
-/* Serve @which with the endpoint whose send end is @send_fd (root only). */
-static inline long mk_register(int which, int send_fd)
+/*
+ * Put the endpoint whose send end is @send_fd in registry slot @slot
+ * (root only, and not from inside the personality); @send_fd -1 empties
+ * the slot.
+ */
+static inline long mk_register(int slot, int send_fd)
 {
-	return mk_raw(SYS_mk_register, which, send_fd, 0, 0, 0);
+	return mk_raw(SYS_mk_register, slot, send_fd, 0, 0, 0);
+}
+
+/* A new send end (close-on-exec fd) for the endpoint in @slot (root only). */
+static inline long mk_connect(int slot)
+{
+	return mk_raw(SYS_mk_connect, slot, 0, 0, 0, 0);
 }
 
 /* Put the calling process in the microkernel personality (inherited). */
