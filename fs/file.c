@@ -173,6 +173,23 @@ int fd_install(struct file *f, int cloexec)
 	return fd_install_at(fd, f, cloexec);
 }
 
+/* Move the file at @from to @to, closing what was there; its close-on-exec flag goes along. */
+int fd_move(int from, int to)
+{
+	struct files *t = cur_files();
+	struct file *f = fd_get(from);
+	int cloexec;
+
+	if (!f || to < 0 || to >= MAX_FDS)
+		return -EBADF;
+	if (from == to)
+		return to;
+	cloexec = fd_is_cloexec(from);
+	t->fd[from] = NULL;
+	fd_set_cloexec(from, 0);
+	return fd_install_at(to, f, cloexec);
+}
+
 int fd_close(int fd)
 {
 	struct files *t = cur_files();

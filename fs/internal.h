@@ -82,6 +82,7 @@ int memdev_init(void);
 int do_open(int dirfd, const char *path, int flags, uint32_t mode, struct file **out);
 struct file *dentry_open(struct dentry *d, int flags, int *err);
 int fd_close(int fd);
+int fd_move(int from, int to);
 int fd_install_at(int fd, struct file *f, int cloexec);
 void fd_set_cloexec(int fd, int on);
 bool fd_is_cloexec(int fd);

@@ -18,8 +18,8 @@ static long conn_call(struct ipcfs_conn *c, struct ipc_msg *m, const void *sbuf,
 {
 	long n = ipc_call_kernel(c->ep, m, sbuf, slen, rbuf, rcap);
 
-	if (n == -EPIPE)
-		return -ENOTCONN;	/* the server is gone, as FUSE says it */
+	if (n == -EPIPE || n == -EIO)
+		return -ENOTCONN;	/* the server is gone (or died on this call), as FUSE says it */
 	if (n < 0)
 		return n;
 	if ((int64_t)m->label < 0)

@@ -7,6 +7,8 @@
 #include <asm/uaccess.h>
 #include "drivers/tty/tty.h"
 #include "fs/vfs.h"
+#include "kernel/ipc.h"
+#include "kernel/mk.h"
 #include "kernel/sched.h"
 #include "kernel/syscall.h"
 #include "lib/string.h"
@@ -76,6 +78,10 @@ void do_exit(int status)
 	local_irq_enable();
 	if (t->pid == 1 && !(t->flags & TASK_KTHREAD))
 		panic("init-exit", "init (pid 1, %s) exited with status %#x", t->comm, status);
+	if (t->ipc_serving)
+		ipc_task_exit(t);	/* a server dies: the calls it had fail with EIO */
+	if (t->mk && t->tgid == t->pid)
+		mk_exit(t, status);	/* pm and vfs forget the process, its files close */
 	if (t->clear_child_tid) {
 		put_user(0, (int __user *)t->clear_child_tid);
 		futex_wake_addr(t->clear_child_tid, 1);

@@ -8,6 +8,7 @@
 #include <asm/ptrace.h>
 #include <asm/switch.h>
 #include "fs/vfs.h"
+#include "kernel/mk.h"
 #include "kernel/sched.h"
 #include "kernel/syscall.h"
 #include "lib/string.h"
@@ -139,6 +140,9 @@ static long do_clone(unsigned long flags, uint64_t newsp, int __user *parent_tid
 		wait_queue_init(&vfork_wq);
 		t->vfork_done = &vfork_wq;
 	}
+	t->mk = p->mk;
+	if (t->mk && !(flags & CLONE_THREAD))
+		mk_fork(p, t);		/* pm and vfs copy the parent's state before the child runs */
 	task_start(t);
 	if (flags & CLONE_VFORK)
 		wait_event(vfork_wq, t->vfork_done == NULL);

@@ -15,6 +15,7 @@
 #include <asm/pgtable.h>
 #include <asm/uaccess.h>
 #include "kernel/ipc_internal.h"
+#include "kernel/signal.h"
 #include "kernel/sched.h"
 #include "lib/string.h"
 #include "mm/mm.h"
@@ -58,7 +59,7 @@ static void *remote_ptr(struct mm *mm, uint64_t va, bool write)
  * one party to another (not between two threads of one process) is the
  * running task's bytes_cross_as (kernel/costs.h).
  */
-static int ipc_copy(const struct ipc_span *dst, const struct ipc_span *src, size_t n)
+int ipc_span_copy(const struct ipc_span *dst, const struct ipc_span *src, size_t n)
 {
 	bool su = src->mm && src->mm == current->mm;
 	bool du = dst->mm && dst->mm == current->mm;
@@ -108,7 +109,7 @@ static long transfer(const struct ipc_span *dst, const struct ipc_span *src)
 
 	if (src->len > dst->len)
 		return -EMSGSIZE;
-	err = ipc_copy(dst, src, src->len);
+	err = ipc_span_copy(dst, src, src->len);
 	return err ? err : (long)src->len;
 }
 
@@ -137,6 +138,33 @@ int ipc_prefault(uint64_t addr, size_t len, bool write)
 	return 0;
 }
 
+/*
+ * A server's calls in progress, newest first (task->ipc_serving): what
+ * kernel/mk.c walks to find the grants a server may use, and what fails
+ * with EIO when the server dies.
+ */
+static void serving_push(struct ipc_call *c, struct task *server)
+{
+	c->server = server;
+	c->serving_next = server->ipc_serving;
+	server->ipc_serving = c;
+}
+
+static void serving_unlink(struct ipc_call *c)
+{
+	struct ipc_call **pp;
+
+	if (!c->server)
+		return;
+	for (pp = &c->server->ipc_serving; *pp; pp = &(*pp)->serving_next) {
+		if (*pp == c) {
+			*pp = c->serving_next;
+			break;
+		}
+	}
+	c->serving_next = NULL;
+}
+
 /* Finish call @c with @result and let its caller run again. */
 static void call_done(struct ipc_call *c, long result)
 {
@@ -155,7 +183,7 @@ static long deliver(struct ipc_endpoint *ep, struct ipc_call *c, struct ipc_rx *
 		return n;
 	rx->msg = c->msg;
 	rx->badge = c->badge;
-	c->server = server;
+	serving_push(c, server);
 	c->state = CALL_SERVING;
 	list_add_tail(&c->node, &ep->serving);
 	return n;
@@ -209,8 +237,10 @@ long ipc_do_call(struct ipc_endpoint *ep, struct ipc_call *c, bool intr)
 	for (;;) {
 		if (c->state == CALL_DONE)
 			break;
-		if (intr && signal_pending(current) && c->state != CALL_BUSY) {
+		if (intr && signal_pending(current) && c->state != CALL_BUSY &&
+		    (c->state == CALL_QUEUED || !c->fatal_only || fatal_signal_pending(current))) {
 			list_del(&c->node);	/* queued, or served: the reply is dropped */
+			serving_unlink(c);
 			c->state = CALL_DONE;
 			c->result = -EINTR;
 			break;
@@ -239,6 +269,7 @@ static struct task *reply(struct ipc_endpoint *ep, const struct ipc_msg *msg,
 		if (c->server != current)
 			continue;
 		list_del_init(&c->node);
+		serving_unlink(c);
 		c->state = CALL_BUSY;
 		n = transfer(&c->recv, send);
 		c->msg = *msg;
@@ -313,7 +344,25 @@ void ipc_servers_gone(struct ipc_endpoint *ep)
 	}
 	list_for_each_entry_safe(c, tmp, &ep->serving, node) {
 		list_del_init(&c->node);
+		serving_unlink(c);
 		call_done(c, -EPIPE);
+	}
+}
+
+/*
+ * @t is exiting: the calls it was serving fail with EIO (a server that
+ * dies mid-call), while the calls still queued wait for whoever receives
+ * next, the server's successor if someone restarts it.
+ */
+void ipc_task_exit(struct task *t)
+{
+	struct ipc_call *c;
+
+	while ((c = t->ipc_serving)) {
+		t->ipc_serving = c->serving_next;
+		c->serving_next = NULL;
+		list_del_init(&c->node);
+		call_done(c, -EIO);
 	}
 }
 

@@ -61,4 +61,8 @@ void ipc_client_put(struct ipc_endpoint *ep);
 long ipc_call_kernel(struct ipc_endpoint *ep, struct ipc_msg *msg, const void *sbuf,
 		     size_t slen, void *rbuf, size_t rcap);
 
+struct task;
+/* @t exits: fail the calls it was serving with -EIO (kernel/exit.c). */
+void ipc_task_exit(struct task *t);
+
 #endif

@@ -37,15 +37,20 @@ enum ipc_call_state {
 	CALL_DONE,			/* c->result and c->msg hold the outcome */
 };
 
+struct mk_grants;
+
 struct ipc_call {
 	struct list_head node;
 	struct task *caller;
 	struct task *server;
+	struct ipc_call *serving_next;	/* the server's older calls (task->ipc_serving) */
 	volatile int state;		/* enum ipc_call_state */
+	bool fatal_only;		/* once served, only a fatal signal withdraws it */
 	long result;			/* answer's long length or -errno */
 	struct ipc_msg msg;		/* the request, then the answer */
 	struct ipc_span send, recv;
 	int badge;			/* caller's pid, 0 for the kernel */
+	struct mk_grants *grants;	/* a forwarded system call's buffers (kernel/mk.c) */
 };
 
 enum ipc_rx_state { RX_WAITING, RX_BUSY, RX_DONE };
@@ -70,6 +75,8 @@ long ipc_do_call(struct ipc_endpoint *ep, struct ipc_call *c, bool intr);
 long ipc_do_reply_recv(struct ipc_endpoint *ep, const struct ipc_msg *msg,
 		       const struct ipc_span *send, struct ipc_rx *rx);
 void ipc_servers_gone(struct ipc_endpoint *ep);
+int ipc_send_end_install(struct ipc_endpoint *ep);
+int ipc_span_copy(const struct ipc_span *dst, const struct ipc_span *src, size_t n);
 void ipc_clients_gone(struct ipc_endpoint *ep);
 
 #endif

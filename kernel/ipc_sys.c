@@ -94,6 +94,26 @@ static int get_long(uint64_t ulong, struct ipc_span *send, struct ipc_span *recv
 	return err ? err : ipc_prefault(recv->addr, recv->len, true);
 }
 
+/* A new send end for @ep, installed as a close-on-exec fd (mk_connect). */
+int ipc_send_end_install(struct ipc_endpoint *ep)
+{
+	struct inode *ino = inode_alloc(NULL, 0600);
+	struct file *wr = ino ? file_alloc(ino, &ipc_send_fops, O_WRONLY) : NULL;
+	int fd;
+
+	if (ino)
+		inode_put(ino);
+	if (!wr)
+		return -ENOMEM;
+	wr->priv = ep;
+	ep->refs++;
+	ep->clients++;
+	fd = fd_install(wr, 1);
+	if (fd < 0)
+		file_put(wr);	/* releases the end again */
+	return fd;
+}
+
 SYSCALL_DEFINE2(ipc_create, int __user *, ufds, int, flags)
 {
 	struct ipc_endpoint *ep;

@@ -115,6 +115,10 @@ struct task {
 	struct wait_queue *vfork_done;	/* a vfork parent waits here for exec/exit */
 
 	struct kthread *kthread;	/* kthread_create's bookkeeping, or NULL */
+
+	/* the microkernel personality (kernel/mk.c, docs/microkernel.md) */
+	bool mk;			/* system calls go to the servers; inherited */
+	struct ipc_call *ipc_serving;	/* calls this task serves, newest first (kernel/ipc.c) */
 #ifdef CONFIG_DEBUG_LOCKS
 	struct held_locks held;		/* locks this task holds, in order */
 #endif

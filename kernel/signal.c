@@ -101,6 +101,25 @@ static bool signal_discarded(const struct task *t, int sig)
 	return ka->handler == SIG_IGN || (ka->handler == SIG_DFL && (IGNORE_SIGS & bit));
 }
 
+bool fatal_signal_pending(struct task *t)
+{
+	uint64_t live = t->sig_pending & ~t->sig_blocked;
+
+	if (live & SIGMASK(SIGKILL))
+		return true;
+	for (int sig = 1; live && sig <= NSIG; sig++) {
+		uint64_t bit = SIGMASK(sig);
+
+		if (!(live & bit))
+			continue;
+		live &= ~bit;
+		if (t->sighand && t->sighand->action[sig - 1].handler == SIG_DFL &&
+		    !((IGNORE_SIGS | STOP_SIGS) & bit))
+			return true;
+	}
+	return false;
+}
+
 int send_signal_info(struct task *t, int sig, const struct sig_info *info)
 {
 	struct task *notify = NULL;

@@ -103,6 +103,8 @@ void siginfo_to_user_layout(void *out128, int sig, const struct sig_info *info);
 
 /* Queue @sig for @t and wake it if it sleeps interruptibly; 0 or -errno. */
 int send_signal(struct task *t, int sig);
+/* A pending, unblocked signal will kill @t (SIGKILL, or a default action that terminates). */
+bool fatal_signal_pending(struct task *t);
 /* Signal every task in process group @pgid; -ESRCH if none. */
 int kill_pgrp(int pgid, int sig);
 /* Deliver pending signals before returning to user mode with @regs. */

@@ -29,6 +29,9 @@ struct pt_regs;
 
 typedef long (*syscall_fn_t)(const struct pt_regs *args);
 
+/* Run system call @nr's own handler (or -ENOSYS), whatever the caller's personality. */
+long syscall_native(struct pt_regs *regs, unsigned long nr);
+
 /* Build a register frame to call one handler from another (sys_mkdir -> sys_mkdirat). */
 static inline struct pt_regs sc_regs(const unsigned long a[6])
 {

@@ -1,16 +1,19 @@
 """QEMU cases for the microkernel-style path (docs/ipc.md): raw IPC
-(user/tests/ipc.c) and the file tests run again on /srv, the ipcfs mount
-served by /sbin/fsd through IPC (user/tests/fsd.sh). Keys as in
+(user/tests/ipc.c), the kernel side of the microkernel personality
+against scripted servers (user/tests/mk.c, docs/microkernel.md), and the
+file tests run again on /srv, the ipcfs mount served by /sbin/fsd through
+IPC (user/tests/fsd.sh). Keys as in
 tests/qemu/cases.py and user_cases.py.
 """
 
 from user_cases import SUMMARY_CLEAN, WELCOME
 
 CASES = [
-    dict(name="ipc-fsd", cmdline="basalt.test=ipc,fsd", initramfs=True,
-         collect=["user/ipc/", "fsd/"], exit=33, timeout=400,
+    dict(name="ipc-fsd", cmdline="basalt.test=ipc,mk,fsd", initramfs=True,
+         collect=["user/ipc/", "user/mk/", "fsd/"], exit=33, timeout=400,
          expect=[WELCOME, r"fsd: serving ipcfs on /srv", SUMMARY_CLEAN,
-                 r"ok - user/ipc/round_trip", r"ok - fsd/files/big_file",
+                 r"ok - user/ipc/round_trip",
+                 r"ok - user/mk/grants", r"ok - user/mk/server_dies", r"ok - fsd/files/big_file",
                  r"ok - fsd/getdents/"],
          reject=[r"not ok - ", r"BASALT-PANIC"]),
 ]

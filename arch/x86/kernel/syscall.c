@@ -10,6 +10,7 @@
 #include <asm/ptrace.h>
 #include <asm/switch.h>
 #include "kernel/kernel.h"
+#include "kernel/mk.h"
 #include "kernel/sched.h"
 #include "kernel/syscall.h"
 #include "generated/syscall_count.h"
@@ -73,6 +74,13 @@ static long unknown_syscall(unsigned long nr)
 	return -ENOSYS;
 }
 
+long syscall_native(struct pt_regs *regs, unsigned long nr)
+{
+	if (likely(nr < SYSCALL_COUNT && syscall_table[nr]))
+		return syscall_table[nr](regs);
+	return unknown_syscall(nr);
+}
+
 static bool is_canonical(uint64_t a)
 {
 	return a < USER_END;
@@ -101,13 +109,15 @@ static inline bool needs_bkl(unsigned long nr)
  * BKL-free call) it is the same code as a kernel without CONFIG_SMP.
  */
 static __attribute__((always_inline)) inline int do_syscall(struct pt_regs *regs,
-							    unsigned long nr, bool bkl)
+							    unsigned long nr, bool bkl, bool mk)
 {
 	long ret;
 
 	if (bkl)
 		lock_kernel();
-	if (likely(nr < SYSCALL_COUNT && syscall_table[nr]))
+	if (mk)
+		ret = mk_syscall(regs, nr);	/* the microkernel personality: kernel/mk.c */
+	else if (likely(nr < SYSCALL_COUNT && syscall_table[nr]))
 		ret = syscall_table[nr](regs);
 	else
 		ret = unknown_syscall(nr);
@@ -140,7 +150,9 @@ int x86_syscall(struct pt_regs *regs)
 	unsigned long nr = regs->vector;
 
 	current->costs.syscalls++;	/* kernel/costs.h: one increment on the null call's path */
+	if (unlikely(current->mk))
+		return do_syscall(regs, nr, bkl_enabled, true);
 	if (unlikely(bkl_enabled) && needs_bkl(nr))
-		return do_syscall(regs, nr, true);
-	return do_syscall(regs, nr, false);	/* one CPU, or a call that needs no BKL */
+		return do_syscall(regs, nr, true, false);
+	return do_syscall(regs, nr, false, false);	/* one CPU, or a call that needs no BKL */
 }
