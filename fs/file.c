@@ -83,6 +83,7 @@ struct files *files_dup(struct files *old)
 	for (int i = 0; i < MAX_FDS; i++)
 		t->fd[i] = file_get(old->fd[i]);
 	memcpy(t->cloexec, old->cloexec, sizeof(t->cloexec));
+	memcpy(t->open, old->open, sizeof(t->open));
 	return t;
 }
 
@@ -102,6 +103,7 @@ void files_close_on_exec(struct files *t)
 		if (!(t->cloexec[i / 64] & (1ULL << (i % 64))))
 			continue;
 		t->cloexec[i / 64] &= ~(1ULL << (i % 64));
+		t->open[i / 64] &= ~(1ULL << (i % 64));
 		file_put(t->fd[i]);
 		t->fd[i] = NULL;
 	}
@@ -159,6 +161,10 @@ int fd_install_at(int fd, struct file *f, int cloexec)
 		return -EBADF;
 	old = t->fd[fd];
 	t->fd[fd] = f;
+	if (f)
+		t->open[fd / 64] |= 1ULL << (fd % 64);
+	else
+		t->open[fd / 64] &= ~(1ULL << (fd % 64));
 	fd_set_cloexec(fd, cloexec);
 	file_put(old);
 	return fd;
@@ -186,6 +192,7 @@ int fd_move(int from, int to)
 		return to;
 	cloexec = fd_is_cloexec(from);
 	t->fd[from] = NULL;
+	t->open[from / 64] &= ~(1ULL << (from % 64));
 	fd_set_cloexec(from, 0);
 	return fd_install_at(to, f, cloexec);
 }
@@ -198,6 +205,7 @@ int fd_close(int fd)
 	if (!f)
 		return -EBADF;
 	t->fd[fd] = NULL;
+	t->open[fd / 64] &= ~(1ULL << (fd % 64));
 	fd_set_cloexec(fd, 0);
 	file_put(f);
 	return 0;

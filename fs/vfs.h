@@ -246,6 +246,7 @@ struct files {
 	int refcount;
 	struct file *fd[MAX_FDS];
 	uint64_t cloexec[MAX_FDS / 64];
+	uint64_t open[MAX_FDS / 64];	/* bit n: fd[n] is set (the personality's fd map, kernel/mk.c) */
 };
 
 /* Per-process root, working directory and umask (CLONE_FS shares it). */

@@ -215,15 +215,7 @@ static bool kernel_fd(uint64_t fd)
 
 static void fill_fdmap(struct mk_fdmap *map)
 {
-	struct file *const *fd = current->files->fd;
-
-	for (int w = 0; w < MK_FDMAP_BITS / 64; w++) {
-		uint64_t bits = 0;
-
-		for (int i = 0; i < 64; i++)
-			bits |= (uint64_t)(fd[w * 64 + i] != NULL) << i;
-		map->bits[w] = bits;
-	}
+	memcpy(map->bits, current->files->open, sizeof(map->bits));
 }
 
 /*
