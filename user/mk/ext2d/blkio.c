@@ -59,18 +59,36 @@ long blkio_write(int fd, const void *buf, size_t len, uint64_t off)
 	return whole(RETRY(pwrite(fd, buf, len, (off_t)off)), len);
 }
 
+/* Kernels without preadv/pwritev (Basalt today) get one call per buffer. */
+static bool no_vec_io;
+
 static long vec_io(int fd, void *const *bufs, size_t each, unsigned int n, uint64_t off,
 		   bool write)
 {
 	struct iovec v[MAX_VEC];
+	long r = -ENOSYS;
 
 	if (n > MAX_VEC)
 		return -EINVAL;
 	for (unsigned int i = 0; i < n; i++)
 		v[i] = (struct iovec){ bufs[i], each };
-	if (write)
-		return whole(RETRY(pwritev(fd, v, (int)n, (off_t)off)), each * n);
-	return whole(RETRY(preadv(fd, v, (int)n, (off_t)off)), each * n);
+	if (!no_vec_io) {
+		if (write)
+			r = whole(RETRY(pwritev(fd, v, (int)n, (off_t)off)), each * n);
+		else
+			r = whole(RETRY(preadv(fd, v, (int)n, (off_t)off)), each * n);
+		no_vec_io = r == -ENOSYS;
+	}
+	if (r != -ENOSYS)
+		return r;
+	for (unsigned int i = 0; i < n; i++) {
+		long k = write ? blkio_write(fd, bufs[i], each, off + i * each) :
+				 blkio_read(fd, bufs[i], each, off + i * each);
+
+		if (k < 0)
+			return k;
+	}
+	return (long)(each * n);
 }
 
 long blkio_readv(int fd, void *const *bufs, size_t each, unsigned int n, uint64_t off)

@@ -97,9 +97,10 @@ static int serve(int fd, const char *dev)
 	}
 	arm(false);
 	err = ext2d_unmount();
-	fprintf(stderr, "ext2d: %s: %s\n", dev,
-		err ? "unmounted, but some blocks could not be written" : "unmounted, all written");
-	return err ? 1 : 0;
+	fprintf(stderr, "ext2d: %s: %s (pid %d)\n", dev,
+		err ? "unmounted, but some blocks could not be written" : "unmounted, all written",
+		(int)getpid());
+	return err || n < 0 ? 1 : 0;
 }
 
 static int usage(void)
