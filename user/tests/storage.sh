@@ -134,6 +134,19 @@ fs_umount() {
 	grep -q "^ext2d: .*: unmounted, all written (pid $pid)" /tmp/ext2d.log
 }
 
+# No sync reaches ext2d: a second or so without requests must write back.
+idle_writeback() {
+	mark="ext2d-idle-write-back-$$"
+	echo "$mark" > $M/data/idle
+	sleep 3
+	if dd if=/dev/vda1 bs=1M 2>/dev/null | grep -q "$mark"; then
+		pass write/idle-writeback
+	else
+		fail write/idle-writeback "3 s after a write, /dev/vda1 does not hold it"
+	fi
+	rm $M/data/idle
+}
+
 mount_main() {
 	if fs_mount /dev/vda1 $M; then
 		pass mount
@@ -153,6 +166,7 @@ write)
 	mount_main
 	write_all
 	check_names write
+	[ "$FS" = ext2d ] && idle_writeback
 	echo verify > $M/phase
 	sync && pass write/sync
 	fs_umount $M && pass write/umount || fail write/umount

@@ -25,12 +25,15 @@ long ext2d_read(struct ext2d_req *r, struct inode *ino)
 	struct file f = { .inode = ino, .fops = ino->fops, .pos = r->w[1] };
 	bool granted = r->w[3] != 0;
 	size_t max = granted ? FSD_GRANT_IO_MAX : FSD_IO_MAX;
+	struct timespec64 atime;
 	long n, err = regular(ino);
 
 	if (err)
 		return err;
+	atime = ino->atime;
 	n = ino->fops->read(&f, r->out, MIN((size_t)r->w[2], max), &f.pos);
-	ext2d_note_change();		/* atime */
+	if (atime.sec != ino->atime.sec || atime.nsec != ino->atime.nsec)
+		ext2d_note_change();	/* relatime moved it: the inode needs writing */
 	if (n <= 0 || !granted) {
 		r->out_len = n > 0 ? (size_t)n : 0;
 		return n;

@@ -63,11 +63,15 @@ static int serve(int fd, const char *dev)
 	struct ext2d_req r = { .in = in, .out = out };
 	struct sigaction sa = { .sa_handler = on_alarm };	/* no SA_RESTART: wake the wait */
 	bool armed = false;
+	int err, status = 0;
 	long n;
-	int err;
 
 	sigaction(SIGALRM, &sa, NULL);
 	for (;;) {
+		if (armed != ext2d_dirty()) {	/* before waiting: the tick ends the wait */
+			armed = !armed;
+			arm(armed);
+		}
 		l.send_len = r.out_len;
 		n = ipc_reply_recv(fd, &m, &l, NULL);
 		r.out_len = 0;
@@ -77,15 +81,13 @@ static int serve(int fd, const char *dev)
 			tick = 0;
 			idle_sync(dev);
 		}
-		if (armed != ext2d_dirty()) {
-			armed = !armed;
-			arm(armed);
-		}
 		if (n < 0) {
 			if (n != -EINTR)
 				fprintf(stderr, "ext2d: ipc_reply_recv: %s\n", strerror((int)-n));
-			if (n == -EBADF || n == -ENOSYS)
-				break;	/* not an endpoint, not Basalt: no request will come */
+			if (n == -EBADF || n == -ENOSYS) {
+				status = 1;	/* not an endpoint, not Basalt: nothing will come */
+				break;
+			}
 			m.label = 0;	/* nobody to answer now */
 			continue;
 		}
@@ -100,7 +102,7 @@ static int serve(int fd, const char *dev)
 	fprintf(stderr, "ext2d: %s: %s (pid %d)\n", dev,
 		err ? "unmounted, but some blocks could not be written" : "unmounted, all written",
 		(int)getpid());
-	return err || n < 0 ? 1 : 0;
+	return err ? 1 : status;
 }
 
 static int usage(void)
