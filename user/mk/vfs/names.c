@@ -54,7 +54,8 @@ static struct vnode *create(struct vreq *r, struct walk *w, uint32_t mode, const
 	struct vnode *vn;
 
 	memcpy(in, w->name, w->name_len);
-	memcpy(in + w->name_len, target, tlen);
+	if (tlen)
+		memcpy(in + w->name_len, target, tlen);
 	*err = fs_call(w->vn->fs, &m, in, w->name_len + tlen, out, &n);
 	if (*err >= 0 && n < sizeof(struct fsd_attr))
 		*err = -EIO;

@@ -66,7 +66,7 @@ static void truncate_to(struct walk *w, long n)
 }
 
 /* Replace @rest by @head "/" @tail (tail may point into rest). */
-static long splice(char *rest, const char *head, const char *tail)
+static long path_splice(char *rest, const char *head, const char *tail)
 {
 	char tmp[2 * VFS_PATH_MAX];
 	size_t h = strlen(head), t = strlen(tail);
@@ -241,7 +241,7 @@ long walk(struct vreq *r, long dirfd, const char *path, int flags, struct walk *
 			char *slash = strrchr(w->path, '/');
 
 			truncate_to(w, slash - w->path);
-			if ((err = splice(rest, w->path, e)))
+			if ((err = path_splice(rest, w->path, e)))
 				goto fail;
 			set_root(w);
 			p = rest;
@@ -257,7 +257,7 @@ long walk(struct vreq *r, long dirfd, const char *path, int flags, struct walk *
 			}
 			if (link[0] == '/')
 				set_root(w);
-			if ((err = splice(rest, link, e)))
+			if ((err = path_splice(rest, link, e)))
 				goto fail;
 			p = rest;
 			continue;

@@ -13,6 +13,9 @@
 #include <time.h>
 #include "vfs.h"
 
+#ifndef VFS_WAIT_MS
+#define VFS_WAIT_MS	1000	/* how often a waiting worker checks its call */
+#endif
 #define PIPE_SIZE	(64 * 1024)
 #define PIPE_ATOMIC	4096	/* PIPE_BUF */
 
@@ -32,10 +35,10 @@ int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Wait on @cond (vfs_lock held) until @deadline_ms (-1: none), at most a second. */
+/* Wait on @cond (vfs_lock held) until @deadline_ms (-1: none), at most VFS_WAIT_MS. */
 static void timed_wait(pthread_cond_t *cond, int64_t deadline_ms)
 {
-	int64_t wait = 1000, left = deadline_ms - now_ms();
+	int64_t wait = VFS_WAIT_MS, left = deadline_ms - now_ms();
 	struct timespec ts;
 
 	if (deadline_ms >= 0 && left < wait)
