@@ -140,10 +140,12 @@ static long attr_at(struct vreq *r, long dirfd, const char *path, int flags, str
 	if (!path[0] && (flags & AT_EMPTY_PATH) && dirfd != AT_FDCWD) {
 		if (!(f = fd_file(r->c, dirfd)))
 			return -EBADF;
-		if (f->type == VF_FILE && (err = vn_getattr(f->vn)) < 0)
-			return err;
-		attr_of_file(f, a, dev, rdev);
-		return 0;
+		vfile_get(f);	/* a remote GETATTR drops vfs_lock */
+		err = f->type == VF_FILE ? vn_getattr(f->vn) : 0;
+		if (err == 0)
+			attr_of_file(f, a, dev, rdev);
+		vfile_put(f);
+		return err;
 	}
 	if (!path[0] && (flags & AT_EMPTY_PATH))
 		path = ".";
@@ -195,10 +197,12 @@ long sys_fstat(struct vreq *r)
 
 	if (!f)
 		return -EBADF;
-	if (f->type == VF_FILE && (err = vn_getattr(f->vn)) < 0)
-		return err;
-	attr_of_file(f, &a, &dev, &rdev);
-	return put_stat(&a, dev, rdev);
+	vfile_get(f);
+	err = f->type == VF_FILE ? vn_getattr(f->vn) : 0;
+	if (err == 0)
+		attr_of_file(f, &a, &dev, &rdev);
+	vfile_put(f);
+	return err < 0 ? err : put_stat(&a, dev, rdev);
 }
 
 /* statx(dirfd, path, flags, mask, buf) */

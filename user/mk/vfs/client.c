@@ -77,8 +77,14 @@ struct client *client_get(int tgid)
 
 void client_put(struct client *c)
 {
-	if (c && --c->refs == 0 && c->dead)
-		free(c);
+	if (!c || --c->refs > 0 || !c->dead)
+		return;
+	/* what a call that was in flight when it exited still gave it */
+	for (int fd = 0; fd < VFS_FD_MAX; fd++)
+		if (c->fds[fd].f)
+			fd_close(c, fd);
+	vn_put(c->cwd_vn);
+	free(c);
 }
 
 struct vfile *vfile_new(int type, int flags)

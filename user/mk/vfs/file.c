@@ -237,19 +237,13 @@ out:
 	return k;
 }
 
-long sys_lseek(struct vreq *r)
+/* The new offset of @f, or -errno; may drop vfs_lock (the caller holds @f). */
+static long seek(struct vfile *f, int64_t off, uint64_t whence)
 {
-	struct vfile *f = fd_file(r->c, (long)arg(r, 0));
-	int64_t off = (int64_t)arg(r, 1), base;
+	int64_t base;
 	long err;
 
-	if (!f)
-		return -EBADF;
-	if (f->type == VF_PIPE)
-		return -ESPIPE;
-	if (f->type == VF_DEV)
-		return 0;
-	switch (arg(r, 2)) {
+	switch (whence) {
 	case SEEK_SET: base = 0; break;
 	case SEEK_CUR: base = (int64_t)f->pos; break;
 	case SEEK_END:
@@ -258,19 +252,36 @@ long sys_lseek(struct vreq *r)
 		if ((err = vn_getattr(f->vn)) < 0)
 			return err;
 		base = (int64_t)f->vn->a.size;
-		if (arg(r, 2) == SEEK_END)
+		if (whence == SEEK_END)
 			break;
 		if (off < 0 || off >= base)
 			return -ENXIO;
-		f->pos = arg(r, 2) == SEEK_DATA ? (uint64_t)off : (uint64_t)base;
-		return (long)f->pos;	/* no holes are reported: all data */
+		return whence == SEEK_DATA ? off : base;	/* no holes: all data */
 	default:
 		return -EINVAL;
 	}
 	if ((off > 0 && base > INT64_MAX - off) || base + off < 0)
 		return -EINVAL;
-	f->pos = (uint64_t)(base + off);
-	return (long)f->pos;
+	return base + off;
+}
+
+long sys_lseek(struct vreq *r)
+{
+	struct vfile *f = fd_file(r->c, (long)arg(r, 0));
+	long pos;
+
+	if (!f)
+		return -EBADF;
+	if (f->type == VF_PIPE)
+		return -ESPIPE;
+	if (f->type == VF_DEV)
+		return 0;
+	vfile_get(f);	/* a remote GETATTR drops vfs_lock */
+	pos = seek(f, (int64_t)arg(r, 1), arg(r, 2));
+	if (pos >= 0)
+		f->pos = (uint64_t)pos;
+	vfile_put(f);
+	return pos;
 }
 
 /* Turn one READDIR answer into linux_dirent64 records; how many bytes used. */

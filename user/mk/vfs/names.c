@@ -84,6 +84,10 @@ static long open_found(struct vreq *r, struct walk *w, long flags, int created)
 	if (w->vn) {
 		mode_t mode = w->vn->a.mode;
 
+#ifdef O_TMPFILE
+		if ((flags & O_TMPFILE) == O_TMPFILE)
+			return -EOPNOTSUPP;	/* no unnamed files in the ipcfs protocol */
+#endif
 		if (S_ISLNK(mode))
 			return -ELOOP;	/* O_NOFOLLOW */
 		if (S_ISDIR(mode) && (acc != O_RDONLY || (flags & O_CREAT && !created)))
