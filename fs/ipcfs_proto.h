@@ -33,7 +33,17 @@ enum fsd_op {
 	FSD_READDIR,		/* w0 dir, w1 position -> bytes; long: struct fsd_dirent... */
 	FSD_READLINK,		/* w0 ino -> length; long: target */
 	FSD_FORGET,		/* w0 ino, w1 lookups the kernel drops -> nothing */
+	FSD_SETATTR,		/* w0 ino, w1 FSD_SET_*, w2 mode, w3 uid | gid << 32;
+				 * long: atime_ns, mtime_ns (uint64_t) -> attr. Sent by
+				 * vfs only; a server may answer -ENOSYS */
 };
+
+/* What an FSD_SETATTR changes. */
+#define FSD_SET_MODE	0x1
+#define FSD_SET_UID	0x2
+#define FSD_SET_GID	0x4
+#define FSD_SET_ATIME	0x8
+#define FSD_SET_MTIME	0x10
 
 /*
  * Grant mode (user/mk/mk.h): a READ or WRITE whose w3 is not 0 moves its

@@ -447,7 +447,7 @@ static long forward(struct pt_regs *regs, unsigned long nr, const struct mk_rout
 	int slot = r->to == TO_PM ? MK_PM : MK_VFS;
 	struct mk_grants gr = { .mm = current->mm };
 	struct ipc_msg m = { .label = nr };
-	char small[sizeof(struct mk_fdmap)];
+	char small[sizeof(struct mk_fdmap) + MK_IOV_MAX * sizeof(uint64_t)];
 	char *out = small, *in = NULL;
 	size_t olen = 0, icap = 0;
 	long n, ret;
@@ -512,6 +512,11 @@ static long forward(struct pt_regs *regs, unsigned long nr, const struct mk_rout
 	if (slot == MK_VFS) {
 		fill_fdmap((struct mk_fdmap *)(out + olen));
 		olen += sizeof(struct mk_fdmap);
+	}
+	if (r->special == SP_IOV) {	/* readv, writev: each element's length after the map */
+		for (int i = 0; i < gr.n; i++)
+			memcpy(out + olen + i * sizeof(uint64_t), &gr.g[i].len, sizeof(uint64_t));
+		olen += (size_t)gr.n * sizeof(uint64_t);
 	}
 	n = kcall(slot, &m, out, olen, in, icap, current->tgid, &gr, true);
 	if (n < 0)

@@ -13,7 +13,9 @@
  *           them (a pointer is the client's: a server uses it only to
  *           know which argument it was; the bytes are reached by grants)
  *   long    the call's path arguments, each copied by the kernel and
- *           NUL-terminated, in argument order, then a struct mk_fdmap
+ *           NUL-terminated, in argument order, then a struct mk_fdmap;
+ *           for readv/writev, then each element's length (uint64_t, as
+ *           many as w2 says)
  *   grants  one per user buffer the call names, in argument order
  *           (user/mk/mk.h, mk_grant_copy): grant 0 is read's buf,
  *           fstat's statbuf, ...; readv/writev: one per iovec element,

@@ -153,9 +153,17 @@ int fsd_dir_empty(struct fsd_node *dir)
 	return dir->first == NULL;
 }
 
-ssize_t fsd_read(struct fsd_node *n, char *buf, size_t len, uint64_t off)
+/*
+ * Walk [off, off + len) of @n block by block, handing each piece to @copy
+ * (a memcpy for fsd's own long parts, a grant copy for vfs's clients).
+ * Reads stop at the end of the file; holes read from a block of zeros.
+ */
+static const char zero_block[FSD_BLOCK];
+
+ssize_t fsd_read_with(struct fsd_node *n, uint64_t off, size_t len, fsd_copy_fn copy, void *arg)
 {
 	size_t done = 0;
+	long err = 0;
 
 	if (off >= n->a.size)
 		return 0;
@@ -164,15 +172,29 @@ ssize_t fsd_read(struct fsd_node *n, char *buf, size_t len, uint64_t off)
 	while (done < len) {
 		uint64_t idx = (off + done) / FSD_BLOCK, at = (off + done) % FSD_BLOCK;
 		size_t chunk = FSD_BLOCK - at < len - done ? FSD_BLOCK - at : len - done;
+		const char *src = idx < n->nblocks && n->blocks[idx] ? n->blocks[idx] + at
+								 : zero_block;
 
-		if (idx < n->nblocks && n->blocks[idx])
-			memcpy(buf + done, n->blocks[idx] + at, chunk);
-		else
-			memset(buf + done, 0, chunk);
+		err = copy(arg, done, (char *)src, chunk);
+		if (err)
+			break;
 		done += chunk;
 	}
+	if (!done && err)
+		return err;
 	n->a.atime_ns = fsd_now();
 	return (ssize_t)done;
+}
+
+static long copy_out(void *arg, size_t done, char *block, size_t len)
+{
+	memcpy((char *)arg + done, block, len);
+	return 0;
+}
+
+ssize_t fsd_read(struct fsd_node *n, char *buf, size_t len, uint64_t off)
+{
+	return fsd_read_with(n, off, len, copy_out, buf);
 }
 
 /* Make room for block @idx in the block array. */
@@ -194,9 +216,11 @@ static int grow(struct fsd_node *n, uint64_t idx)
 	return 0;
 }
 
-ssize_t fsd_write(struct fsd_node *n, const char *buf, size_t len, uint64_t off)
+/* The mirror of fsd_read_with: @copy fills each piece of the blocks. */
+ssize_t fsd_write_with(struct fsd_node *n, uint64_t off, size_t len, fsd_copy_fn copy, void *arg)
 {
 	size_t done = 0;
+	long err = -ENOSPC;
 
 	if (off >= FSD_MAX_FILE)
 		return -EFBIG;
@@ -208,15 +232,28 @@ ssize_t fsd_write(struct fsd_node *n, const char *buf, size_t len, uint64_t off)
 
 		if (grow(n, idx) || (!n->blocks[idx] && !(n->blocks[idx] = calloc(1, FSD_BLOCK))))
 			break;
-		memcpy(n->blocks[idx] + at, buf + done, chunk);
+		err = copy(arg, done, n->blocks[idx] + at, chunk);
+		if (err)
+			break;
 		done += chunk;
 		if (off + done > n->a.size)
 			n->a.size = off + done;
 	}
 	if (!done && len)
-		return -ENOSPC;
+		return err;
 	touch(n);
 	return (ssize_t)done;
+}
+
+static long copy_in(void *arg, size_t done, char *block, size_t len)
+{
+	memcpy(block, (const char *)arg + done, len);
+	return 0;
+}
+
+ssize_t fsd_write(struct fsd_node *n, const char *buf, size_t len, uint64_t off)
+{
+	return fsd_write_with(n, off, len, copy_in, (void *)buf);
 }
 
 /* Free whole blocks past the end and zero the tail of the last one. */
