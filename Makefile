@@ -101,6 +101,8 @@ else
 CFLAGS += -fno-stack-protector
 endif
 NASMFLAGS := -f elf64 -g -F dwarf -Iarch/x86/include/asm/
+# the syscall entry's inline dispatch tests the BKL only when SMP is built in
+NASMFLAGS += $(if $(filter y,$(CONFIG_SMP)),-DCONFIG_SMP)
 LIBGCC    := $(shell $(CC) -print-libgcc-file-name)
 LDFLAGS   := -nostdlib -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments
 

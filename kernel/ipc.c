@@ -138,33 +138,6 @@ int ipc_prefault(uint64_t addr, size_t len, bool write)
 	return 0;
 }
 
-/*
- * A server's calls in progress, newest first (task->ipc_serving): what
- * kernel/mk.c walks to find the grants a server may use, and what fails
- * with EIO when the server dies.
- */
-static void serving_push(struct ipc_call *c, struct task *server)
-{
-	c->server = server;
-	c->serving_next = server->ipc_serving;
-	server->ipc_serving = c;
-}
-
-static void serving_unlink(struct ipc_call *c)
-{
-	struct ipc_call **pp;
-
-	if (!c->server)
-		return;
-	for (pp = &c->server->ipc_serving; *pp; pp = &(*pp)->serving_next) {
-		if (*pp == c) {
-			*pp = c->serving_next;
-			break;
-		}
-	}
-	c->serving_next = NULL;
-}
-
 /* Finish call @c with @result and let its caller run again. */
 static void call_done(struct ipc_call *c, long result)
 {

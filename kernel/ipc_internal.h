@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include "kernel/ipc.h"
+#include "kernel/sched.h"
 #include "lib/list.h"
 
 struct mm;
@@ -64,6 +65,33 @@ struct ipc_rx {
 	struct ipc_span recv;
 	int badge;
 };
+
+/*
+ * A server's calls in progress, newest first (task->ipc_serving): what
+ * kernel/mk.c walks to find the grants a server may use, and what fails
+ * with EIO when the server dies.
+ */
+static inline void serving_push(struct ipc_call *c, struct task *server)
+{
+	c->server = server;
+	c->serving_next = server->ipc_serving;
+	server->ipc_serving = c;
+}
+
+static inline void serving_unlink(struct ipc_call *c)
+{
+	struct ipc_call **pp;
+
+	if (!c->server)
+		return;
+	for (pp = &c->server->ipc_serving; *pp; pp = &(*pp)->serving_next) {
+		if (*pp == c) {
+			*pp = c->serving_next;
+			break;
+		}
+	}
+	c->serving_next = NULL;
+}
 
 struct ipc_endpoint *ipc_endpoint_alloc(void);
 void ipc_endpoint_put(struct ipc_endpoint *ep);

@@ -142,8 +142,11 @@ SYSCALL_DEFINE2(ipc_create, int __user *, ufds, int, flags)
 	return fd_install_pair(rd, wr, flags & O_CLOEXEC, ufds);
 }
 
-/* rdi = send end; MR0..MR5 = request, then answer; r13 = long part or 0. */
-SYSCALL_DEFINE1(ipc_call, int, fd)
+/*
+ * rdi = send end; MR0..MR5 = request, then answer; r13 = long part or 0.
+ * sys_ipc_call (kernel/ipc_fast.c) tries the fast path first.
+ */
+SYSCALL_DEFINE1(ipc_call_slow, int, fd)
 {
 	struct pt_regs *regs = current->uregs;
 	struct file *f = fd_get(fd);
@@ -169,9 +172,10 @@ SYSCALL_DEFINE1(ipc_call, int, fd)
 /*
  * rdi = receive end; MR0..MR5 = answer to the call being served (if
  * any), then the next request, with the caller's pid (0: the kernel) in
- * rdi; r13 = long parts or 0. Returns the request's long length.
+ * rdi; r13 = long parts or 0. Returns the request's long length. The
+ * fast path (sys_ipc_reply_recv, kernel/ipc_fast.c) comes first.
  */
-SYSCALL_DEFINE1(ipc_reply_recv, int, fd)
+SYSCALL_DEFINE1(ipc_reply_recv_slow, int, fd)
 {
 	struct pt_regs *regs = current->uregs;
 	struct file *f = fd_get(fd);

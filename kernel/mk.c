@@ -813,5 +813,6 @@ SYSCALL_DEFINE0(mk_enter)
 	if (err)
 		return err;
 	current->mk = true;
+	this_cpu()->syscall_slow = true;	/* entry.asm: our calls go through x86_syscall now */
 	return 0;
 }

@@ -332,6 +332,7 @@ static void switch_to(struct percpu *c, struct task *prev, struct task *next)
 	if (!(next->flags & TASK_KTHREAD))
 		arch_fpu_restore(next->fpu_state);
 	c->curr = next;
+	c->syscall_slow = bkl_enabled || next->mk;	/* entry.asm's in-line dispatch or not */
 	c->prev = prev;
 	c->context_switches++;
 	/* kernel/costs.h: @next is ours now (on_cpu), so these are its own counts */
@@ -517,6 +518,49 @@ void sched_switch_to(struct task *next)
 		__schedule_other(prev, next);
 	}
 	local_irq_restore(flags);
+	reacquire_kernel_lock(depth);
+}
+
+/*
+ * sched_switch_to() for the IPC fast path (kernel/ipc_fast.c), which
+ * calls it from a system call (interrupts on) instead of
+ * set_current_state(@state) + sched_switch_to(@next): when @next sleeps
+ * in @state too (off every CPU, off the timed sleepers, allowed here) and
+ * nothing else asks for this CPU (no reschedule due, no signal to cut an
+ * interruptible sleep short), the current task goes to sleep and @next
+ * runs at once, without the general __schedule(); otherwise it is exactly
+ * the general path.
+ */
+void sched_switch_to_fast(struct task *next, int state)
+{
+	struct task *prev = current;
+	struct percpu *c;
+	int depth;
+
+	depth = release_kernel_lock(prev);
+	local_irq_disable();		/* a system call: interrupts were on */
+	raw_spin_lock(&sched_lock);
+	c = this_cpu();
+	if (unlikely(next->state != state || next->on_cpu || on_queue(next) ||
+		     !(next->cpus_allowed & (1ULL << c->cpu)) || c->need_resched ||
+		     prev->wake_at_ns || (state == TASK_INTERRUPTIBLE && signal_pending(prev)))) {
+		raw_spin_unlock(&sched_lock);
+		local_irq_enable();
+		reacquire_kernel_lock(depth);
+		set_current_state(state);
+		sched_switch_to(next);
+		return;
+	}
+	prev->state = state;
+	next->wake_at_ns = 0;
+	next->state = TASK_RUNNING;
+	next->timeslice = prev->timeslice ? prev->timeslice : 1;
+	prev->timeslice = 0;
+	c->schedules++;
+	next->on_cpu = 1;
+	next->cpu = (int)c->cpu;
+	switch_to(c, prev, next);
+	local_irq_enable();
 	reacquire_kernel_lock(depth);
 }
 
@@ -765,6 +809,7 @@ static void percpu_sched_init(unsigned int cpu, struct task *idle)
 	list_init(&c->run_queue);
 	c->nr_queued = 0;
 	c->idle = idle;
+	c->syscall_slow = bkl_enabled;
 }
 
 void sched_init(void)

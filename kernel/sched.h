@@ -285,6 +285,8 @@ void schedule(void);
 void schedule_until(uint64_t deadline_ns);
 /* Switch straight to @next, making it runnable (the IPC fast path). */
 void sched_switch_to(struct task *next);
+/* The same, lean when @next is simply asleep; sleeps in @state (no set_current_state first). */
+void sched_switch_to_fast(struct task *next, int state);
 /* Called from the timer interrupt: account time, preempt at slice end. */
 void sched_tick(bool user_mode);
 /* Make @t runnable (from any context). */

@@ -114,5 +114,7 @@ static inline struct pt_regs sc_regs(const unsigned long a[6])
 
 /* Name of syscall @nr for logs ("openat"), or NULL. */
 const char *syscall_name(unsigned long nr);
+/* -ENOSYS for @nr, logged once by name: what numbers without a handler run. */
+long syscall_unknown(unsigned long nr);
 
 #endif

@@ -56,11 +56,14 @@ static void copy_backward(unsigned char *d, const unsigned char *s, size_t n)
 		*--d = *--s;
 }
 
+/* The kernel may bring its own (CONFIG_ARCH_HAS_MEMCPY: string moves on x86). */
+#ifndef CONFIG_ARCH_HAS_MEMCPY
 void *memcpy(void *restrict dst, const void *restrict src, size_t n)
 {
 	copy_forward(dst, src, n);
 	return dst;
 }
+#endif
 
 /* Copy @n bytes between buffers that may overlap. */
 void *memmove(void *dst, const void *src, size_t n)

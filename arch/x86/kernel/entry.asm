@@ -8,11 +8,22 @@
 ; rip in rcx, rflags in r11, still on the user stack. It switches to the
 ; task's kernel stack through the per-CPU block at GS, builds the same
 ; struct pt_regs the interrupt stubs build (syscall number in .vector), and
-; calls x86_syscall(). Returns use SYSRET when x86_syscall says it is safe
-; (canonical rip, unchanged rcx/r11 semantics), IRETQ otherwise.
+; calls the handler from the table itself when no BKL is needed, else
+; x86_syscall(). Returns use SYSRET when nothing is left to do on the way
+; out (no signal, no reschedule, no restart, rip and rflags as SYSCALL left
+; them), else x86_syscall_work() looks and says whether SYSRET is safe;
+; IRETQ otherwise.
 
 PERCPU_KERNEL_RSP	equ 8
 PERCPU_USER_RSP		equ 16
+PERCPU_CURR		equ 32
+; checked against the C structures in arch/x86/kernel/syscall.c
+PERCPU_NEED_RESCHED	equ 0x54
+PERCPU_SYSCALL_SLOW	equ 0x55
+TASK_COSTS_SYSCALLS	equ 0x90
+TASK_SIG_PENDING	equ 0x788
+TASK_SIG_RESTORE_MASK	equ 0x7a0
+PT_RAX			equ 14 * 8
 USER_DS			equ 0x23
 USER_CS			equ 0x2b
 
@@ -20,7 +31,8 @@ USER_CS			equ 0x2b
 
 section .text
 global switch_stack, syscall_entry, ret_from_fork, kthread_entry, arch_enter_user
-extern x86_syscall, isr_return, schedule_tail, kthread_main
+extern x86_syscall, x86_syscall_work, isr_return, schedule_tail, kthread_main
+extern syscall_table, syscall_count
 
 ; void switch_stack(uint64_t *save_rsp, uint64_t new_rsp)
 switch_stack:
@@ -77,7 +89,56 @@ syscall_entry:
 	xor ebp, ebp			; end of the kernel backtrace
 	mov rdi, rsp
 	sti
+	; The common case in line: a number in the table and no BKL to take
+	; (one CPU, or CONFIG_SMP=n). Everything else is x86_syscall's.
+	cmp rax, [rel syscall_count]
+	jae .c_path
+	; the BKL is on (several CPUs), or the task is in the microkernel
+	; personality (kernel/mk.c): kernel/sched.c keeps this byte per CPU
+	cmp byte [gs:PERCPU_SYSCALL_SLOW], 0
+	jne .c_path
+	mov rcx, [gs:PERCPU_CURR]
+	add qword [rcx + TASK_COSTS_SYSCALLS], 1	; kernel/costs.h
+	call [syscall_table + rax * 8]	; every slot has a handler (sys_ni_syscall)
+	mov [rsp + PT_RAX], rax
+	cli
+	; exit_work_pending() and iret_needed, as syscall.c's do_syscall tests them
+	cmp byte [gs:PERCPU_NEED_RESCHED], 0
+	jne .work
+	mov rcx, [gs:PERCPU_CURR]
+	cmp qword [rcx + TASK_SIG_PENDING], 0
+	jne .work
+	cmp word [rcx + TASK_SIG_RESTORE_MASK], 0	; and iret_needed, the next byte
+	jne .work
+	cmp rax, -512			; -ERESTARTSYS
+	je .work
+	; rbx is still the user's (the C code preserves it, and only paths
+	; that set iret_needed rewrite its slot) and rax is the result, so
+	; their slots are skipped with the rest of the frame
+	pop r15
+	pop r14
+	pop r13
+	pop r12
+	pop r11
+	pop r10
+	pop r9
+	pop r8
+	pop rbp
+	pop rdi
+	pop rsi
+	pop rdx
+	pop rcx
+	mov rsp, [rsp + 7 * 8]		; the user rsp slot
+	swapgs
+	o64 sysret
+.work:
+	sti
+	mov rdi, rsp			; regs
+	call x86_syscall_work
+	jmp .exit
+.c_path:
 	call x86_syscall
+.exit:
 	cli
 	test eax, eax
 	jz .slow

@@ -25,6 +25,7 @@ struct percpu percpu0 = { .self = &percpu0, .curr = &init_task, .tss = &tss };
 static uint64_t enosys_logged[8];	/* one bit per number < 512 */
 
 int x86_syscall(struct pt_regs *regs);
+int x86_syscall_work(struct pt_regs *regs);
 
 void arch_set_kernel_stack(uint64_t top)
 {
@@ -61,7 +62,8 @@ const char *syscall_name(unsigned long nr)
 	return nr < syscall_count ? syscall_names[nr] : NULL;
 }
 
-static long unknown_syscall(unsigned long nr)
+/* The handler of every number without one (sys_ni_syscall, build/syscall_table.c). */
+long syscall_unknown(unsigned long nr)
 {
 	if (nr >= 512 || !(enosys_logged[nr / 64] & (1ULL << (nr % 64)))) {
 		const char *name = syscall_name(nr);
@@ -76,9 +78,9 @@ static long unknown_syscall(unsigned long nr)
 
 long syscall_native(struct pt_regs *regs, unsigned long nr)
 {
-	if (likely(nr < SYSCALL_COUNT && syscall_table[nr]))
+	if (likely(nr < SYSCALL_COUNT))
 		return syscall_table[nr](regs);
-	return unknown_syscall(nr);
+	return syscall_unknown(nr);
 }
 
 static bool is_canonical(uint64_t a)
@@ -105,6 +107,21 @@ static inline bool needs_bkl(unsigned long nr)
 }
 
 /*
+ * SYSRET reloads rip from rcx and rflags from r11, and faults in ring 0
+ * on a non-canonical rcx. The entry saved rcx == rip and r11 == rflags;
+ * only execve, signal frames, rt_sigreturn and restarts change them, and
+ * those set iret_needed, so the common return skips the checks.
+ */
+static inline int sysret_ok(const struct pt_regs *regs)
+{
+	if (likely(!current->iret_needed))
+		return 1;
+	current->iret_needed = false;
+	return regs->rcx == regs->rip && regs->r11 == regs->rflags &&
+	       is_canonical(regs->rip) && !(regs->rflags & ((1 << 8) | (1 << 16)));	/* TF, RF */
+}
+
+/*
  * The dispatch, inlined twice: with @bkl a constant false (one CPU, or a
  * BKL-free call) it is the same code as a kernel without CONFIG_SMP.
  */
@@ -117,10 +134,10 @@ static __attribute__((always_inline)) inline int do_syscall(struct pt_regs *regs
 		lock_kernel();
 	if (mk)
 		ret = mk_syscall(regs, nr);	/* the microkernel personality: kernel/mk.c */
-	else if (likely(nr < SYSCALL_COUNT && syscall_table[nr]))
+	else if (likely(nr < SYSCALL_COUNT))
 		ret = syscall_table[nr](regs);
 	else
-		ret = unknown_syscall(nr);
+		ret = syscall_unknown(nr);
 	regs->rax = ret;
 	if (unlikely(exit_work_pending(regs))) {
 		if (!bkl)
@@ -131,20 +148,14 @@ static __attribute__((always_inline)) inline int do_syscall(struct pt_regs *regs
 	}
 	if (bkl)
 		unlock_kernel();
-	/*
-	 * SYSRET reloads rip from rcx and rflags from r11, and faults in ring 0
-	 * on a non-canonical rcx. The entry saved rcx == rip and r11 == rflags;
-	 * only execve, signal frames, rt_sigreturn and restarts change them, and
-	 * those set iret_needed, so the common return skips the checks.
-	 */
-	if (likely(!current->iret_needed))
-		return 1;
-	current->iret_needed = false;
-	return regs->rcx == regs->rip && regs->r11 == regs->rflags &&
-	       is_canonical(regs->rip) && !(regs->rflags & ((1 << 8) | (1 << 16)));	/* TF, RF */
+	return sysret_ok(regs);
 }
 
-/* Returns nonzero when SYSRET may return to user mode with @regs. */
+/*
+ * The paths into the kernel that are not syscall_entry's inline dispatch
+ * (an out-of-range number, or a call that needs the BKL on several CPUs).
+ * Returns nonzero when SYSRET may return to user mode with @regs.
+ */
 int x86_syscall(struct pt_regs *regs)
 {
 	unsigned long nr = regs->vector;
@@ -156,3 +167,34 @@ int x86_syscall(struct pt_regs *regs)
 		return do_syscall(regs, nr, true, false);
 	return do_syscall(regs, nr, false, false);	/* one CPU, or a call that needs no BKL */
 }
+
+/*
+ * syscall_entry dispatched the call itself (no BKL needed) and found work
+ * for the way out: a reschedule, a signal, a restart, a mask to restore,
+ * or rip and rflags to check. Returns nonzero when SYSRET is safe.
+ */
+int x86_syscall_work(struct pt_regs *regs)
+{
+	if (exit_work_pending(regs)) {
+		lock_kernel();		/* a no-op on one CPU */
+		exit_to_user_mode(regs);
+		unlock_kernel();
+	}
+	return sysret_ok(regs);
+}
+
+/* The offsets syscall_entry (entry.asm) uses. */
+_Static_assert(__builtin_offsetof(struct percpu, curr) == 32, "entry.asm PERCPU_CURR");
+_Static_assert(__builtin_offsetof(struct percpu, need_resched) == 0x54,
+	       "entry.asm PERCPU_NEED_RESCHED");
+_Static_assert(__builtin_offsetof(struct percpu, syscall_slow) == 0x55,
+	       "entry.asm PERCPU_SYSCALL_SLOW");
+_Static_assert(__builtin_offsetof(struct task, costs.syscalls) == 0x90,
+	       "entry.asm TASK_COSTS_SYSCALLS");
+_Static_assert(__builtin_offsetof(struct task, sig_pending) == 0x788,
+	       "entry.asm TASK_SIG_PENDING");
+_Static_assert(__builtin_offsetof(struct task, sig_restore_mask) == 0x7a0 &&
+	       __builtin_offsetof(struct task, iret_needed) == 0x7a1,
+	       "entry.asm TASK_SIG_RESTORE_MASK");
+_Static_assert(__builtin_offsetof(struct pt_regs, rax) == 14 * 8, "entry.asm PT_RAX");
+_Static_assert(sizeof(((struct task *)0)->sig_pending) == 8, "entry.asm compares 8 bytes");

@@ -37,6 +37,8 @@ struct percpu {
 	struct list_head run_queue;	/* runnable tasks waiting for this CPU */
 	unsigned int nr_queued;
 	volatile bool need_resched;
+	/* syscall_entry must go through x86_syscall: the BKL is on, or curr is in the personality */
+	volatile bool syscall_slow;
 	struct mm *active_mm;		/* the user page tables loaded here, or NULL */
 	uint64_t schedules;		/* __schedule() calls: the soft-lockup detector watches it */
 	uint64_t schedules_seen, schedules_seen_ns;	/* kernel/lockup.c, this CPU only */

