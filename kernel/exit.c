@@ -132,14 +132,33 @@ SYSCALL_DEFINE1(exit, int, code)
 	do_exit((code & 0xff) << 8);
 }
 
-SYSCALL_DEFINE1(exit_group, int, code)
+/* exit_group, or a fatal signal: the other threads of the process die too. */
+void zap_other_threads(void)
 {
 	struct task *t;
 
 	list_for_each_entry(t, &all_tasks, all_node)
-		if (t->tgid == current->tgid && t != current)
+		if (t->tgid == current->tgid && t != current && t->state != TASK_ZOMBIE &&
+		    t->state != TASK_DEAD)
 			send_signal(t, SIGKILL);
+}
+
+SYSCALL_DEFINE1(exit_group, int, code)
+{
+	zap_other_threads();
 	do_exit((code & 0xff) << 8);
+}
+
+/*
+ * Children belong to the process, not to the thread that forked them
+ * (kernel/fork.c makes the group leader their parent), so any thread may
+ * wait for them: the scans walk the leader's list and sleep on its queue.
+ */
+static struct task *waiter(void)
+{
+	struct task *l = current->tgid == current->pid ? NULL : task_by_pid(current->tgid);
+
+	return l && l->state != TASK_ZOMBIE ? l : current;
 }
 
 static bool wait_matches(struct task *c, int pid)
@@ -159,7 +178,7 @@ static long wait_scan(int pid, int options, int *status)
 	struct task *c, *tmp;
 	bool any = false;
 
-	list_for_each_entry_safe(c, tmp, &current->children, sibling) {
+	list_for_each_entry_safe(c, tmp, &waiter()->children, sibling) {
 		if (!wait_matches(c, pid) || c->tgid != c->pid)
 			continue;
 		any = true;
@@ -194,7 +213,7 @@ static bool wait_scan_ready(int pid, int options)
 	struct task *c;
 	bool any = false;
 
-	list_for_each_entry(c, &current->children, sibling) {
+	list_for_each_entry(c, &waiter()->children, sibling) {
 		if (!wait_matches(c, pid) || c->tgid != c->pid)
 			continue;
 		any = true;
@@ -215,7 +234,7 @@ static long waitid_scan(int pid, int options, struct sig_info *out)
 	struct task *c;
 	bool any = false;
 
-	list_for_each_entry(c, &current->children, sibling) {
+	list_for_each_entry(c, &waiter()->children, sibling) {
 		if (!wait_matches(c, pid) || c->tgid != c->pid)
 			continue;
 		any = true;
@@ -270,7 +289,7 @@ SYSCALL_DEFINE5(waitid, int, idtype, int, id, void __user *, infop, int, options
 		r = waitid_scan(pid, options, &info);
 		if (r != 0 || (options & WNOHANG))
 			break;
-		r = wait_event_interruptible(*current->child_exit, wait_scan_ready(pid, WUNTRACED));
+		r = wait_event_interruptible(*waiter()->child_exit, wait_scan_ready(pid, WUNTRACED));
 		if (r)
 			return r;
 	}
@@ -296,7 +315,7 @@ SYSCALL_DEFINE4(wait4, int, pid, int __user *, ustatus, int, options, void __use
 		r = wait_scan(pid, options, &status);
 		if (r != 0 || (options & WNOHANG))
 			break;
-		r = wait_event_interruptible(*current->child_exit,
+		r = wait_event_interruptible(*waiter()->child_exit,
 					     wait_scan_ready(pid, options));
 		if (r)
 			return r;

@@ -90,7 +90,7 @@ void task_release_parts(struct task *t)
 static long do_clone(unsigned long flags, uint64_t newsp, int __user *parent_tid,
 		     int __user *child_tid, uint64_t tls)
 {
-	struct task *p = current, *t;
+	struct task *p = current, *t, *leader;
 	struct pt_regs *regs;
 	struct wait_queue vfork_wq;
 	int pid;
@@ -118,7 +118,11 @@ static long do_clone(unsigned long flags, uint64_t newsp, int __user *parent_tid
 	t->altstack_sp = p->altstack_sp;
 	t->altstack_size = p->altstack_size;
 	t->fs_base = (flags & CLONE_SETTLS) ? tls : p->fs_base;
-	t->parent = (flags & (CLONE_PARENT | CLONE_THREAD)) && p->parent ? p->parent : p;
+	/* a process's children are its leader's, whichever thread forked them */
+	leader = p->tgid == p->pid ? p : task_by_pid(p->tgid);
+	if (!leader || leader->state == TASK_ZOMBIE)
+		leader = p;
+	t->parent = (flags & (CLONE_PARENT | CLONE_THREAD)) && leader->parent ? leader->parent : leader;
 	t->ppid = t->parent->tgid;
 	list_add_tail(&t->sibling, &t->parent->children);
 	arch_fpu_save(t->fpu_state);

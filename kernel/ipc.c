@@ -45,6 +45,9 @@ static void *remote_ptr(struct mm *mm, uint64_t va, bool write)
 	uint64_t need = PTE_PRESENT | PTE_USER | (write ? PTE_WRITE : 0);
 	uint64_t *pte = uvm_pte(mm->pml4, va & PAGE_MASK, 0);
 
+	/* a sibling thread forked meanwhile: unshare the page, as a fault would */
+	if (pte && write && (*pte & PTE_COW) && (*pte & PTE_PRESENT) && !mm_cow_remote(mm, va))
+		pte = uvm_pte(mm->pml4, va & PAGE_MASK, 0);
 	if (!pte || (*pte & need) != need)
 		return NULL;
 	return (char *)phys_to_virt(*pte & PTE_ADDR_MASK) + (va & ~PAGE_MASK);

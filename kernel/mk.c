@@ -170,7 +170,7 @@ static const struct mk_route routes[] = {
 	[270] = { .special = SP_NATIVE_FDSET },				/* pselect6 */
 	[271] = { .special = SP_NATIVE_FDSET },				/* ppoll */
 	[275] = { .special = SP_COPY },					/* splice */
-	[280] = { .to = TO_VFS, PATH_AT(1, 0), .special = SP_UTIMENSAT },	/* utimensat */
+	[280] = { .to = TO_VFS, PATH_AT(1, 0), FIXED(2, 32, G_READ), .special = SP_UTIMENSAT },	/* utimensat */
 	[283] = { .special = SP_NEWFD },				/* timerfd_create */
 	[290] = { .special = SP_NEWFD },				/* eventfd2 */
 	[291] = { .special = SP_NEWFD },				/* epoll_create1 */
@@ -212,6 +212,8 @@ static bool kernel_fd(uint64_t fd)
 {
 	return (int64_t)fd >= 0 && fd < MAX_FDS && fd_get((int)fd);
 }
+
+_Static_assert(MK_FDMAP_BITS == MAX_FDS, "the fd map covers the kernel's whole fd table");
 
 static void fill_fdmap(struct mk_fdmap *map)
 {
@@ -706,7 +708,10 @@ long mk_syscall(struct pt_regs *regs, unsigned long nr)
 			notify(current, MK_CRED, (uint64_t)current->tgid, 0, NULL, 0);
 		return ret;
 	}
-	return forward(regs, nr, r);
+	ret = forward(regs, nr, r);
+	if (ret == -EPIPE && (nr == 1 || nr == 18 || nr == 20))
+		send_signal(current, SIGPIPE);	/* a vfs pipe with no reader, as the kernel's would */
+	return ret;
 }
 
 void mk_fork(struct task *parent, struct task *child)

@@ -50,7 +50,7 @@
 #define MK_OP_BASE		0x10000
 #define MK_ANSWER_NATIVE	0x6e61746976656b6dULL	/* w4 of a "run it yourself" answer */
 #define MK_IOV_MAX		8
-#define MK_FDMAP_BITS		256
+#define MK_FDMAP_BITS		1024	/* as many as a kernel fd table holds */
 
 /* Which of the client's fds 0..MK_FDMAP_BITS-1 the kernel backs. */
 struct mk_fdmap {

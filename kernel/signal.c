@@ -286,6 +286,7 @@ void do_signal(struct pt_regs *regs)
 			do_stop(sig);
 			return;
 		}
+		zap_other_threads();	/* a fatal signal kills the whole process, as on Linux */
 		do_exit((CORE_SIGS & bit) ? (sig | 0x80) : sig);
 	}
 	syscall_restart(regs, ka);

@@ -105,6 +105,8 @@ void siginfo_to_user_layout(void *out128, int sig, const struct sig_info *info);
 int send_signal(struct task *t, int sig);
 /* A pending, unblocked signal will kill @t (SIGKILL, or a default action that terminates). */
 bool fatal_signal_pending(struct task *t);
+/* Send SIGKILL to every other thread of the caller's process (kernel/exit.c). */
+void zap_other_threads(void);
 /* Signal every task in process group @pgid; -ESRCH if none. */
 int kill_pgrp(int pgid, int sig);
 /* Deliver pending signals before returning to user mode with @regs. */

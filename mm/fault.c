@@ -7,6 +7,7 @@
  * helpers.
  */
 #include <asm/pgtable.h>
+#include <asm/smp.h>
 #include "fs/vfs.h"
 #include "kernel/sched.h"
 #include "lib/string.h"
@@ -58,6 +59,23 @@ static int break_cow(struct mm *mm, struct vma *v, uint64_t va, uint64_t *pte)
 }
 
 static int map_new_page(struct mm *mm, struct vma *v, uint64_t va, uint64_t *pte);
+
+int mm_cow_remote(struct mm *mm, uint64_t va)
+{
+	struct vma *v = mm_find_vma(mm, va);
+	uint64_t *pte;
+	int err;
+
+	va &= PAGE_MASK;
+	if (!v || !(v->flags & VM_WRITE))
+		return -EFAULT;
+	pte = uvm_pte(mm->pml4, va, 0);
+	if (!pte || !(*pte & PTE_PRESENT) || !(*pte & PTE_COW))
+		return -EFAULT;
+	err = break_cow(mm, v, va, pte);
+	smp_flush_tlb_mm(mm);	/* the CPUs running @mm's other threads drop the old page */
+	return err;
+}
 
 int mm_fault(uint64_t addr, bool write, bool exec)
 {

@@ -106,6 +106,12 @@ struct vma *mm_find_vma(struct mm *mm, uint64_t addr);
  * not allowed (the caller signals SIGSEGV or applies a fixup).
  */
 int mm_fault(uint64_t addr, bool write, bool exec);
+/*
+ * Give @va of @mm, which is not the running task's, a private copy of its
+ * copy-on-write page, so that the kernel may write into it for that task
+ * (an IPC message for a server blocked in receive whose sibling forked).
+ */
+int mm_cow_remote(struct mm *mm, uint64_t va);
 /* Map [start, start+len) in @mm; file may be NULL. Returns 0 or -errno. */
 int mm_map(struct mm *mm, uint64_t start, uint64_t len, unsigned int flags,
 	   struct file *file, uint64_t off, uint64_t file_size);

@@ -220,6 +220,8 @@ static void *serve(void *arg)
 			m.label = (uint64_t)do_syscall(&m, badge);
 		else if (badge == 0 && m.label <= MK_CRED)
 			m.label = (uint64_t)do_notification(&m, in, (size_t)n);
+		else if ((m.label == PM_SPAWN_FS || m.label == PM_STOP_FS) && !pm_is_vfs(badge))
+			m.label = (uint64_t)-EPERM;	/* file servers are vfs's to ask for */
 		else if (m.label == PM_SPAWN_FS)
 			m.label = (uint64_t)pm_spawn_fs(m.w[0], in, (size_t)n);
 		else if (m.label == PM_STOP_FS)

@@ -18,5 +18,7 @@ int pm_start_servers(int *vfs_send);
 long pm_spawn_fs(uint64_t type, const char *in, size_t in_len);
 /* PM_STOP_FS: stop the file server in @slot; returns once it exited. */
 long pm_stop_fs(uint64_t slot);
+/* Is @pid the running vfs? (only it may ask for file servers) */
+int pm_is_vfs(int pid);
 
 #endif

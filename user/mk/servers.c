@@ -60,7 +60,13 @@ static pid_t start(struct server *s)
 	if (s->dev)
 		argv[n++] = s->dev;
 	argv[n] = NULL;
-	pid = fork();
+	/*
+	 * vfork, not fork: a fork would turn every page of pm copy-on-write,
+	 * the receive buffers its other threads wait on included, and each
+	 * message would then unshare a page (docs/ipc.md). The child only
+	 * execs.
+	 */
+	pid = vfork();
 	if (pid == 0) {
 		static const char msg[] = "pm: cannot exec a server\n";
 
@@ -208,6 +214,16 @@ int pm_start_servers(int *vfs_send)
 	if (err < 0)
 		fprintf(stderr, "pm: cannot start vfs and memdev: %s\n", strerror((int)-err));
 	return err < 0;
+}
+
+int pm_is_vfs(int pid)
+{
+	int yes;
+
+	pthread_mutex_lock(&lock);
+	yes = pid > 0 && servers[MK_VFS].pid == pid;
+	pthread_mutex_unlock(&lock);
+	return yes;
 }
 
 long pm_spawn_fs(uint64_t type, const char *in, size_t in_len)
