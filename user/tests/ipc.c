@@ -7,6 +7,7 @@
  */
 #include "tap.h"
 #include "../fsd/ipc.h"
+#include <pthread.h>
 #include <sched.h>
 
 enum { OP_ECHO = 1, OP_LONG, OP_SILENT, OP_EXIT, OP_PID };
@@ -187,6 +188,50 @@ static void signal_interrupts(void)
 	close(ep[1]);
 }
 
+/* A server thread waits with a long-part buffer while a sibling thread forks. */
+static int cow_ep[2];
+
+static void *cow_server(void *arg)
+{
+	static char in[8192];
+	struct ipc_long l = { NULL, 0, in, sizeof(in) };
+	struct ipc_msg m = { 0 };
+	long n = ipc_reply_recv(cow_ep[0], &m, &l, NULL);	/* waits: its buffer is faulted in */
+
+	m.label = n == 5 && memcmp(in, "hello", 5) == 0 ? 77 : 1;
+	l.recv_cap = 0;
+	ipc_reply_recv(cow_ep[0], &m, &l, NULL);	/* answers; then EPIPE when the client is gone */
+	return arg;
+}
+
+static void fork_while_serving(void)
+{
+	struct ipc_long l = { "hello", 5, NULL, 0 };
+	struct ipc_msg m = { .label = 1 };
+	pthread_t t;
+	pid_t pid;
+	int st;
+
+	REQUIRE(ipc_create(cow_ep, 0) == 0);
+	REQUIRE(pthread_create(&t, NULL, cow_server, NULL) == 0);
+	tap_msleep(200);	/* the server thread is waiting */
+	pid = fork();		/* every page of ours turns copy-on-write */
+	if (pid == 0)
+		_exit(0);
+	CHECK_EQ(waitpid(pid, &st, 0), pid);
+	/* the message lands in the server thread's now shared buffer: unshared, not EFAULT */
+	pid = fork();
+	if (pid == 0) {
+		close(cow_ep[0]);
+		_exit(ipc_call(cow_ep[1], &m, &l) == 0 && m.label == 77 ? 0 : 1);
+	}
+	CHECK_EQ(waitpid(pid, &st, 0), pid);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	close(cow_ep[1]);
+	pthread_join(t, NULL);
+	close(cow_ep[0]);
+}
+
 static void many_clients(void)
 {
 	enum { CLIENTS = 8, CALLS = 300 };
@@ -242,6 +287,7 @@ int main(int argc, char **argv)
 	RUN(server_death);
 	RUN(signal_interrupts);
 	RUN(many_clients);
+	RUN(fork_while_serving);
 	RUN(wrong_ends);
 	return tap_done();
 }

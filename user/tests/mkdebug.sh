@@ -1,9 +1,4 @@
 #!/bin/sh
 # temporary: debugging the personality
-echo "== ls"
-mkrun sh -c 'mkdir -p /tmp/a/b; touch /tmp/a/f1 /tmp/a/f2; ls /tmp/a; ls -la /tmp/a; find /tmp/a'
-echo "== ext2"
-mkrun sh -c 'mkdir -p /mnt; mount -t ext2 /dev/vda1 /mnt; echo mount=$?; ls /mnt; echo hello > /mnt/x; echo w=$?; cat /mnt/x; ls -l /mnt/x; head -c 10000 /dev/zero > /mnt/z; ls -l /mnt/z; umount /mnt; echo umount=$?'
-echo "== timeout"
-mkrun timeout 1 sleep 5; echo "timeout=$?"
+mkrun sh -c 'mkdir /tmp/m; mount -t tmpfs tmpfs /tmp/m && echo in > /tmp/m/f && cat /tmp/m/f && ls /tmp/m; umount /tmp/m; echo umount=$?; ls /tmp/m; echo done'
 echo "ok - mkdebug/done"

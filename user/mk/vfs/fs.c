@@ -159,7 +159,7 @@ struct vfs_fs *fs_at(const char *path)
 /* Mount @fs at @path: fetch its root and put it in the table. */
 static long fs_mount(struct vfs_fs *fs, const char *path)
 {
-	struct ipc_msg m = { FSD_GETATTR, { FSD_ROOT_INO } };
+	struct ipc_msg m = { FSD_GETATTR, { fs->root_ino ? fs->root_ino : FSD_ROOT_INO } };
 	char out[VFS_FS_OUT];
 	size_t len;
 	long err;
@@ -230,7 +230,52 @@ long pm_call(struct ipc_msg *m, const void *in, size_t in_len)
 	return server_call(MK_PM, &pm_fd, m, in, in_len, NULL, 0);
 }
 
-/* mount(source, target, fstype, flags, data): ext2 only, on a directory. */
+/*
+ * Another tmpfs at @w's directory: a new root directory in vfs's one
+ * tree of tmpfs nodes (user/fsd/node.c), reached only through this mount.
+ */
+static long mount_tmpfs(struct walk *w)
+{
+	struct fsd_node *root = fsd_new_node(S_IFDIR | 01777, 0, 0);
+	struct vfs_fs *fs;
+	long err = -ENOMEM;
+
+	if (!root || !(fs = calloc(1, sizeof(*fs)))) {
+		if (root) {
+			root->a.nlink = 0;
+			fsd_maybe_free(root);
+		}
+		return err;
+	}
+	root->parent = root->a.ino;
+	fs->kind = FS_TMPFS;
+	fs->magic = 0x01021994;		/* TMPFS_MAGIC */
+	fs->root_ino = root->a.ino;
+	err = fs_mount(fs, w->path);
+	if (err) {
+		free(fs->path);
+		free(fs);
+		root->a.nlink = 0;
+		fsd_maybe_free(root);
+	}
+	return err;
+}
+
+/* Free what an unmounted tmpfs holds: every entry under @d, then @d. */
+static void tmpfs_free(struct fsd_node *d)
+{
+	while (d->first) {
+		struct fsd_entry *e = d->first;
+		struct fsd_node *n = e->node;
+
+		if (S_ISDIR(n->a.mode) && n != d)
+			tmpfs_free(n);
+		fsd_remove(d, e);
+		fsd_maybe_free(n);
+	}
+}
+
+/* mount(source, target, fstype, flags, data): ext2 or tmpfs, on a directory. */
 long sys_mount(struct vreq *r)
 {
 	struct ipc_msg m = { PM_SPAWN_FS, { MK_FS_EXT2 } };
@@ -242,7 +287,7 @@ long sys_mount(struct vreq *r)
 		return -EINVAL;
 	if (r->c->euid != 0)
 		return -EPERM;
-	if (strcmp(r->str[2], "ext2"))
+	if (strcmp(r->str[2], "ext2") && strcmp(r->str[2], "tmpfs"))
 		return -ENODEV;
 	if (arg(r, 3) & 0x20 /* MS_REMOUNT */)
 		return -EINVAL;
@@ -254,6 +299,10 @@ long sys_mount(struct vreq *r)
 	err = -EBUSY;
 	if (fs_at(w.path) || !strcmp(w.path, "/"))
 		goto out;
+	if (!strcmp(r->str[2], "tmpfs")) {
+		err = mount_tmpfs(&w);
+		goto out;
+	}
 	if ((err = walk(r, AT_FDCWD, r->str[0], W_FOLLOW, &dev)))
 		goto out;
 	err = dev.vn || dev.minor ? -ENOTBLK : 0;
@@ -307,8 +356,8 @@ long sys_umount(struct vreq *r)
 	walk_done(&w);
 	if (!fs)
 		return -EINVAL;
-	if (fs->kind != FS_REMOTE)
-		return -EBUSY;
+	if (fs->kind != FS_REMOTE && !fs->root_ino)
+		return -EBUSY;		/* vfs's own /tmp stays */
 	fs_flush_forgets();	/* they hold references too */
 	if (fs->refs > 1)	/* the root vnode's */
 		return -EBUSY;
@@ -316,6 +365,17 @@ long sys_umount(struct vreq *r)
 		;
 	*pp = fs->next;
 	fs->mounted = 0;
+	if (fs->kind == FS_TMPFS) {
+		struct fsd_node *root = fsd_node(fs->root_ino);
+
+		vn_put(fs->root);	/* the last: FORGET, fs freed */
+		if (root) {
+			tmpfs_free(root);
+			root->a.nlink = 0;
+			fsd_maybe_free(root);
+		}
+		return 0;
+	}
 	m.w[0] = (uint64_t)fs->slot;
 	vn_put(fs->root);	/* the last: closes the send end */
 	pm_call(&m, NULL, 0);

@@ -42,6 +42,7 @@ struct vfs_fs {
 	int refs;		/* vnodes, queued FORGETs, calls in flight */
 	int mounted;
 	struct vnode *root;
+	uint64_t root_ino;	/* FS_TMPFS: its own root in the shared tree (FSD_ROOT_INO for /tmp) */
 	char *path;		/* the mount point, canonical */
 };
 
