@@ -14,8 +14,10 @@
  * instructions plus the virtual time skipped while every CPU idled (the
  * clock jumps to the next timer while the guest waits for the disk). B is
  * T times the CPUs less their idle ticks I: Basalt's /proc/idle_tsc counts
- * them exactly; on Linux /proc/uptime's idle seconds (10 ms steps) are
- * turned into ticks at the run's own ticks per ns. N is CLOCK_MONOTONIC
+ * them exactly; on Linux the idle and iowait time of /proc/stat's "cpu"
+ * line (in clock ticks of 10 ms; a CPU idling while a task waits for the
+ * disk counts as iowait, not idle) is turned into TSC ticks at the run's
+ * own ticks per ns. N is CLOCK_MONOTONIC
  * time. On Basalt a second line gives what the whole system's counted
  * costs (/proc/costs, docs/costs.md) rose by: "bench-macro-costs LABEL
  * syscalls=... context_switches=... ...". Exit status: CMD's.
@@ -43,7 +45,7 @@ struct counters {
 struct reading {
 	uint64_t tsc;
 	long long ns;
-	double idle;		/* ticks (Basalt) or seconds (Linux) all CPUs idled */
+	double idle;		/* TSC ticks (Basalt) or seconds (Linux) all CPUs idled */
 	int idle_in_ticks;	/* 1: idle is Basalt's ticks; 0: Linux's seconds; -1: none */
 	int cpus;
 	struct counters costs;
@@ -81,7 +83,8 @@ static void read_counters(const char *path, struct counters *c)
 static void take(struct reading *r)
 {
 	struct counters idle;
-	char buf[256];
+	unsigned long long idle_clk, iowait_clk;
+	char buf[512];
 	struct timespec ts;
 
 	/* the idle counters first and the TSC last, so no idle time falls between */
@@ -96,8 +99,9 @@ static void take(struct reading *r)
 				r->cpus++;
 			}
 		r->idle_in_ticks = 1;
-	} else if (read_text("/proc/uptime", buf, sizeof(buf)) == 0 &&
-		   sscanf(buf, "%*f %lf", &r->idle) == 1) {
+	} else if (read_text("/proc/stat", buf, sizeof(buf)) == 0 &&
+		   sscanf(buf, "cpu %*u %*u %*u %llu %llu", &idle_clk, &iowait_clk) == 2) {
+		r->idle = (double)(idle_clk + iowait_clk) / (double)sysconf(_SC_CLK_TCK);
 		r->idle_in_ticks = 0;
 		r->cpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
 	}
