@@ -178,7 +178,7 @@ def check_ext2_macro(out, tdir):
         problems.append("macro workload: %s" % m)
     elif str(m["check"].get("files")) != str(MACRO_FILES):
         problems.append("macro workload unpacked %s files" % m["check"].get("files"))
-    elif not (0 < m.get("busy", 0) <= m.get("ticks", 0)) or m.get("ns", 0) <= 0:
+    elif not 0 < m.get("busy", 0) <= m.get("ticks", 0) * m.get("cpus", 1) or m.get("ns", 0) <= 0:
         problems.append("macro workload figures: %s" % m)
     elif m.get("costs", {}).get("syscalls", 0) < 10 * MACRO_FILES:
         problems.append("macro workload made few system calls: %s" % m.get("costs"))
