@@ -338,6 +338,8 @@ def macro_lines(B, res):
         for col, _, _, _ in B.COLUMNS:
             m, why = macro_result(B, res, col, mode)
             if m is None:
+                if why == "no-linux-drivers" and res.get("linux_disk_missing"):
+                    why = res["linux_disk_missing"]
                 whys.setdefault((col, why), mode)
                 line += " %s |" % ("failed" if why.startswith("failed") else "n/a")
                 continue
