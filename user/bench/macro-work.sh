@@ -15,6 +15,8 @@
 #
 # is printed only when all of them match; otherwise "result=bad" with what
 # differed, and the exit status is 1, so a broken run never gives a number.
+# (the expected values come from macro/expected, sourced below)
+# shellcheck disable=SC2154
 export LC_ALL=C
 dev=$1 dir=$2 label=$3
 w=$dir/work
@@ -24,6 +26,8 @@ say_bad() { echo "bench-macro-check $label result=bad $*"; exit 1; }
 
 mkdir -p "$dir"
 mount -t ext2 "$dev" "$dir" || say_bad "reason=cannot-mount-$dev"
+# sets files, all_bytes, all_md5, sorted_md5, hits, hits_md5 and word
+# shellcheck disable=SC1091
 if ! . "$dir/macro/expected" 2>/dev/null; then
 	umount "$dir"
 	say_bad "reason=no-macro-data"

@@ -17,7 +17,7 @@
 # Prints "ok - bench/<part>" lines for /tests/run; not in "all".
 
 dir=$(dirname "$0")
-args= placed= storage=
+args='' placed='' storage=''
 for word in $(cat /proc/cmdline 2>/dev/null); do
 	case $word in
 	bench.samples=*) args="$args -n ${word#*=}" ;;

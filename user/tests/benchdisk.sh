@@ -5,10 +5,11 @@
 # is none. Debian's kernel has virtio_blk and ext4 as modules: scripts/bench
 # packs them into Linux's initramfs under /lib/modules/linux-bench with the
 # order to load them in, and bench_disk loads them first.
+# shellcheck disable=SC2034 # disk_dev and disk_why are for the caller
 BENCH_MODS=/lib/modules/linux-bench
 
 bench_disk() {
-	disk_dev= disk_why=
+	disk_dev='' disk_why=''
 	if [ "$(uname -s)" = Linux ] && [ ! -e /dev/vda1 ]; then
 		if [ ! -r $BENCH_MODS/load-order ]; then
 			disk_why=no-linux-drivers
