@@ -147,7 +147,7 @@ def check_placed(out, tdir):
 # the bench disk, small: 300 files in the macro workload's tarball
 DISK = os.path.join(ROOT, "build", "test", "bench-disk.img")
 MACRO_FILES = 300
-EXT2_SMOKE = ("basalt.test=bench,macro bench.samples=500 bench.warmup=50 "
+EXT2_SMOKE = ("basalt.test=bench,mkbench,macro bench.samples=500 bench.warmup=50 "
               "bench.ops=getppid,pread-64,pwrite-4k,open-close,fstat")
 
 
@@ -184,6 +184,8 @@ def check_ext2_macro(out, tdir):
         problems.append("macro workload made few system calls: %s" % m.get("costs"))
     if "mk" not in run["macro"]:
         problems.append("no line for the microkernel personality's macro run")
+    if not run.get("mk") and not run.get("mk_missing"):
+        problems.append("no microkernel section from mkbench.sh, nor why")
     p = subprocess.run(["e2fsck", "-fn", "%s?offset=%d" % (DISK, 1 << 20)],
                        capture_output=True, text=True)
     if p.returncode != 0:

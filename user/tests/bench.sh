@@ -1,32 +1,22 @@
 #!/bin/sh
 # The benchmark run that scripts/bench boots (basalt.test=bench), on Basalt
 # and on Debian's Linux alike: /bin/syscall-lat on /tmp, /srv and the
-# bench disk's ext2 (mounted on /mnt/ext2), then the same binary again in
-# Basalt's microkernel personality (/bin/mkrun, when this build has it:
-# its /tmp is the vfs server's, its ext2 the ext2d server's mount), then
-# the time the kernel took to verify and link a signed module (from its
-# debug log), the storage throughput when asked (bench.storage=1,
-# storage-bench.sh), and any other benchmark dropped in beside this
-# script as /tests/bench-NAME or /tests/bench-NAME.sh (each prints its own
-# "bench NAME ..." lines). The microkernel run's lines follow a
-# "bench-section mk" line; without mkrun that line says n/a and why.
+# bench disk's ext2 (mounted on /mnt/ext2), then the time the kernel took
+# to verify and link a signed module (from its debug log), the storage
+# throughput when asked (bench.storage=1, storage-bench.sh), and any other
+# benchmark dropped in beside this script as /tests/bench-NAME or
+# /tests/bench-NAME.sh (each prints its own "bench NAME ..." lines). The
+# same syscall-lat in the microkernel personality is mkbench.sh's, a
+# program of its own (basalt.test=bench,mkbench), so that its slower run
+# has its own time limit in /tests/run.
 # Options come from the kernel command line: bench.samples=N,
 # bench.warmup=N, bench.ops=OP,OP, bench.place=PLACEMENT,... (see
-# syscall-lat -h; a pinned run skips the microkernel personality),
-# bench.storage=1 (run storage-bench.sh).
+# syscall-lat -h), bench.storage=1 (run storage-bench.sh).
 # Prints "ok - bench/<part>" lines for /tests/run; not in "all".
 
 dir=$(dirname "$0")
-args='' placed='' storage=''
-for word in $(cat /proc/cmdline 2>/dev/null); do
-	case $word in
-	bench.samples=*) args="$args -n ${word#*=}" ;;
-	bench.warmup=*) args="$args -w ${word#*=}" ;;
-	bench.ops=*) args="$args -o ${word#*=}" ;;
-	bench.place=*) args="$args -P ${word#*=}" placed=1 ;;
-	bench.storage=1) storage=1 ;;
-	esac
-done
+. "$dir/benchdisk.sh"
+bench_args
 
 echo "bench-info uname=\"$(uname -srv)\""
 # the mitigations Linux chose on this CPU model (Basalt's sysfs lists none)
@@ -40,7 +30,6 @@ done
 bin=/bin/syscall-lat
 [ -x "$bin" ] || bin=$dir/syscall-lat
 ext2=/mnt/ext2
-. "$dir/benchdisk.sh"
 bench_disk
 mkdir -p $ext2
 if [ -n "$disk_dev" ] && ! mount -t ext2 "$disk_dev" $ext2; then
@@ -48,44 +37,12 @@ if [ -n "$disk_dev" ] && ! mount -t ext2 "$disk_dev" $ext2; then
 fi
 echo "bench-info ext2_disk=\"${disk_dev:-n/a: $disk_why}\""
 # shellcheck disable=SC2086
-if "$bin" $args -E $ext2; then
+if "$bin" $bench_lat_args -E $ext2; then
 	echo "ok - bench/syscall-lat"
 else
 	echo "not ok - bench/syscall-lat # exit status $?"
 fi
 [ -n "$disk_dev" ] && umount $ext2
-
-# The same binary in the microkernel personality. The disk is mounted
-# inside mkrun, by ext2d, and the kernel has let go of it (above). The
-# fsd path is the monolithic kernel's own route to a server: not there.
-# (Not for the pinned round trips: their boots are about placement.)
-if [ -n "$placed" ]; then
-	:
-elif [ -x /bin/mkrun ]; then
-	echo "bench-section mk"
-	# shellcheck disable=SC2016,SC2086
-	/bin/mkrun /bin/sh -c '
-		dev=$1 mnt=$2
-		shift 2
-		if [ "$dev" != - ] && ! mount -t ext2 "$dev" "$mnt"; then
-			echo "bench-info ext2_disk=\"n/a: mount-failed-under-mkrun\""
-			dev=-
-		fi
-		"$@"
-		st=$?
-		[ "$dev" != - ] && umount "$mnt"
-		exit $st' mk "${disk_dev:--}" $ext2 "$bin" $args -p tmpfs,ext2 -E $ext2
-	st=$?
-	echo "bench-section native"
-	if [ $st -eq 0 ]; then
-		echo "ok - bench/syscall-lat-mk"
-	else
-		echo "not ok - bench/syscall-lat-mk # exit status $st"
-	fi
-else
-	echo "bench-section mk n/a reason=\"no /bin/mkrun in this build (the microkernel personality)\""
-	echo "bench-section native"
-fi
 
 # "module hello: verified in N cycles (U us), linked in N cycles (U us)"
 if insmod /lib/modules/hello.ko 2>/dev/null; then
@@ -99,7 +56,7 @@ fi
 
 # storage throughput (docs/storage.md), when scripts/bench asks (Basalt's
 # timed boot)
-if [ -n "$storage" ] && [ -n "$disk_dev" ] && [ -r "$dir/storage-bench.sh" ]; then
+if [ -n "$bench_storage" ] && [ -n "$disk_dev" ] && [ -r "$dir/storage-bench.sh" ]; then
 	if sh "$dir/storage-bench.sh"; then
 		echo "ok - bench/storage"
 	else
