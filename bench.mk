@@ -2,12 +2,16 @@
 # Both boot the ISO's kernel and initramfs in QEMU through scripts/bench and
 # write build/bench/results.{json,md,png}; docs/bench.md explains them.
 #
-#   make bench          Basalt under plain TCG (times) and -icount (instruction
-#                       counts, booted twice to check they repeat), plus Linux
+#   make bench          syscall-lat and the macro workload (a busybox script
+#                       on ext2) on Basalt, monolithic and under /bin/mkrun
+#                       (n/a until this build has it), under plain TCG (times)
+#                       and -icount (instruction counts, booted twice to check
+#                       they repeat), plus Linux and Linux mitigations=off
 #                       when a Debian kernel is already at hand, then the
 #                       cost of confinement (as make bench-confinement)
 #   make bench-linux    the same, fetching Debian's linux-image-amd64 kernel
-#                       into build/linux/ if needed (nothing is installed)
+#                       and its disk modules into build/linux/ if needed
+#                       (nothing is installed)
 #   make bench-scaling  N processes at -smp 1, 2 and 4 under multi-threaded
 #                       TCG, speed-up over one CPU (build/bench/scaling.md);
 #                       Linux too when a kernel is at hand

@@ -8,13 +8,18 @@ processes seen by getcpu where they were pinned. On Basalt the counted
 costs per call (bench-costs lines) must be what the calls are known to
 cost: one syscall for getppid, 64 bytes out for pread-64, two
 address-space switches per pipe round trip, four IPC messages per IPC
-round trip. They read the serial output with scripts/bench's own parser,
-so a change in the output format breaks them rather than the benchmark
-report.
+round trip. With the bench disk attached (bench-ext2-macro, a small copy
+of the one scripts/bench makes), syscall-lat's ext2 rows must be measured
+and cost what tmpfs's do in system calls and copies, the macro workload
+must pass its own checks and report positive totals, and e2fsck must find
+the file system clean afterwards. They read the serial output with
+scripts/bench's own parser, so a change in the output format breaks them
+rather than the benchmark report.
 """
 import importlib.machinery
 import importlib.util
 import os
+import subprocess
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SMOKE = "basalt.test=bench bench.samples=2000 bench.warmup=200"
@@ -139,6 +144,55 @@ def check_placed(out, tdir):
     return problems
 
 
+# the bench disk, small: 300 files in the macro workload's tarball
+DISK = os.path.join(ROOT, "build", "test", "bench-disk.img")
+MACRO_FILES = 300
+EXT2_SMOKE = ("basalt.test=bench,mkbench,macro bench.samples=500 bench.warmup=50 "
+              "bench.ops=getppid,pread-64,pwrite-4k,open-close,fstat")
+
+
+def setup_disk(tdir):
+    skel = DISK + ".skel"
+    subprocess.run(["rm", "-rf", skel], check=True)
+    subprocess.run([os.path.join(ROOT, "scripts", "gen-macro-data"), "-n", str(MACRO_FILES),
+                    skel], check=True)
+    subprocess.run([os.path.join(ROOT, "scripts", "mkdisk"), "-s", "64", "-d", skel, DISK],
+                   check=True)
+    subprocess.run(["rm", "-rf", skel], check=True)
+
+
+def check_ext2_macro(out, tdir):
+    """The ext2 rows measured with tmpfs's costs; the macro run checked,
+    counted and positive; the disk clean."""
+    run = bench_module().parse(out)
+    problems = check_figures_only(run, ["%s ext2" % op for op in
+                                        ("pread-64", "pwrite-4k", "open-close", "fstat")])
+    for key, counter, lo, hi in [("pread-64 ext2 self", "bytes_to_user", 64, 64.5),
+                                 ("pwrite-4k ext2 self", "bytes_from_user", 4096, 4097),
+                                 ("fstat ext2 self", "syscalls", 1.0, 1.01)]:
+        v = run["costs"].get(key, {}).get(counter)
+        if v is None or not lo <= v <= hi:
+            problems.append("bench-costs %s: %s=%s, expected %s..%s" % (key, counter, v, lo, hi))
+    m = run["macro"].get("native", {})
+    if m.get("check", {}).get("result") != "ok" or m.get("status") != 0:
+        problems.append("macro workload: %s" % m)
+    elif str(m["check"].get("files")) != str(MACRO_FILES):
+        problems.append("macro workload unpacked %s files" % m["check"].get("files"))
+    elif not 0 < m.get("busy", 0) <= m.get("ticks", 0) * m.get("cpus", 1) or m.get("ns", 0) <= 0:
+        problems.append("macro workload figures: %s" % m)
+    elif m.get("costs", {}).get("syscalls", 0) < 10 * MACRO_FILES:
+        problems.append("macro workload made few system calls: %s" % m.get("costs"))
+    if "mk" not in run["macro"]:
+        problems.append("no line for the microkernel personality's macro run")
+    if not run.get("mk") and not run.get("mk_missing"):
+        problems.append("no microkernel section from mkbench.sh, nor why")
+    p = subprocess.run(["e2fsck", "-fn", "%s?offset=%d" % (DISK, 1 << 20)],
+                       capture_output=True, text=True)
+    if p.returncode != 0:
+        problems.append("e2fsck -fn: exit %d: %s" % (p.returncode, p.stdout[-300:]))
+    return problems
+
+
 CASES = [
     # a short benchmark run: every operation measured with positive figures
     dict(name="bench-smoke", cmdline=SMOKE, initramfs=True, collect=["bench/"], exit=33,
@@ -155,4 +209,11 @@ CASES = [
          timeout=180, qemu_args=["-smp", "2"], check=check_placed,
          expect=[r"bench-done measured=4 na=0 failed=0", SUMMARY_CLEAN],
          reject=[r"not ok - ", r"BASALT-PANIC", r"result=(?!ok)"]),
+    # the bench disk: syscall-lat's ext2 rows and the macro workload, checked
+    dict(name="bench-ext2-macro", cmdline=EXT2_SMOKE, initramfs=True, exit=33, timeout=180,
+         setup=setup_disk, qemu_args=["-drive", "file=%s,if=virtio,format=raw" % DISK],
+         check=check_ext2_macro,
+         expect=[r"bench-done measured=\d+ na=\d+ failed=0", r"bench-macro-check native result=ok",
+                 SUMMARY_CLEAN],
+         reject=[r"not ok - ", r"BASALT-PANIC", r"result=bad"]),
 ]

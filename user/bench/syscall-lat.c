@@ -9,7 +9,8 @@
  * (on one line), or "bench <op> <path> n/a reason=<why>" when the
  * operation is not available (no IPC syscalls, nothing mounted on /srv),
  * or "bench <op> <path> failed reason=<why>" when it broke. <path> is "-"
- * for operations on no file, "tmpfs" or "fsd" for file operations, and
+ * for operations on no file, "tmpfs", "fsd" or "ext2" for file operations
+ * (/tmp, /srv, an ext2 disk mounted on /mnt/ext2 by the caller), and
  * for the two-process round trips the placement (-P, place.h): "-"
  * (unpinned, the default), "same-cpu" or "two-cpus"; a pinned row is
  * preceded by a "bench-place" line saying where both processes were, and
@@ -19,8 +20,9 @@
  * IPC messages, switches and copied bytes. A human table follows as "# "
  * lines. Exit status 0 unless something failed.
  *
- *   syscall-lat [-n SAMPLES] [-w WARMUP] [-o OP,...] [-p tmpfs,fsd]
- *               [-P PLACEMENT,...] [-T TMPDIR] [-S SRVDIR] [-t SECONDS] [-q]
+ *   syscall-lat [-n SAMPLES] [-w WARMUP] [-o OP,...] [-p tmpfs,fsd,ext2]
+ *               [-P PLACEMENT,...] [-T TMPDIR] [-S SRVDIR] [-E EXT2DIR]
+ *               [-t SECONDS] [-q]
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -38,7 +40,7 @@
 #include "place.h"
 
 struct path {
-	const char *label;	/* "tmpfs" or "fsd" */
+	const char *label;	/* "tmpfs", "fsd" or "ext2" */
 	const char *dir;
 	const char *why;	/* why it cannot be measured, or NULL */
 };
@@ -306,8 +308,9 @@ static void table(void)
 
 static void usage(void)
 {
-	say("usage: syscall-lat [-n SAMPLES] [-w WARMUP] [-o OP,...] [-p tmpfs,fsd]\n"
-	    "                   [-P PLACEMENT,...] [-T TMPDIR] [-S SRVDIR] [-t SECONDS] [-q]\n");
+	say("usage: syscall-lat [-n SAMPLES] [-w WARMUP] [-o OP,...] [-p tmpfs,fsd,ext2]\n"
+	    "                   [-P PLACEMENT,...] [-T TMPDIR] [-S SRVDIR] [-E EXT2DIR]\n"
+	    "                   [-t SECONDS] [-q]\n");
 	say("placements:");
 	for (int i = 0; i < nplacements; i++)
 		say(" %s", placements[i].label);
@@ -322,11 +325,12 @@ static void usage(void)
 int main(int argc, char **argv)
 {
 	const char *oplist = NULL, *pathlist = NULL, *placelist = "-";
-	struct path paths[2] = { { "tmpfs", "/tmp", NULL }, { "fsd", "/srv", NULL } };
-	char fstype[64] = "?", srvtype[64] = "?";
+	struct path paths[] = { { "tmpfs", "/tmp", NULL }, { "fsd", "/srv", NULL },
+				{ "ext2", "/mnt/ext2", NULL } };
+	char fstype[64] = "?", srvtype[64] = "?", ext2type[64] = "?";
 	int quiet = 0, opt;
 
-	while ((opt = getopt(argc, argv, "n:w:o:p:P:T:S:t:q")) != -1) {
+	while ((opt = getopt(argc, argv, "n:w:o:p:P:T:S:E:t:q")) != -1) {
 		switch (opt) {
 		case 'n': nsamples = strtoul(optarg, NULL, 0); break;
 		case 'w': nwarmup = strtoul(optarg, NULL, 0); break;
@@ -335,6 +339,7 @@ int main(int argc, char **argv)
 		case 'P': placelist = optarg; break;
 		case 'T': paths[0].dir = optarg; break;
 		case 'S': paths[1].dir = optarg; break;
+		case 'E': paths[2].dir = optarg; break;
 		case 't': timeout_s = strtoul(optarg, NULL, 0); break;
 		case 'q': quiet = 1; break;
 		default: usage();
@@ -363,11 +368,16 @@ int main(int argc, char **argv)
 	have_costs = costs_open();
 	mount_check(paths[0].dir, fstype, sizeof(fstype));
 	paths[1].why = mount_check(paths[1].dir, srvtype, sizeof(srvtype));
+	paths[2].why = mount_check(paths[2].dir, ext2type, sizeof(ext2type));
+	/* Linux mounts ext2 with its ext4 driver, which may call it either */
+	if (!paths[2].why && strcmp(ext2type, "ext2") && strcmp(ext2type, "ext4") &&
+	    strcmp(ext2type, "?"))
+		paths[2].why = "not-ext2";
 	say("bench-info kernel=\"%s %s\" samples=%zu warmup=%zu tsc_hz=%.0f tsc_source=%s "
-	    "cpuid_hz=%.0f measured_hz=%.0f tmpfs=%s:%s fsd=%s:%s costs=%s\n", u.sysname,
-	    u.release, nsamples, nwarmup, freq.hz, freq.source, freq.cpuid_hz, freq.measured_hz,
-	    paths[0].dir, fstype, paths[1].dir, paths[1].why ? "none" : srvtype,
-	    have_costs ? "proc" : "none");
+	    "cpuid_hz=%.0f measured_hz=%.0f tmpfs=%s:%s fsd=%s:%s ext2=%s:%s costs=%s\n",
+	    u.sysname, u.release, nsamples, nwarmup, freq.hz, freq.source, freq.cpuid_hz,
+	    freq.measured_hz, paths[0].dir, fstype, paths[1].dir, paths[1].why ? "none" : srvtype,
+	    paths[2].dir, paths[2].why ? "none" : ext2type, have_costs ? "proc" : "none");
 
 	for (int i = 0; i < nops; i++) {
 		if (!wanted(oplist, ops[i].name))
@@ -377,7 +387,7 @@ int main(int argc, char **argv)
 			run_op(&ops[i], NULL, NULL);
 			break;
 		case EACH_PATH:
-			for (int j = 0; j < 2; j++)
+			for (int j = 0; j < (int)(sizeof(paths) / sizeof(paths[0])); j++)
 				if (wanted(pathlist, paths[j].label))
 					run_op(&ops[i], &paths[j], NULL);
 			break;
