@@ -179,9 +179,9 @@ static int fork_worker(int w, void *arg)
 			pids[b] = fork();
 			if (pids[b] < 0)
 				return 2;
-			r->forked++;
 			if (pids[b] == 0) /* a child that lost its parent exits 255 */
 				_exit(getppid() == me ? fork_code(w, k + b) : 255);
+			r->forked++;
 		}
 		/* reap in whatever order they finish */
 		for (int b = 0; b < FORK_BATCH; b++) {
