@@ -404,6 +404,37 @@ out:
 	return err;
 }
 
+/*
+ * execve for kernel/mk.c, with the user's argv and envp: the program at
+ * kernel path @kpath; or, with @interp, the interpreter of a "#!" script
+ * the caller read itself (a file vfs serves): @interp [@arg] @script
+ * argv[1]...
+ */
+int execve_user_args(const char *kpath, const char *interp, const char *arg, const char *script,
+		     char *const __user *uargv, char *const __user *uenvp)
+{
+	struct exec_args a = { 0 };
+	const char *pre[3];
+	int np = 0, err;
+
+	a.buf = vmalloc(ARGS_MAX);
+	if (!a.buf)
+		return -ENOMEM;
+	err = args_copy_user(&a, uargv, &a.argc);
+	err = err ?: args_copy_user(&a, uenvp, &a.envc);
+	if (!err && interp) {
+		pre[np++] = interp;
+		if (arg)
+			pre[np++] = arg;
+		pre[np++] = script;
+		args_drop_first(&a);
+		err = args_prepend(&a, pre, np);
+	}
+	err = err ?: exec_file(interp ? interp : kpath, &a, interp ? 1 : 0);
+	vfree(a.buf);
+	return err;
+}
+
 SYSCALL_DEFINE3(execve, const char __user *, upath, char *const __user *, uargv,
 		char *const __user *, uenvp)
 {

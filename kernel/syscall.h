@@ -29,6 +29,10 @@ struct pt_regs;
 
 typedef long (*syscall_fn_t)(const struct pt_regs *args);
 
+/* kernel/exec.c: execve with the caller's user argv and envp (kernel/mk.c) */
+int execve_user_args(const char *kpath, const char *interp, const char *arg, const char *script,
+		     char *const __user *uargv, char *const __user *uenvp);
+
 /* Run system call @nr's own handler (or -ENOSYS), whatever the caller's personality. */
 long syscall_native(struct pt_regs *regs, unsigned long nr);
 

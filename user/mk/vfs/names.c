@@ -7,10 +7,13 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 #include <sys/stat.h>
 #include "vfs.h"
+#include "../../fsd/fsd.h"
 
 #ifndef RENAME_NOREPLACE
 #define RENAME_NOREPLACE	1
@@ -67,6 +70,50 @@ static struct vnode *create(struct vreq *r, struct walk *w, uint32_t mode, const
 	return vn;
 }
 
+/*
+ * /proc/mounts as a process in the personality sees it: the kernel's
+ * mounts, then vfs's own. A snapshot in an unlinked tmpfs file, which
+ * goes away with its last fd, as a procfs read would be made afresh.
+ */
+static struct vnode *mounts_snapshot(long *err)
+{
+	struct vfs_fs *tmp = fs_at("/tmp");
+	size_t cap = 64 * 1024, len = 0;
+	char *buf = malloc(cap);
+	struct fsd_node *n = NULL;
+	struct vnode *vn = NULL;
+	ssize_t got;
+	int fd;
+
+	*err = -ENOMEM;
+	if (!buf || !tmp)
+		goto out;
+	fd = open("/proc/mounts", O_RDONLY | O_CLOEXEC);
+	while (fd >= 0 && len < cap - 1 && (got = read(fd, buf + len, cap - 1 - len)) > 0)
+		len += (size_t)got;
+	if (fd >= 0)
+		close(fd);
+	for (struct vfs_fs *fs = vfs_mounts; fs && len < cap - 512; fs = fs->next)
+		len += (size_t)snprintf(buf + len, cap - len, "%s %s %s rw 0 0\n",
+					fs->kind == FS_TMPFS ? "tmpfs" : "ext2d", fs->path,
+					fs->kind == FS_TMPFS ? "tmpfs" : "ext2");
+	n = fsd_new_node(S_IFREG | 0444, 0, 0);
+	if (!n || fsd_write(n, buf, len, 0) != (ssize_t)len)
+		goto out;
+	n->a.nlink = 0;		/* unlinked: lives while vfs holds it */
+	n->lookups = 1;		/* the vnode's */
+	vn = vn_new(tmp, &n->a);
+	*err = vn ? 0 : -ENOMEM;
+out:
+	if (!vn && n) {
+		n->a.nlink = 0;
+		n->lookups = 0;
+		fsd_maybe_free(n);
+	}
+	free(buf);
+	return vn;
+}
+
 /* Give the client an fd for the file a walk found (@w's vnode moves into it). */
 static long open_found(struct vreq *r, struct walk *w, long flags, int created)
 {
@@ -77,6 +124,11 @@ static long open_found(struct vreq *r, struct walk *w, long flags, int created)
 	fd = fd_alloc(r->c, &r->map, 0);
 	if (fd < 0)
 		return fd;
+	if (!w->vn && !w->minor && acc == O_RDONLY &&
+	    (!strcmp(w->path, "/proc/mounts") || !strcmp(w->path, "/proc/self/mounts"))) {
+		if (!(w->vn = mounts_snapshot(&err)))
+			return err;
+	}
 	if (!w->vn && !w->minor) {
 		fd_reserve(r->c, fd);
 		return answer_native(r, w->path, NULL, fd);

@@ -70,6 +70,7 @@ void vn_put(struct vnode *vn);
 void fs_flush_forgets(void);
 /* The file system mounted exactly at @path, or NULL. */
 struct vfs_fs *fs_at(const char *path);
+extern struct vfs_fs *vfs_mounts;	/* newest first */
 /* GETATTR: refresh vn->a. */
 long vn_getattr(struct vnode *vn);
 int fs_init(void);
