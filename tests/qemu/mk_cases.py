@@ -46,6 +46,7 @@ CASES = [
                  r"ok - mkrun/costs/microkernel-copy-and-switches",
                  r"pm: vfs \(pid \d+\) died \(signal 9\); restarted as pid \d+",
                  r"pm: memdev \(pid \d+\) died \(signal 9\); restarted as pid \d+",
+                 r"pm: ext2d \(pid \d+\) died \(signal 9\); restarted as pid \d+",
                  r"ok - user/files/", r"ok - busybox/"],
          reject=[r"not ok - ", r"BASALT-PANIC"]),
     dict(name="mk-ext2-write", cmdline="basalt.test=mk:mkext2", initramfs=True,

@@ -53,9 +53,10 @@ $(uname -s)" "$out"
 # --- killing a server mid-call ---------------------------------------------
 # A reader blocked in vfs (an empty pipe) gets EIO when vfs dies; pm
 # restarts vfs; the next call works.
-mark
+# (the reader's status goes to the kernel's /, which outlives vfs's /tmp)
+R=/mkrun-reader.$$
 vfs=$(server_pid vfs)
-mkrun sh -c 'sleep 30 | cat > /dev/null 2>$0.err; echo "cat: $?" > $0.st' $T/reader 2>/dev/null &
+mkrun sh -c 'sleep 30 | cat > /dev/null 2>$0.err; echo "cat: $?" > $0.st' $R 2>/dev/null &
 sleep 2
 kill -9 "$vfs"
 for i in 1 2 3 4 5 6 7 8 9 10; do
@@ -71,8 +72,16 @@ else
 fi
 out=$(mkrun sh -c 'echo again > /tmp/mk-b && cat /tmp/mk-b' 2>&1)
 check kill/vfs-next-call-works again "$out"
+# cat's read was in vfs when it died: EIO (the pipeline itself waits for sleep)
+for i in 1 2 3 4 5 6 7 8 9 10; do grep -q "error" $R.err 2>/dev/null && break; sleep 1; done
+if grep -q "Input/output error" $R.err 2>/dev/null; then
+	pass "kill/vfs-mid-call-eio # $(cat $R.err)"
+else
+	fail kill/vfs-mid-call-eio "stderr: $(cat $R.err 2>&1)"
+fi
 kill %1 2>/dev/null
 wait
+rm -f $R.st $R.err
 mkrun rm -f /tmp/mk-b
 
 # memdev: killed between calls, restarted, /dev/zero still reads
@@ -91,6 +100,33 @@ if [ -x /tests/mkfuzz ]; then
 	ok fuzz/vfs-survives $? "$out"
 	out=$(mkrun sh -c 'echo alive > /tmp/mk-c && cat /tmp/mk-c && rm /tmp/mk-c' 2>&1)
 	check fuzz/vfs-still-answers alive "$out"
+fi
+
+# --- ext2d killed in the middle of a long write --------------------------------
+if [ -b /dev/vda1 ]; then
+	mkdir -p /mnt
+	mkrun mount -t ext2 /dev/vda1 /mnt
+	mkrun sh -c 'dd if=/dev/zero of=/mnt/big bs=64k count=4000 2>$0.err; echo "dd: $?" > $0.st' $R &
+	sleep 1
+	e2=$(server_pid ext2d)
+	kill -9 "$e2"
+	wait
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		[ -n "$(server_pid ext2d)" ] && [ "$(server_pid ext2d)" != "$e2" ] && break
+		sleep 1
+	done
+	new=$(server_pid ext2d)
+	# the write in ext2d when it died gets EIO; one that finds the new ext2d
+	# gets ESTALE if the old one had not written the file's inode back yet
+	if grep -q "dd: [1-9]" $R.st 2>/dev/null && [ -n "$new" ] && [ "$new" != "$e2" ]; then
+		pass "kill/ext2d-mid-call-eio # $(grep -i error $R.err | head -n 1)"
+	else
+		fail kill/ext2d-mid-call-eio "old $e2 new $new" "$(cat $R.st $R.err 2>&1)"
+	fi
+	out=$(mkrun sh -c 'rm -f /mnt/big; echo after > /mnt/after && cat /mnt/after && rm /mnt/after')
+	check kill/ext2d-next-call-works after "$out"
+	mkrun umount /mnt
+	rm -f $R.st $R.err
 fi
 
 # --- the counted costs of one 4 KiB pwrite on ext2, in each design ----------
