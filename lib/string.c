@@ -76,6 +76,8 @@ void *memmove(void *dst, const void *src, size_t n)
 	return dst;
 }
 
+/* The kernel may bring its own (CONFIG_ARCH_HAS_MEMCPY covers memset too). */
+#ifndef CONFIG_ARCH_HAS_MEMCPY
 void *memset(void *dst, int c, size_t n)
 {
 	unsigned char *d = dst;
@@ -92,6 +94,7 @@ void *memset(void *dst, int c, size_t n)
 		*d++ = byte;
 	return dst;
 }
+#endif
 
 int memcmp(const void *a, const void *b, size_t n)
 {
