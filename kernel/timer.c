@@ -186,6 +186,27 @@ unsigned int timers_cancel_range(uintptr_t start, uintptr_t end, const char *mod
 		       dwork ? "delayed work" : "timer", (void *)fn, dwork ? "pending" : "armed");
 		n++;
 	}
+	/*
+	 * A timer of the module may be running on another CPU right now,
+	 * detached by run_timers, and its function may re-arm it: wait for it
+	 * and look again, as del_timer_sync does.
+	 */
+	for (;;) {
+		uintptr_t run = (uintptr_t)running_timer;
+
+		if (!run || run < start || run >= end)
+			break;
+		spin_unlock_irqrestore(&timer_lock, f);
+		while ((uintptr_t)__atomic_load_n(&running_timer, __ATOMIC_ACQUIRE) == run)
+			cpu_relax();
+		spin_lock_irqsave(&timer_lock, f);
+		list_for_each_entry_safe(t, tmp, &timer_pending_list, entry) {
+			if ((uintptr_t)t >= start && (uintptr_t)t < end) {
+				detach(t);
+				n++;
+			}
+		}
+	}
 	spin_unlock_irqrestore(&timer_lock, f);
 	return n;
 }
