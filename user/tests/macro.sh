@@ -33,8 +33,10 @@ if [ -z "$disk_dev" ]; then
 	exit 0
 fi
 run native
-if [ -x /bin/mkrun ]; then
+if [ -x /bin/mkrun ] && /bin/mkrun true 2>/dev/null; then
 	run mk /bin/mkrun
+elif [ -x /bin/mkrun ]; then
+	echo "bench-macro mk n/a reason=\"this kernel has no microkernel personality (mkrun cannot enter it)\""
 else
 	echo "bench-macro mk n/a reason=\"no /bin/mkrun in this build (the microkernel personality)\""
 fi
