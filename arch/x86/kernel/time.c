@@ -1,8 +1,9 @@
 /*
  * Time sources. At boot the PIT (channel 2, gated through port 0x61, a
- * fixed 1.193182 MHz clock) times a 50 ms window while the TSC and the LAPIC
- * timer count; that gives both rates. The TSC then provides the monotonic
- * nanosecond clock and the LAPIC timer the periodic tick (CONFIG_HZ).
+ * fixed 1.193182 MHz clock) times five 20 ms windows while the TSC and the
+ * LAPIC timer count; the shortest gives both rates. The TSC then provides
+ * the monotonic nanosecond clock and the LAPIC timer the periodic tick
+ * (CONFIG_HZ).
  */
 #define pr_fmt(fmt) "time: " fmt
 
@@ -17,7 +18,8 @@
 
 
 #define PIT_HZ		1193182
-#define CALIB_MS	50
+#define CALIB_MS	20	/* one PIT window */
+#define CALIB_TRIES	5
 
 volatile uint64_t jiffies;
 static uint64_t tsc_hz;
@@ -72,13 +74,15 @@ static void timer_interrupt(struct pt_regs *regs, void *ctx)
 	lockup_tick(regs);
 }
 
-/* Run the PIT one-shot on channel 2 and measure TSC and LAPIC over it. */
-static void calibrate(void)
+/*
+ * Run the PIT one-shot on channel 2 once and measure the TSC and the LAPIC
+ * timer over it. Returns the TSC cycles, or 0 when the PIT never fired.
+ */
+static uint64_t pit_window(uint32_t *lapic_ticks)
 {
 	uint32_t count = PIT_HZ * CALIB_MS / 1000;
 	uint8_t gate = (inb(0x61) & ~0x02) | 0x01;	/* speaker off, gate on */
 	uint64_t t0, t1;
-	uint32_t lapic_ticks;
 	unsigned long spins = 0;
 
 	outb(0x61, gate & ~0x01);
@@ -91,15 +95,40 @@ static void calibrate(void)
 	while (!(inb(0x61) & 0x20) && ++spins < 100000000UL)
 		;
 	t1 = rdtsc();
-	lapic_ticks = lapic_timer_count_elapsed();
-	if (!(inb(0x61) & 0x20) || t1 <= t0) {
+	*lapic_ticks = lapic_timer_count_elapsed();
+	if (!(inb(0x61) & 0x20) || t1 <= t0)
+		return 0;
+	return t1 - t0;
+}
+
+/*
+ * A delay between reading the TSC and the PIT starting (or between the PIT
+ * firing and the TSC being read again) only lengthens a window: an emulator
+ * thread descheduled by a busy host makes the TSC look fast and the clock
+ * run slow. So the shortest of several windows is the best estimate.
+ */
+static void calibrate(void)
+{
+	uint64_t best = 0;
+	uint32_t best_lapic = 0;
+
+	for (int i = 0; i < CALIB_TRIES; i++) {
+		uint32_t lapic;
+		uint64_t cycles = pit_window(&lapic);
+
+		if (cycles && (!best || cycles < best)) {
+			best = cycles;
+			best_lapic = lapic;
+		}
+	}
+	if (!best) {
 		pr_warn("PIT calibration failed; assuming a 1 GHz TSC\n");
 		tsc_hz = 1000000000ULL;
 		lapic_timer_set_rate(62500000);
 		return;
 	}
-	tsc_hz = (t1 - t0) * 1000 / CALIB_MS;
-	lapic_timer_set_rate((uint64_t)lapic_ticks * 1000 / CALIB_MS);
+	tsc_hz = best * 1000 / CALIB_MS;
+	lapic_timer_set_rate((uint64_t)best_lapic * 1000 / CALIB_MS);
 }
 
 void arch_time_init(void)
