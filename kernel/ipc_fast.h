@@ -11,5 +11,7 @@ struct pt_regs;
 
 long sys_ipc_call_slow(const struct pt_regs *args);
 long sys_ipc_reply_recv_slow(const struct pt_regs *args);
+/* entry.asm's ipc_fast_resume: finish a call slept in the hand-off; nonzero if SYSRET is safe. */
+int ipc_fast_continue(void);
 
 #endif

@@ -1,14 +1,16 @@
 /*
  * Shared by kernel/ipc.c (the rendezvous and the copies) and
  * kernel/ipc_sys.c (the system calls and the endpoint files) only: the
- * endpoint, a call in flight (on its caller's kernel stack) and a server
- * waiting in ipc_reply_recv (on the server's).
+ * endpoint; the records of a call in flight and of a server waiting in
+ * ipc_reply_recv are in kernel/ipc_types.h.
  */
 #ifndef KERNEL_IPC_INTERNAL_H
 #define KERNEL_IPC_INTERNAL_H
 
 #include <stdbool.h>
+#include "fs/vfs.h"
 #include "kernel/ipc.h"
+#include "kernel/ipc_types.h"
 #include "kernel/sched.h"
 #include "lib/list.h"
 
@@ -22,48 +24,6 @@ struct ipc_endpoint {
 	struct list_head senders;	/* struct ipc_call waiting for a server */
 	struct list_head serving;	/* struct ipc_call received, not answered yet */
 	struct list_head receivers;	/* struct ipc_rx: servers waiting for a call */
-};
-
-/* A long part: user memory of @mm, or kernel memory when @mm is NULL. */
-struct ipc_span {
-	struct mm *mm;
-	uint64_t addr;
-	size_t len;			/* bytes to send, or room to receive */
-};
-
-enum ipc_call_state {
-	CALL_QUEUED,			/* on ep->senders */
-	CALL_BUSY,			/* a server is copying to or from it */
-	CALL_SERVING,			/* on ep->serving, c->server owes the answer */
-	CALL_DONE,			/* c->result and c->msg hold the outcome */
-};
-
-struct mk_grants;
-
-struct ipc_call {
-	struct list_head node;
-	struct task *caller;
-	struct task *server;
-	struct ipc_call *serving_next;	/* the server's older calls (task->ipc_serving) */
-	volatile int state;		/* enum ipc_call_state */
-	bool fatal_only;		/* once served, only a fatal signal withdraws it */
-	long result;			/* answer's long length or -errno */
-	struct ipc_msg msg;		/* the request, then the answer */
-	struct ipc_span send, recv;
-	int badge;			/* caller's pid, 0 for the kernel */
-	struct mk_grants *grants;	/* a forwarded system call's buffers (kernel/mk.c) */
-};
-
-enum ipc_rx_state { RX_WAITING, RX_BUSY, RX_DONE };
-
-struct ipc_rx {
-	struct list_head node;		/* on ep->receivers while RX_WAITING */
-	struct task *server;
-	volatile int state;		/* enum ipc_rx_state */
-	long result;			/* request's long length or -errno */
-	struct ipc_msg msg;
-	struct ipc_span recv;
-	int badge;
 };
 
 /*
@@ -95,9 +55,18 @@ static inline void serving_unlink(struct ipc_call *c)
 
 struct ipc_endpoint *ipc_endpoint_alloc(void);
 void ipc_endpoint_put(struct ipc_endpoint *ep);
-/* The endpoint behind a send end / receive end file, or NULL. */
-struct ipc_endpoint *ipc_send_end(struct file *f);
-struct ipc_endpoint *ipc_recv_end(struct file *f);
+/* The endpoint behind a send end / receive end file, or NULL (in line: the fast path asks). */
+extern const struct file_ops ipc_send_fops, ipc_recv_fops;
+
+static inline struct ipc_endpoint *ipc_send_end(struct file *f)
+{
+	return f && f->fops == &ipc_send_fops ? f->priv : NULL;
+}
+
+static inline struct ipc_endpoint *ipc_recv_end(struct file *f)
+{
+	return f && f->fops == &ipc_recv_fops ? f->priv : NULL;
+}
 int ipc_prefault(uint64_t addr, size_t len, bool write);
 long ipc_do_call(struct ipc_endpoint *ep, struct ipc_call *c, bool intr);
 long ipc_do_reply_recv(struct ipc_endpoint *ep, const struct ipc_msg *msg,

@@ -22,18 +22,8 @@ int fd_close(int fd);
 
 static void ipc_release(struct inode *ino, struct file *f);
 
-static const struct file_ops ipc_recv_fops = { .release = ipc_release };
-static const struct file_ops ipc_send_fops = { .release = ipc_release };
-
-struct ipc_endpoint *ipc_send_end(struct file *f)
-{
-	return f && f->fops == &ipc_send_fops ? f->priv : NULL;
-}
-
-struct ipc_endpoint *ipc_recv_end(struct file *f)
-{
-	return f && f->fops == &ipc_recv_fops ? f->priv : NULL;
-}
+const struct file_ops ipc_recv_fops = { .release = ipc_release };
+const struct file_ops ipc_send_fops = { .release = ipc_release };
 
 static void ipc_release(struct inode *ino, struct file *f)
 {

@@ -564,6 +564,12 @@ void sched_switch_to_fast(struct task *next, int state)
 	reacquire_kernel_lock(depth);
 }
 
+void sched_resume_tail(void)
+{
+	finish_switch();
+	local_irq_enable();
+}
+
 /* Is a busy CPU's queue holding work this idle CPU could take? (a racy peek, for the tick) */
 static bool work_elsewhere(unsigned int cpu)
 {

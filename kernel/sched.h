@@ -22,6 +22,7 @@
 #include <asm/ptrace.h>
 #include <asm/switch.h>
 #include "kernel/costs.h"
+#include "kernel/ipc_types.h"
 #include "kernel/kernel.h"
 #include "kernel/signal.h"
 #include "kernel/wait.h"
@@ -119,6 +120,7 @@ struct task {
 	/* the microkernel personality (kernel/mk.c, docs/microkernel.md) */
 	bool mk;			/* system calls go to the servers; inherited */
 	struct ipc_call *ipc_serving;	/* calls this task serves, newest first (kernel/ipc.c) */
+	struct ipc_wait ipc_wait;	/* blocked in the fast path's hand-off (kernel/ipc_fast.c) */
 #ifdef CONFIG_DEBUG_LOCKS
 	struct held_locks held;		/* locks this task holds, in order */
 #endif
@@ -287,6 +289,11 @@ void schedule_until(uint64_t deadline_ns);
 void sched_switch_to(struct task *next);
 /* The same, lean when @next is simply asleep; sleeps in @state (no set_current_state first). */
 void sched_switch_to_fast(struct task *next, int state);
+/*
+ * The first C code of a task that slept in the IPC fast path's hand-off
+ * (kernel/sched_internal.h) and was resumed the ordinary way.
+ */
+void sched_resume_tail(void);
 /* Called from the timer interrupt: account time, preempt at slice end. */
 void sched_tick(bool user_mode);
 /* Make @t runnable (from any context). */

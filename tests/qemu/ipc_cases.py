@@ -16,4 +16,10 @@ CASES = [
                  r"ok - user/mk/grants", r"ok - user/mk/server_dies", r"ok - fsd/files/big_file",
                  r"ok - fsd/getdents/"],
          reject=[r"not ok - ", r"BASALT-PANIC"]),
+    # one CPU: the fast path's hand-off (kernel/ipc_fast.c) runs only there
+    dict(name="ipc-up", qemu_args=["-smp", "1"], cmdline="basalt.test=ipc,mk",
+         initramfs=True, collect=["user/ipc/", "user/mk/"], exit=33, timeout=300,
+         expect=[WELCOME, SUMMARY_CLEAN, r"ok - user/ipc/round_trip",
+                 r"ok - user/ipc/handoff_exits", r"ok - user/mk/server_dies"],
+         reject=[r"not ok - ", r"BASALT-PANIC"]),
 ]

@@ -203,7 +203,10 @@ after" "$(sh -c 'trap "echo got USR1" USR1; kill -USR1 $$; echo after')"
 check exit-status "7" "$(sh -c 'exit 7'; echo $?)"
 
 # --- processes -----------------------------------------------------------
-sleep 10 &
+# The sleeps are long: under mkrun on a busy host, ps and pidof (every
+# /proc read through the servers) once took more than 10 s, and the
+# sleep had ended before the kill.
+sleep 300 &
 pid=$!
 check kill-0 "alive" "$(kill -0 $pid && echo alive)"
 check ps "1" "$(ps | awk -v p=$pid '$1 == p && /sleep/' | wc -l)"
@@ -211,11 +214,11 @@ check pidof "1" "$(pidof sleep | tr ' ' '\n' | grep -cx $pid)"
 kill $pid
 wait $pid 2>/dev/null
 check kill "143" "$?"
-sleep 10 &
+sleep 300 &
 kill %1
 wait %1 2>/dev/null
 check job-kill "143" "$?"
-sleep 10 &
+sleep 300 &
 kill -9 $!
 wait $! 2>/dev/null
 check kill-9 "137" "$?"

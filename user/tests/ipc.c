@@ -3,14 +3,17 @@
  * its answer in registers, long parts both ways and their size limits, the
  * caller's pid as the badge, EPIPE when the server dies or the clients are
  * gone, EINTR when a signal interrupts a call, many clients on one server,
- * and the wrong end of an endpoint. Basalt only: Linux has no such calls.
+ * the fast path's hand-off left by each of its exits, and the wrong end of
+ * an endpoint. Basalt only: Linux has no such calls.
  */
 #include "tap.h"
 #include "../fsd/ipc.h"
 #include <pthread.h>
 #include <sched.h>
+#include <stdbool.h>
+#include <sys/time.h>
 
-enum { OP_ECHO = 1, OP_LONG, OP_SILENT, OP_EXIT, OP_PID };
+enum { OP_ECHO = 1, OP_LONG, OP_SILENT, OP_EXIT, OP_PID, OP_LONG_ANSWER, OP_NAP, OP_SIGNALS };
 
 static int ep[2];
 
@@ -260,6 +263,142 @@ static void many_clients(void)
 	stop_server(pid);
 }
 
+static volatile int usr1_count;
+
+static void on_usr1(int sig)
+{
+	usr1_count++;
+}
+
+/*
+ * A server that waits with no long-part buffer, so that every
+ * register-only round trip takes the kernel's fast path and, on one CPU,
+ * its hand-off (kernel/ipc_fast.c): both sides then sleep with their
+ * kernel stacks given up, and whatever wakes them otherwise (a long part,
+ * a signal, a death, the last client leaving) goes through
+ * ipc_fast_continue().
+ */
+static void serve_registers(int rfd)
+{
+	static const char answer[8] = "answer!";
+	struct sigaction sa = { .sa_handler = on_usr1, .sa_flags = SA_RESTART };
+	struct ipc_long l = { answer, sizeof(answer), NULL, 0 };
+	struct ipc_msg m = { 0 };
+	bool long_answer = false;
+	long n;
+
+	sigaction(SIGUSR1, &sa, NULL);
+	for (;;) {
+		n = ipc_reply_recv(rfd, &m, long_answer ? &l : NULL, NULL);
+		long_answer = false;
+		if (n < 0)
+			_exit(n == -EPIPE ? 0 : 3);
+		switch (m.label) {
+		case OP_ECHO:
+			m.label = 100;
+			for (int i = 0; i < 5; i++)
+				m.w[i] = m.w[i] * 2 + 1;
+			break;
+		case OP_LONG_ANSWER:	/* 8 bytes the caller has no room for */
+			long_answer = true;
+			break;
+		case OP_NAP:		/* the caller sleeps meanwhile */
+			tap_msleep((int)m.w[0]);
+			m.label = 101;
+			break;
+		case OP_SIGNALS:
+			m.label = (uint64_t)usr1_count;
+			break;
+		case OP_EXIT:
+			_exit(0);
+		}
+	}
+}
+
+static pid_t start_register_server(void)
+{
+	pid_t pid;
+
+	if (ipc_create(ep, 0) != 0)
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		close(ep[1]);
+		serve_registers(ep[0]);
+	}
+	close(ep[0]);
+	return pid;
+}
+
+/* A few register-only round trips, checked; afterwards both sides sleep in the hand-off. */
+static int echoes(int n)
+{
+	for (uint64_t k = 0; k < (uint64_t)n; k++) {
+		struct ipc_msg m = { OP_ECHO, { k, k + 1, k + 2, k + 3, ~k } };
+
+		if (ipc_call(ep[1], &m, NULL) != 0 || m.label != 100 || m.w[0] != k * 2 + 1 ||
+		    m.w[4] != ~k * 2 + 1)
+			return -1;
+	}
+	return 0;
+}
+
+static void handoff_exits(void)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };	/* no SA_RESTART */
+	struct itimerval it = { .it_value = { 0, 100000 } };	/* 100 ms */
+	static const char hello[5] = "hello";
+	struct ipc_long l = { hello, sizeof(hello), NULL, 0 };
+	struct ipc_msg m;
+	pid_t pid = start_register_server();
+	int st;
+
+	REQUIRE(pid > 0);
+	CHECK_EQ(echoes(200), 0);
+	/* a long answer to a caller asleep in the hand-off, which has no room */
+	m = (struct ipc_msg){ .label = OP_LONG_ANSWER };
+	CHECK_EQ(ipc_call(ep[1], &m, NULL), -EMSGSIZE);
+	CHECK_EQ(echoes(10), 0);
+	/* a long request for a server asleep in the hand-off, which has no room */
+	m = (struct ipc_msg){ .label = OP_ECHO };
+	CHECK_EQ(ipc_call(ep[1], &m, &l), -EMSGSIZE);
+	CHECK_EQ(echoes(10), 0);
+	/*
+	 * A signal for the server asleep in the hand-off: the handler runs and
+	 * the wait goes on, whether a request comes before the server has run
+	 * (it takes the request, then the handler) or after (its wait is
+	 * restarted).
+	 */
+	CHECK_EQ(kill(pid, SIGUSR1), 0);
+	m = (struct ipc_msg){ .label = OP_SIGNALS };
+	CHECK_EQ(ipc_call(ep[1], &m, NULL), 0);
+	CHECK_EQ(m.label, 1);
+	CHECK_EQ(echoes(10), 0);
+	CHECK_EQ(kill(pid, SIGUSR1), 0);
+	tap_msleep(50);
+	m = (struct ipc_msg){ .label = OP_SIGNALS };
+	CHECK_EQ(ipc_call(ep[1], &m, NULL), 0);
+	CHECK_EQ(m.label, 2);
+	CHECK_EQ(echoes(10), 0);
+	/* a signal for the caller asleep in the hand-off: EINTR, and the server goes on */
+	sigaction(SIGALRM, &sa, NULL);
+	setitimer(ITIMER_REAL, &it, NULL);
+	m = (struct ipc_msg){ .label = OP_NAP, .w = { 500 } };
+	CHECK_EQ(ipc_call(ep[1], &m, NULL), -EINTR);
+	CHECK_EQ(echoes(10), 0);
+	/* the server dies while its caller sleeps in the hand-off: EIO */
+	m = (struct ipc_msg){ .label = OP_EXIT };
+	CHECK_EQ(ipc_call(ep[1], &m, NULL), -EIO);
+	CHECK_EQ(waitpid(pid, &st, 0), pid);
+	CHECK_EXITED(st, 0);
+	close(ep[1]);
+	/* the last client leaves while the server sleeps in the hand-off: EPIPE, and it exits */
+	pid = start_register_server();
+	REQUIRE(pid > 0);
+	CHECK_EQ(echoes(50), 0);
+	stop_server(pid);
+}
+
 static void wrong_ends(void)
 {
 	struct ipc_msg m = { .label = OP_ECHO };
@@ -288,6 +427,7 @@ int main(int argc, char **argv)
 	RUN(signal_interrupts);
 	RUN(many_clients);
 	RUN(fork_while_serving);
+	RUN(handoff_exits);
 	RUN(wrong_ends);
 	return tap_done();
 }

@@ -4,6 +4,10 @@
 ; kernel stack, stores its rsp, loads the next task's and pops that task's
 ; registers: the C scheduler never sees half-switched state.
 ;
+; ipc_handoff is the IPC fast path's direct hand-off (kernel/sched.c's
+; sched_handoff): the task going to sleep gives its kernel stack up, the
+; one switched to returns to user mode from its saved registers at once.
+;
 ; syscall_entry is where the SYSCALL instruction lands (MSR_LSTAR): user
 ; rip in rcx, rflags in r11, still on the user stack. It switches to the
 ; task's kernel stack through the per-CPU block at GS, builds the same
@@ -31,7 +35,9 @@ USER_CS			equ 0x2b
 
 section .text
 global switch_stack, syscall_entry, ret_from_fork, kthread_entry, arch_enter_user
+global ipc_handoff, ipc_handoff_stack, ipc_fast_resume
 extern x86_syscall, x86_syscall_work, isr_return, schedule_tail, kthread_main
+extern ipc_fast_continue
 extern syscall_table, syscall_count
 
 ; void switch_stack(uint64_t *save_rsp, uint64_t new_rsp)
@@ -147,4 +153,57 @@ syscall_entry:
 	swapgs
 	o64 sysret
 .slow:
+	jmp isr_return
+
+; The sleeper's frame below its pt_regs (rdx), stored in *rdi.
+%macro RESUME_FRAME 0
+	lea rax, [rdx - 8 * 8]		; six registers, a return address, padding
+	lea rcx, [rel ipc_fast_resume]
+	mov [rax + 6 * 8], rcx
+	mov qword [rax + 5 * 8], 0	; rbp: the end of a backtrace
+	mov [rdi], rax
+%endmacro
+
+; void ipc_handoff(uint64_t *save_rsp, struct pt_regs *next_regs, struct pt_regs *prev_regs)
+; Interrupts are off. The sleeping task's kernel frames are dropped: below
+; its pt_regs goes a frame switch_stack can pop, whose return address is
+; ipc_fast_resume. The next task slept the same way, and returns to user
+; mode from its pt_regs.
+ipc_handoff:
+	mov rsp, rsi
+	RESUME_FRAME
+	POP_GPRS			; the answer is in them; rcx/r11 = rip/rflags
+	mov rsp, [rsp + 5 * 8]		; the user rsp slot
+	swapgs
+	o64 sysret
+
+; void ipc_handoff_stack(uint64_t *save_rsp, uint64_t next_rsp, struct pt_regs *prev_regs)
+; The same sleep, switching to a task that slept the ordinary way: the
+; second half of switch_stack (it goes on in its switch_to(), whose
+; finish_switch() releases sched_lock).
+ipc_handoff_stack:
+	mov rsp, rsi
+	RESUME_FRAME
+	pop r15
+	pop r14
+	pop r13
+	pop r12
+	pop rbx
+	pop rbp
+	ret
+
+; A task that slept in ipc_handoff, scheduled the ordinary way: switch_stack
+; returned here with rsp 8 below its pt_regs (16-byte aligned).
+ipc_fast_resume:
+	sub rsp, 8
+	call ipc_fast_continue		; finishes the call; nonzero if SYSRET is safe
+	add rsp, 16			; the pt_regs
+	cli
+	test eax, eax
+	jz .iret
+	POP_GPRS
+	mov rsp, [rsp + 5 * 8]
+	swapgs
+	o64 sysret
+.iret:
 	jmp isr_return

@@ -183,6 +183,20 @@ int x86_syscall_work(struct pt_regs *regs)
 	return sysret_ok(regs);
 }
 
+/*
+ * The end of a system call whose kernel frames were given up (the IPC
+ * fast path's hand-off, kernel/ipc_fast.c), taken up again with the BKL
+ * held: what do_syscall does after the handler. Nonzero when SYSRET is safe.
+ */
+int x86_syscall_finish(struct pt_regs *regs, long ret)
+{
+	regs->rax = ret;
+	if (unlikely(exit_work_pending(regs)))
+		exit_to_user_mode(regs);
+	unlock_kernel();
+	return sysret_ok(regs);
+}
+
 /* The offsets syscall_entry (entry.asm) uses. */
 _Static_assert(__builtin_offsetof(struct percpu, curr) == 32, "entry.asm PERCPU_CURR");
 _Static_assert(__builtin_offsetof(struct percpu, need_resched) == 0x54,

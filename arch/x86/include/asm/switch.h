@@ -80,6 +80,8 @@ void switch_stack(uint64_t *save_rsp, uint64_t new_rsp);
 void ret_from_fork(void);
 struct pt_regs;
 __attribute__((noreturn)) void arch_enter_user(struct pt_regs *regs);
+/* Finish a system call whose kernel frames were given up (kernel/ipc_fast.c). */
+int x86_syscall_finish(struct pt_regs *regs, long ret);
 void kthread_entry(void);
 /* Set the stack the CPU uses for traps and syscalls from user mode. */
 void arch_set_kernel_stack(uint64_t top);
