@@ -100,11 +100,9 @@ static void vma_insert(struct mm *mm, struct vma *nv)
 /* Drop the pages mapped in [start, end) of @mm. */
 static void unmap_pages(struct mm *mm, uint64_t start, uint64_t end)
 {
-	for (uint64_t va = start; va < end; va += PAGE_SIZE) {
-		uint64_t *pte = uvm_pte(mm->pml4, va, 0);
+	uint64_t *pte;
 
-		if (!pte || !(*pte & PTE_PRESENT))
-			continue;
+	for (uint64_t va = start; (pte = uvm_next_pte(mm->pml4, &va, end)); va += PAGE_SIZE) {
 		page_ref_dec(*pte & PTE_ADDR_MASK);
 		*pte = 0;
 		mm->rss_pages--;
@@ -245,6 +243,7 @@ struct mm *mm_fork(struct mm *parent)
 	mm->env_end = parent->env_end;
 	list_for_each_entry(v, &parent->vmas, node) {
 		struct vma *n;
+		uint64_t *src;
 
 		if ((v->flags & VM_SHARED) && !v->file &&
 		    mm_populate_shared(parent, v))
@@ -253,12 +252,10 @@ struct mm *mm_fork(struct mm *parent)
 		if (!n)
 			goto fail;
 		list_add_tail(&n->node, &mm->vmas);
-		for (uint64_t va = v->start; va < v->end; va += PAGE_SIZE) {
-			uint64_t *src = uvm_pte(parent->pml4, va, 0), *dst;
+		for (uint64_t va = v->start; (src = uvm_next_pte(parent->pml4, &va, v->end));
+		     va += PAGE_SIZE) {
+			uint64_t *dst = uvm_pte(mm->pml4, va, 1);
 
-			if (!src || !(*src & PTE_PRESENT))
-				continue;
-			dst = uvm_pte(mm->pml4, va, 1);
 			if (!dst)
 				goto fail;
 			if (!(v->flags & VM_SHARED) && (*src & PTE_WRITE))
@@ -428,11 +425,8 @@ SYSCALL_DEFINE3(mprotect, unsigned long, addr, unsigned long, len, unsigned long
 		if (v->end > end && vma_split(v, end))
 			return -ENOMEM;
 		v->flags = (v->flags & ~(VM_READ | VM_WRITE | VM_EXEC)) | vmflags;
-		for (uint64_t va = v->start; va < v->end; va += PAGE_SIZE) {
-			uint64_t *pte = uvm_pte(mm->pml4, va, 0);
-
-			if (!pte || !(*pte & PTE_PRESENT))
-				continue;
+		for (uint64_t va = v->start, *pte; (pte = uvm_next_pte(mm->pml4, &va, v->end));
+		     va += PAGE_SIZE) {
 			/* drop write (COW pages regain it in the fault handler) */
 			if (!(vmflags & VM_WRITE) || (*pte & PTE_COW))
 				*pte &= ~PTE_WRITE;
@@ -469,17 +463,16 @@ static bool range_free(struct mm *mm, uint64_t start, uint64_t end)
 /* Move the page-table entries of [from, from+len) to [to, to+len). */
 static int move_ptes(struct mm *mm, uint64_t from, uint64_t to, uint64_t len)
 {
-	for (uint64_t off = 0; off < len; off += PAGE_SIZE) {
-		uint64_t *src = uvm_pte(mm->pml4, from + off, 0), *dst;
+	uint64_t *src;
 
-		if (!src || !(*src & PTE_PRESENT))
-			continue;
-		dst = uvm_pte(mm->pml4, to + off, 1);
+	for (uint64_t va = from; (src = uvm_next_pte(mm->pml4, &va, from + len)); va += PAGE_SIZE) {
+		uint64_t *dst = uvm_pte(mm->pml4, to + (va - from), 1);
+
 		if (!dst)
 			return -ENOMEM;
 		*dst = *src;
 		*src = 0;
-		uvm_flush(from + off);
+		uvm_flush(va);
 	}
 	return 0;
 }

@@ -57,6 +57,48 @@ uint64_t *uvm_pte(phys_addr_t pml4, uintptr_t va, int create)
 	return pt_walk(phys_to_virt(pml4), va, create, PTE_PRESENT | PTE_WRITE | PTE_USER);
 }
 
+/*
+ * The first present leaf entry of @pml4 at or above *@va and below @end,
+ * with *@va set to its address; NULL when there is none. Empty tables are
+ * skipped whole (512 GiB, 1 GiB or 2 MiB at a time), so a walk over a huge
+ * sparse range costs what is mapped in it, not its size.
+ */
+uint64_t *uvm_next_pte(phys_addr_t pml4, uint64_t *va, uint64_t end)
+{
+	uint64_t a = *va;
+
+	if (end > USER_END)
+		end = USER_END;
+	while (a < end) {
+		uint64_t *t = phys_to_virt(pml4);
+		int shift;
+
+		for (shift = 39; shift > 12; shift -= 9) {
+			uint64_t e = t[(a >> shift) & 511];
+
+			if (!(e & PTE_PRESENT) || (e & PTE_HUGE))
+				break;
+			t = phys_to_virt(e & PTE_ADDR_MASK);
+		}
+		if (shift > 12) {	/* no table below this level: skip its span */
+			uint64_t next = (a | ((1ULL << shift) - 1)) + 1;
+
+			if (next <= a)
+				break;
+			a = next;
+			continue;
+		}
+		for (unsigned int i = (a >> 12) & 511; i < 512 && a < end; i++, a += PAGE_SIZE) {
+			if (t[i] & PTE_PRESENT) {
+				*va = a;
+				return &t[i];
+			}
+		}
+	}
+	*va = end;
+	return NULL;
+}
+
 void uvm_activate(phys_addr_t pml4)
 {
 	write_cr3(pml4);

@@ -54,6 +54,8 @@ phys_addr_t uvm_create(void);
 void uvm_destroy(phys_addr_t pml4);
 /* The 4 KiB leaf entry for @va in @pml4, created on demand if @create. */
 uint64_t *uvm_pte(phys_addr_t pml4, uintptr_t va, int create);
+/* The next present leaf entry in [*va, end), *va set to its address; NULL if none. */
+uint64_t *uvm_next_pte(phys_addr_t pml4, uint64_t *va, uint64_t end);
 void uvm_activate(phys_addr_t pml4);
 void uvm_flush(uintptr_t va);
 void uvm_flush_all(void);
