@@ -21,7 +21,7 @@ static DEFINE_RAW_SPINLOCK(input_lock);	/* producers against each other; a leaf 
 #define input_unlock_irqrestore(f)	raw_spin_unlock_irqrestore(&input_lock, (f))
 #endif
 
-#define INPUT_BUF_SIZE	512	/* a power of two */
+#define INPUT_BUF_SIZE	INPUT_QUEUE_SIZE
 
 static char input_buf[INPUT_BUF_SIZE];
 static uint8_t input_src[INPUT_BUF_SIZE];
@@ -29,6 +29,7 @@ static unsigned int input_head;		/* next slot to fill; written by producers */
 static unsigned int input_tail;		/* next slot to read; written by the consumer */
 static unsigned long input_lost;
 static void (*input_handler)(void);
+static void (*input_unthrottle_fn)(void);
 
 static void input_store(unsigned int src, char c)
 {
@@ -97,6 +98,27 @@ int input_getc(void)
 unsigned long input_dropped(void)
 {
 	return input_lost;
+}
+
+unsigned int input_room(void)
+{
+	unsigned int head = __atomic_load_n(&input_head, __ATOMIC_ACQUIRE);
+	unsigned int tail = __atomic_load_n(&input_tail, __ATOMIC_ACQUIRE);
+
+	return INPUT_BUF_SIZE - (head - tail);
+}
+
+void input_set_unthrottle(void (*fn)(void))
+{
+	__atomic_store_n(&input_unthrottle_fn, fn, __ATOMIC_RELEASE);
+}
+
+void input_unthrottle(void)
+{
+	void (*fn)(void) = __atomic_load_n(&input_unthrottle_fn, __ATOMIC_ACQUIRE);
+
+	if (fn)
+		fn();
 }
 
 void input_set_handler(void (*fn)(void))

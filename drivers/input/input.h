@@ -12,6 +12,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#define INPUT_QUEUE_SIZE	512	/* bytes the queue holds; a power of two */
+
 /* Where a byte came from. */
 #define INPUT_KBD	0	/* the keyboard, and the screen's replies (ESC[6n) */
 #define INPUT_SERIAL	1	/* COM1 */
@@ -28,6 +30,17 @@ int input_get(unsigned int *src);
 int input_getc(void);
 /* Bytes dropped so far because the queue was full. */
 unsigned long input_dropped(void);
+/* Free slots in the queue now (a racy peek for a producer's flow control). */
+unsigned int input_room(void);
+
+/*
+ * Flow control: a producer that stopped taking bytes from its device
+ * because the consumer had no room (the UART) sets @fn; the consumer calls
+ * input_unthrottle() whenever it has made room, and @fn decides whether to
+ * take bytes again.
+ */
+void input_set_unthrottle(void (*fn)(void));
+void input_unthrottle(void);
 
 /*
  * Call @fn after every push, in the pusher's context (often an interrupt

@@ -504,6 +504,11 @@ bool n_tty_input_ready(const struct n_tty *ld, bool for_poll)
 	return avail > 0;
 }
 
+size_t n_tty_room(const struct n_tty *ld)
+{
+	return N_TTY_BUF_SIZE - n_tty_used(ld);
+}
+
 size_t n_tty_input_count(const struct n_tty *ld)
 {
 	size_t n = 0;

@@ -80,6 +80,7 @@ static void tty_unlock_irqrestore(unsigned long flags)
 		tty_drain_input();
 	tty_lock_cpu = -1;
 	spin_unlock_irqrestore(&tty_lock, flags);
+	input_unthrottle();		/* a read may have made room */
 }
 
 /* Both under the console lock printk takes: a printk on another CPU must not mix into the vt's state. */
@@ -161,6 +162,24 @@ static struct tty *tty_for_input(unsigned int src)
 	struct tty *own = src == INPUT_SERIAL ? &serial_tty : &screen_tty;
 
 	return own->open_count > 0 ? own : &console_tty;
+}
+
+/*
+ * Room enough for a burst of bytes (a UART FIFO, a vt's reply) beyond the
+ * check. With nothing readable (a canonical line longer than the ring)
+ * input is never held back: the reader could not make room, so the line
+ * discipline drops what does not fit, as before.
+ */
+#define TTY_INPUT_SLACK	64
+
+bool tty_input_room(unsigned int src)
+{
+	struct tty *tty = tty_for_input(src);
+	unsigned int queued = INPUT_QUEUE_SIZE - input_room();
+
+	if (!n_tty_input_ready(&tty->ld, false))
+		return true;
+	return n_tty_room(&tty->ld) > queued + TTY_INPUT_SLACK;
 }
 
 static void tty_wake(struct tty *tty)

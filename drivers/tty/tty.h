@@ -81,6 +81,8 @@ long n_tty_read(struct n_tty *ld, char *buf, size_t n);
  * bytes when VTIME is 0, as Linux's poll does.
  */
 bool n_tty_input_ready(const struct n_tty *ld, bool for_poll);
+/* Bytes the input ring can still take. */
+size_t n_tty_room(const struct n_tty *ld);
 /* Bytes a read could return now (FIONREAD). */
 size_t n_tty_input_count(const struct n_tty *ld);
 
@@ -96,6 +98,16 @@ struct task;
  * every task of the session loses the terminal. The process code calls it.
  */
 void tty_session_exit(struct task *leader);
+
+/*
+ * May the driver of input source @src (drivers/input/input.h) hand over
+ * more bytes? No when the terminal they go to, counting what the input
+ * queue still holds for it, is nearly full while its reader has something
+ * to take; a driver told no stops reading its device until
+ * input_unthrottle() (drivers/tty/serial8250.c). A racy peek: room only
+ * grows meanwhile.
+ */
+bool tty_input_room(unsigned int src);
 
 /* COM1 output with no newline translation (serial8250.c), for the TTY. */
 void serial8250_put(const char *s, size_t len);

@@ -31,6 +31,20 @@ from user_cases import USER_CASES, WELCOME
 BANNER = r"Basalt \d+\.\d+\.\d+ \(x86_64\)"
 IDLE = r"Basalt is up: idling with interrupts on"
 PROMPT = r"\n/ # "		# busybox sh, started by /init, is reading the console
+
+
+def _paste_lines(n):
+    """@n lines of 63 printable characters, the same every run."""
+    import hashlib
+    out, h = [], b"basalt"
+    for _ in range(n):
+        h = hashlib.sha256(h).digest()
+        out.append((h.hex() * 2)[:63] + "\n")
+    return "".join(out)
+
+
+PASTE = _paste_lines(4096)		# 256 KiB
+PASTE_MD5 = __import__("hashlib").md5(PASTE.encode()).hexdigest()
 BOOT_EXPECT = [BANNER, r"Command line: ", r"Memory: \d+K/\d+K available", IDLE, WELCOME]
 
 CASES = [
@@ -100,6 +114,21 @@ CASES = [
                  (PROMPT, "echo history-check\n"), (r"history-check\r?\n", "\x1b[A\n"),
                  (r"history-check[\s\S]*history-check[\s\S]*history-check", "poweroff\n")],
          expect=[r"status=130", r"Stopped\s+sleep 30", r"reboot: Power down"],
+         reject=[r"BASALT-PANIC"]),
+    # Pasting into the serial console loses nothing: 256 KiB of lines,
+    # pasted while the reader sleeps (so the 4 KiB line discipline fills at
+    # once), then read by head in canonical mode with echo and in raw mode
+    # without; both checksums are the host's (the UART is held back while
+    # the line discipline is full, drivers/tty/serial8250.c).
+    dict(name="serial-paste", initramfs=True, exit=33, timeout=300,
+         script=[(PROMPT, "echo paste-1; sleep 2; head -c %d | md5sum\n" % len(PASTE)),
+                 (r"paste-1\r?\n", PASTE),
+                 (r"%s  -" % PASTE_MD5, "stty raw -echo; echo paste-2; sleep 2; head -c %d | md5sum; "
+                  "stty sane; echo pasted\n" % len(PASTE)),
+                 (r"paste-2\r?\n", PASTE),
+                 (r"pasted\r?\n", "poweroff\n")],
+         expect=[r"%s  -[\s\S]*paste-2[\s\S]*%s  -" % (PASTE_MD5, PASTE_MD5),
+                 r"reboot: Power down"],
          reject=[r"BASALT-PANIC"]),
     # A panic survives a warm reboot: panic=reboot resets the machine, the
     # next boot reports the record and serves it as /proc/last_panic.
