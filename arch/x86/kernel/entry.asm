@@ -50,6 +50,7 @@ switch_stack:
 	push r15
 	mov [rdi], rsp
 	mov rsp, rsi
+switch_stack_pop:			; ipc_handoff_stack enters here
 	pop r15
 	pop r14
 	pop r13
@@ -184,13 +185,7 @@ ipc_handoff:
 ipc_handoff_stack:
 	mov rsp, rsi
 	RESUME_FRAME
-	pop r15
-	pop r14
-	pop r13
-	pop r12
-	pop rbx
-	pop rbp
-	ret
+	jmp switch_stack_pop
 
 ; A task that slept in ipc_handoff, scheduled the ordinary way: switch_stack
 ; returned here with rsp 8 below its pt_regs (16-byte aligned).
